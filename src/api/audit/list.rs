@@ -1,0 +1,54 @@
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::audit::Action;
+use crate::auth::Admin;
+use crate::pagination::PageRequest;
+use crate::problem::AppResult;
+use crate::state::AppState;
+use crate::store::audit::{self, Filter};
+use crate::views::identity::{AuditEventList, AuditEventView};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListAuditQuery {
+    pub actor_id: Option<Uuid>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<Uuid>,
+    pub action: Option<Action>,
+    /// Events at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// 1 to 100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The practice's audit trail, newest first.
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(ListAuditQuery),
+    responses((status = 200, body = AuditEventList)))]
+pub async fn list(state: web::Data<AppState>, admin: Admin, query: web::Query<ListAuditQuery>) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageRequest::parse("audit-events", 1, q.limit, q.cursor.as_deref())?;
+    let filter = Filter {
+        actor_id: q.actor_id.map(|v| v.to_string()),
+        resource_type: q.resource_type,
+        resource_id: q.resource_id.map(|v| v.to_string()),
+        action: q.action.map(|a| a.as_str().to_string()),
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+    };
+    let page = state
+        .db
+        .run(move |conn| {
+            let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
+            Ok(page.finish(rows, |r| vec![r.id.clone()], AuditEventView::from))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(AuditEventList { items: page.items, next_cursor: page.next_cursor }))
+}

@@ -1,0 +1,63 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::audit::{record, Action, AuditContext, Outcome};
+use crate::auth::session::issue_pair;
+use crate::auth::tokens::hash_opaque;
+use crate::auth::RequestMeta;
+use crate::db::{new_id, write_tx};
+use crate::domain::{text, Role};
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::auth::use_invite;
+use crate::store::users::{find_by_id_for_auth, set_password};
+use crate::views::identity::TokenPair;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    pub token: String,
+    /// 12 to 256 characters.
+    pub password: String,
+}
+
+/// Accept an invite: set a password and sign in.
+///
+/// Invite tokens work once and expire after 7 days; an unknown, used or expired one is 401.
+#[utoipa::path(post, path = "/api/v1/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest, security(()),
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn accept_invite(state: web::Data<AppState>, meta: RequestMeta, body: web::Json<AcceptInviteRequest>) -> AppResult<HttpResponse> {
+    let AcceptInviteRequest { token, password } = body.into_inner();
+    text::collect([text::password("password", &password)])?;
+    let token_hash = hash_opaque(&token);
+    let password_hash = state.passwords.hash(password).await?;
+    let keys = state.tokens.clone();
+    let pair = state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let Some(user_id) = use_invite(conn, &token_hash)? else {
+                    return Err(AppError::Unauthorized("The invite is invalid, used or expired."));
+                };
+                let user = find_by_id_for_auth(conn, &user_id)?.ok_or(AppError::NotFound)?;
+                if !user.active {
+                    return Err(AppError::Unauthorized("The invite is invalid, used or expired."));
+                }
+                set_password(conn, &user.id, &password_hash)?;
+                let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("bad role"))?;
+                let ctx = AuditContext {
+                    practice_id: Some(user.practice_id.clone()),
+                    actor_id: Some(user.id.clone()),
+                    actor_role: Some(user.role.clone()),
+                    request_id: meta.request_id.clone(),
+                    ip: meta.ip.clone(),
+                };
+                record(conn, &ctx, Action::Login, "user", Some(&user.id), Outcome::Success)?;
+                issue_pair(conn, &keys, &user.id, role, &user.practice_id, &new_id())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(pair))
+}

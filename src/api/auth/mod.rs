@@ -1,0 +1,4 @@
+pub mod accept_invite;
+pub mod login;
+pub mod logout;
+pub mod refresh;

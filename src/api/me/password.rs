@@ -1,0 +1,45 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::AnyUser;
+use crate::domain::text;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::auth::revoke_user_except;
+use crate::store::users::{password_hash, set_password};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// 12 to 256 characters.
+    pub new_password: String,
+}
+
+/// Change my password. Every other login of mine is signed out.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = ChangePasswordRequest,
+    responses((status = 204, description = "Changed"), (status = 422, body = crate::problem::Problem)))]
+pub async fn change(state: web::Data<AppState>, user: AnyUser, body: web::Json<ChangePasswordRequest>) -> AppResult<HttpResponse> {
+    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+    text::collect([text::password("new_password", &new_password)])?;
+    let id = user.user_id.clone();
+    let current_hash = state.db.run(move |conn| Ok(password_hash(conn, &id)?)).await?;
+    if !state.passwords.verify(current_password, current_hash).await? {
+        return Err(AppError::field("current_password", "is not your current password"));
+    }
+    let new_hash = state.passwords.hash(new_password).await?;
+    state
+        .db
+        .run(move |conn| {
+            let actor = &user.0;
+            audited(conn, actor, Target::new(Action::Update, "user", Some(&actor.user_id)), |conn| {
+                set_password(conn, &actor.user_id, &new_hash)?;
+                revoke_user_except(conn, &actor.user_id, &actor.family_id)?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

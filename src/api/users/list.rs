@@ -1,0 +1,42 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Admin;
+use crate::domain::Role;
+use crate::pagination::PageRequest;
+use crate::problem::AppResult;
+use crate::state::AppState;
+use crate::store::users::{self, ListFilter};
+use crate::views::identity::{UserList, UserView};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// 1 to 100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The practice's users, in creation order.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListUsersQuery),
+    responses((status = 200, body = UserList)))]
+pub async fn list(state: web::Data<AppState>, admin: Admin, query: web::Query<ListUsersQuery>) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageRequest::parse("users", 1, q.limit, q.cursor.as_deref())?;
+    let filter = ListFilter { role: q.role, active: q.active };
+    let rows = state
+        .db
+        .run(move |conn| {
+            let rows = audited(conn, &admin, Target::new(Action::List, "user", None), |conn| {
+                users::list(conn, &admin.practice_id, &filter, &page)
+            })?;
+            Ok(page.finish(rows, |r| vec![r.id.clone()], UserView::from))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserList { items: rows.items, next_cursor: rows.next_cursor }))
+}

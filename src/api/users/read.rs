@@ -1,0 +1,27 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Admin;
+use crate::http::ok_versioned;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::users;
+use crate::views::identity::UserView;
+
+/// One user of the practice.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserView)))]
+pub async fn read(state: web::Data<AppState>, admin: Admin, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let row = state
+        .db
+        .run(move |conn| {
+            audited(conn, &admin, Target::new(Action::Read, "user", Some(&id)), |conn| {
+                users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)
+            })
+        })
+        .await?;
+    let version = row.version;
+    Ok(ok_versioned(&UserView::from(row), version))
+}

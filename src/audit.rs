@@ -1,0 +1,137 @@
+//! The audit trail: one function writes every event.
+//!
+//! Events are written synchronously, in the same transaction as the write they describe, so a
+//! committed change always has its event and nothing is lost on shutdown or crash. A denial is
+//! written after the denied work has rolled back.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Actor;
+use crate::db::schema::audit_events;
+use crate::db::{new_id, now, write_tx, AnyConnection};
+use crate::problem::{AppError, AppResult};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    List,
+    Create,
+    Update,
+    Sign,
+    Share,
+    Acknowledge,
+    Assign,
+    Invite,
+    Login,
+    Refresh,
+    Logout,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::List => "list",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Sign => "sign",
+            Action::Share => "share",
+            Action::Acknowledge => "acknowledge",
+            Action::Assign => "assign",
+            Action::Invite => "invite",
+            Action::Login => "login",
+            Action::Refresh => "refresh",
+            Action::Logout => "logout",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Who did it, from where, in which request.
+#[derive(Clone, Debug)]
+pub struct AuditContext {
+    pub practice_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub request_id: String,
+    pub ip: Option<String>,
+}
+
+/// Writes one event. Every event in Mend goes through here.
+pub fn record(
+    conn: &mut AnyConnection,
+    ctx: &AuditContext,
+    action: Action,
+    resource_type: &str,
+    resource_id: Option<&str>,
+    outcome: Outcome,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::id.eq(new_id()),
+            audit_events::practice_id.eq(&ctx.practice_id),
+            audit_events::at.eq(now()),
+            audit_events::actor_id.eq(&ctx.actor_id),
+            audit_events::actor_role.eq(&ctx.actor_role),
+            audit_events::action.eq(action.as_str()),
+            audit_events::resource_type.eq(resource_type),
+            audit_events::resource_id.eq(resource_id),
+            audit_events::outcome.eq(outcome.as_str()),
+            audit_events::request_id.eq(&ctx.request_id),
+            audit_events::ip.eq(&ctx.ip),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// What an audited piece of work touches.
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    pub action: Action,
+    pub resource_type: &'a str,
+    pub resource_id: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    pub fn new(action: Action, resource_type: &'a str, resource_id: Option<&'a str>) -> Self {
+        Target { action, resource_type, resource_id }
+    }
+}
+
+/// Runs `work` in a write transaction and audits it: success in the same transaction; a
+/// `NotFound` (the caller may not see the resource) as a denial, after the rollback.
+pub fn audited<T>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    target: Target<'_>,
+    work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    let ctx = actor.audit_context();
+    let result = write_tx(conn, |c| {
+        let value = work(c)?;
+        record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
+        Ok(value)
+    });
+    if let Err(AppError::NotFound) = result {
+        record(conn, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Denied)?;
+    }
+    result
+}

@@ -1,0 +1,9 @@
+//! Authentication and access: password hashing, tokens, and the extractors that make a
+//! handler's audience part of its signature.
+
+pub mod actor;
+pub mod password;
+pub mod session;
+pub mod tokens;
+
+pub use actor::{Actor, Admin, AnyUser, PortalClient, RequestMeta, Staff};

@@ -1,0 +1,237 @@
+//! The database: one connection type for PostgreSQL and SQLite, the pool, and migrations.
+//!
+//! Every query in Mend is written once against [`AnyConnection`]; the few places where the two
+//! stores need different SQL live in this module and nowhere else.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// A connection to either store, chosen at run time by `DATABASE_URL`.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+const COMMON: EmbeddedMigrations = embed_migrations!("migrations/common");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Store {
+    Postgres(String),
+    /// A file path (never `:memory:`: a pool would give each connection its own database).
+    Sqlite(String),
+}
+
+impl Store {
+    pub fn parse(url: &str) -> Result<Store, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Store::Postgres(url.to_string()));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        if path.is_empty() || path == ":memory:" {
+            return Err("needs a file path for SQLite (an in-memory database cannot be pooled)".into());
+        }
+        if path.contains("://") {
+            return Err("uses an unknown scheme: use postgres://, postgresql:// or sqlite://PATH".into());
+        }
+        Ok(Store::Sqlite(path.to_string()))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// Backend name for logs; never the URL, which may carry a password.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "postgresql",
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// An r2d2 manager that picks the backend by URL and keeps the real connection error
+/// (the derived `establish` reports every failure as an invalid URL).
+#[derive(Clone, Debug)]
+pub struct Manager {
+    store: Store,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match &self.store {
+            Store::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            Store::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout first, so that the others wait instead of failing on a busy file.
+                for pragma in [
+                    "PRAGMA busy_timeout = 5000",
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = NORMAL",
+                    "PRAGMA foreign_keys = ON",
+                ] {
+                    conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Pool settings measured on 2 cores (see STACK.md): a small pool, no test on checkout,
+/// and a short checkout timeout so a dead database answers 503 at once instead of hanging.
+pub fn pool(store: &Store, size: u32) -> Result<Pool, String> {
+    if let Store::Sqlite(path) = store {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_millis(1500))
+        .build_unchecked(Manager { store: store.clone() }))
+}
+
+/// Runs every pending migration: the portable set, then the set for this backend.
+pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
+    let mut applied = conn.run_pending_migrations(COMMON).map_err(|e| e.to_string())?.len();
+    let specific = match conn {
+        AnyConnection::Postgresql(_) => POSTGRES,
+        AnyConnection::Sqlite(_) => SQLITE,
+    };
+    applied += conn.run_pending_migrations(specific).map_err(|e| e.to_string())?.len();
+    Ok(applied)
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so concurrent writers wait
+/// on the busy timeout instead of failing when a read lock cannot be upgraded; on PostgreSQL it
+/// is an ordinary transaction. Nested calls inside `f` become savepoints.
+pub fn write_tx<T, E>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let sqlite_top_level = match conn {
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()? .is_none()
+        }
+        AnyConnection::Postgresql(_) => false,
+    };
+    if !sqlite_top_level {
+        return conn.transaction(f);
+    }
+    if let AnyConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let AnyConnection::Sqlite(c) = conn {
+        match &result {
+            Ok(_) => {
+                if let Err(e) = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c) {
+                    let _ = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c);
+                    return Err(e.into());
+                }
+            }
+            Err(_) => {
+                <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c)?;
+            }
+        }
+    }
+    result
+}
+
+/// Takes a write lock on the practice row for the rest of the transaction (PostgreSQL row lock;
+/// SQLite already holds the database write lock in a [`write_tx`]). Used where a rule spans
+/// several rows, such as "a practice keeps at least one active admin".
+pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+    use schema::practices::dsl as p;
+    diesel::update(p::practices.filter(p::id.eq(practice_id)))
+        .set(p::id.eq(p::id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The pool, shared by every handler. Blocking diesel work runs on actix's blocking threads,
+/// never on the async workers.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    store: Store,
+}
+
+impl Db {
+    pub fn new(pool: Pool, store: Store) -> Db {
+        Db { pool, store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread, in the caller's span.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, crate::problem::AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, crate::problem::AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(|_| crate::problem::AppError::database_unavailable())?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(crate::problem::AppError::internal)?
+    }
+
+    /// A connection for command-line work (migrations, create-admin).
+    pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
+        self.pool.get().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+    }
+}
+
+/// Now, truncated to microseconds so it round-trips exactly on both stores.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    use chrono::Timelike;
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+}
+
+/// A new id: UUIDv7 keeps indexes in insertion order.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

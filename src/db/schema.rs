@@ -1,0 +1,304 @@
+//! The schema, written by hand so it reads the same on PostgreSQL and SQLite
+//! (see migrations/common for the SQL).
+
+diesel::table! {
+    practices (id) {
+        id -> Text,
+        name -> Text,
+        timezone -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        practice_id -> Text,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        client_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invites (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        email_key -> Text,
+        ip -> Text,
+        outcome -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        practice_id -> Nullable<Text>,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        outcome -> Text,
+        request_id -> Text,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        practice_id -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        preferred_name -> Nullable<Text>,
+        pronouns -> Nullable<Text>,
+        date_of_birth -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_counselors (client_id, counselor_id) {
+        client_id -> Text,
+        counselor_id -> Text,
+        practice_id -> Text,
+    }
+}
+
+diesel::table! {
+    couples (id) {
+        id -> Text,
+        practice_id -> Text,
+        status -> Text,
+        presenting_concern -> Nullable<Text>,
+        relationship_started_on -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    couple_partners (couple_id, client_id) {
+        couple_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    couple_counselors (couple_id, counselor_id) {
+        couple_id -> Text,
+        counselor_id -> Text,
+        practice_id -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        counselor_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        duration_minutes -> Integer,
+        modality -> Text,
+        status -> Text,
+        cancellation_reason -> Nullable<Text>,
+        summary_text -> Nullable<Text>,
+        summary_shared_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_attendees (session_id, client_id) {
+        session_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Text,
+        practice_id -> Text,
+        session_id -> Text,
+        couple_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        author_id -> Text,
+        body -> Text,
+        topics -> Text,
+        agreements -> Text,
+        risk_level -> Nullable<Text>,
+        status -> Text,
+        signed_at -> Nullable<Timestamp>,
+        signed_by -> Nullable<Text>,
+        content_sha256 -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    note_addenda (id) {
+        id -> Text,
+        practice_id -> Text,
+        note_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    boundaries (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        requested_by -> Nullable<Text>,
+        responsible_ids -> Text,
+        status -> Text,
+        review_on -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    boundary_acknowledgements (boundary_id, client_id) {
+        boundary_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    boundary_check_ins (id) {
+        id -> Text,
+        practice_id -> Text,
+        boundary_id -> Text,
+        reported_by -> Text,
+        recorded_by -> Text,
+        kept -> Bool,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        phase -> Text,
+        status -> Text,
+        target_on -> Nullable<Text>,
+        achieved_on -> Nullable<Text>,
+        visible_to_clients -> Bool,
+        position -> Integer,
+        template_key -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> practices (practice_id));
+diesel::joinable!(client_counselors -> clients (client_id));
+diesel::joinable!(couple_partners -> couples (couple_id));
+diesel::joinable!(couple_counselors -> couples (couple_id));
+diesel::joinable!(session_attendees -> sessions (session_id));
+diesel::joinable!(note_addenda -> notes (note_id));
+diesel::joinable!(boundary_acknowledgements -> boundaries (boundary_id));
+diesel::joinable!(boundary_check_ins -> boundaries (boundary_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    practices,
+    users,
+    invites,
+    refresh_tokens,
+    login_attempts,
+    idempotency_keys,
+    audit_events,
+    clients,
+    client_counselors,
+    couples,
+    couple_partners,
+    couple_counselors,
+    sessions,
+    session_attendees,
+    notes,
+    note_addenda,
+    boundaries,
+    boundary_acknowledgements,
+    boundary_check_ins,
+    milestones,
+);

@@ -1,0 +1,6 @@
+//! Domain values: types that can only hold valid values.
+
+pub mod role;
+pub mod text;
+
+pub use role::Role;

@@ -1,0 +1,22 @@
+//! Mend: a case-management API for counselors who help couples repair trust.
+//!
+//! `main.rs` is the command line; everything else lives here so tests can build the real app.
+
+pub mod api;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod idempotency;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod problem;
+pub mod request_id;
+pub mod state;
+pub mod store;
+pub mod views;

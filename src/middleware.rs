@@ -1,0 +1,95 @@
+//! Middleware that every response passes through: request id and span, security headers,
+//! and problem+json for every error the framework produces on its own.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
+use tracing::Instrument;
+
+use crate::problem::{problem_response, AppError, PROBLEM_JSON};
+use crate::request_id::{self, RequestId};
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = request_id::choose(req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok()));
+    req.extensions_mut().insert(RequestId(id.clone()));
+    // The route pattern, not the path: a path or query may carry a search term.
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route);
+    let started = Instant::now();
+    let is_docs = req.path().starts_with("/docs");
+
+    let res = request_id::scope(id.clone(), next.call(req).instrument(span.clone())).await?;
+    let mut res = res.map_into_boxed_body();
+
+    let status = res.status();
+    if status.is_client_error() || status.is_server_error() {
+        let is_problem = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        if !is_problem {
+            let allow = res.headers().get(header::ALLOW).cloned();
+            let retry = res.headers().get(header::RETRY_AFTER).cloned();
+            let detail = match status.as_u16() {
+                404 => "No such resource.".to_string(),
+                405 => "This method is not allowed here.".to_string(),
+                413 => "The body is over 1 MiB.".to_string(),
+                415 => "Send the body as application/json.".to_string(),
+                500 => "Something went wrong on our side; quote the request id to support.".to_string(),
+                _ => status.canonical_reason().unwrap_or("Error").to_string(),
+            };
+            let type_ = status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace(' ', "-");
+            let mut new = request_id::scope(id.clone(), async { problem_response(status, &type_, detail, None) }).await;
+            if let Some(a) = allow {
+                new.headers_mut().insert(header::ALLOW, a);
+            }
+            if let Some(r) = retry {
+                new.headers_mut().insert(header::RETRY_AFTER, r);
+            }
+            res = res.into_response(new);
+        }
+    }
+
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        headers.insert(HeaderName::from_static(request_id::HEADER), v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let csp = if is_docs {
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'"
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+
+    let _enter = span.enter();
+    tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "request done");
+    Ok(res)
+}
+
+/// Default service: an unknown route is a problem+json 404.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// A resource's default service: the method is not one of `allow`.
+pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
+    actix_web::web::to(move || async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed(allow)) })
+}
+
+/// Renders a framework error as problem+json (used by the extractor configs).
+pub fn render(err: AppError) -> actix_web::Error {
+    let resp = err.error_response();
+    actix_web::error::InternalError::from_response(err, resp).into()
+}

@@ -1,0 +1,140 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::instant;
+use crate::domain::Role;
+use crate::store::audit::AuditRow;
+use crate::store::practices::PracticeRow;
+use crate::store::users::UserRow;
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub practice_id: String,
+    /// The caller's client record; null unless the role is `client`.
+    pub client_id: Option<String>,
+}
+
+impl From<UserRow> for MeView {
+    fn from(u: UserRow) -> Self {
+        MeView {
+            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            practice_id: u.practice_id,
+            client_id: u.client_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<UserRow> for UserView {
+    fn from(u: UserRow) -> Self {
+        UserView {
+            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            active: u.active,
+            created_at: instant(u.created_at),
+            version: u.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: UserView,
+    /// Give this to the new user; it is shown once and works once, for 7 days.
+    pub invite_token: String,
+    pub invite_expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PracticeView {
+    pub id: String,
+    pub name: String,
+    /// An IANA time zone, such as `America/Chicago`.
+    pub timezone: String,
+    pub version: i64,
+}
+
+impl From<PracticeRow> for PracticeView {
+    fn from(p: PracticeRow) -> Self {
+        PracticeView { id: p.id, name: p.name, timezone: p.timezone, version: p.version }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    /// `success` or `denied`.
+    pub outcome: String,
+    pub request_id: String,
+    pub ip: Option<String>,
+}
+
+impl From<AuditRow> for AuditEventView {
+    fn from(a: AuditRow) -> Self {
+        AuditEventView {
+            id: a.id,
+            at: instant(a.at),
+            actor_id: a.actor_id,
+            actor_role: a.actor_role,
+            action: a.action,
+            resource_type: a.resource_type,
+            resource_id: a.resource_id,
+            outcome: a.outcome,
+            request_id: a.request_id,
+            ip: a.ip,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventList {
+    pub items: Vec<AuditEventView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}

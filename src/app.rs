@@ -21,7 +21,9 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let app = match &err {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
         JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
-        JsonPayloadError::Deserialize(e) => AppError::BadRequest(format!("The body is not valid for this endpoint: {}", clean(e))),
+        JsonPayloadError::Deserialize(e) => {
+            AppError::BadRequest(format!("The body is not valid for this endpoint: {}", clean(e)))
+        }
         _ => AppError::BadRequest("The body could not be read as JSON.".into()),
     };
     render(app)
@@ -44,47 +46,45 @@ fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
     render(AppError::BadRequest("A path parameter is invalid (ids are UUIDs).".into()))
 }
 
+/// A resource whose other methods answer 405 with `Allow: <allow>`.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(method_not_allowed(allow))
+}
+
 /// The whole route table. Every resource lists its methods once; others answer 405 with Allow.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use api::*;
-    cfg.service(web::resource("/healthz").get(health::healthz).default_service(method_not_allowed("GET")))
-        .service(web::resource("/readyz").get(health::readyz).default_service(method_not_allowed("GET")))
-        .service(web::resource("/openapi.json").get(openapi_json).default_service(method_not_allowed("GET")))
+    cfg.service(resource("/healthz", "GET").get(health::healthz))
+        .service(resource("/readyz", "GET").get(health::readyz))
+        .service(resource("/openapi.json", "GET").get(openapi_json))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))
-        .service(
-            web::scope("/api/v1")
-                .wrap(from_fn(idempotency))
-                .service(web::resource("/auth/login").post(auth::login::login).default_service(method_not_allowed("POST")))
-                .service(web::resource("/auth/refresh").post(auth::refresh::refresh).default_service(method_not_allowed("POST")))
-                .service(web::resource("/auth/logout").post(auth::logout::logout).default_service(method_not_allowed("POST")))
-                .service(
-                    web::resource("/auth/accept-invite")
-                        .post(auth::accept_invite::accept_invite)
-                        .default_service(method_not_allowed("POST")),
-                )
-                .service(web::resource("/me").get(me::read::read).default_service(method_not_allowed("GET")))
-                .service(web::resource("/me/password").post(me::password::change).default_service(method_not_allowed("POST")))
-                .service(
-                    web::resource("/practice")
-                        .get(practice::read::read)
-                        .patch(practice::update::update)
-                        .default_service(method_not_allowed("GET, PATCH")),
-                )
-                .service(
-                    web::resource("/users")
-                        .get(users::list::list)
-                        .post(users::create::create)
-                        .default_service(method_not_allowed("GET, POST")),
-                )
-                .service(
-                    web::resource("/users/{id}")
-                        .get(users::read::read)
-                        .patch(users::update::update)
-                        .default_service(method_not_allowed("GET, PATCH")),
-                )
-                .service(web::resource("/audit-events").get(audit::list::list).default_service(method_not_allowed("GET"))),
-        );
+        .service(web::scope("/api/v1").wrap(from_fn(idempotency)).configure(api_v1));
+}
+
+/// `/api/v1`, area by area.
+fn api_v1(cfg: &mut web::ServiceConfig) {
+    use api::*;
+
+    // Identity, practice and audit.
+    cfg.service(resource("/auth/login", "POST").post(auth::login::login))
+        .service(resource("/auth/refresh", "POST").post(auth::refresh::refresh))
+        .service(resource("/auth/logout", "POST").post(auth::logout::logout))
+        .service(resource("/auth/accept-invite", "POST").post(auth::accept_invite::accept_invite))
+        .service(resource("/me", "GET").get(me::read::read))
+        .service(resource("/me/password", "POST").post(me::password::change))
+        .service(resource("/practice", "GET, PATCH").get(practice::read::read).patch(practice::update::update))
+        .service(resource("/users", "GET, POST").get(users::list::list).post(users::create::create))
+        .service(resource("/users/{id}", "GET, PATCH").get(users::read::read).patch(users::update::update))
+        .service(resource("/audit-events", "GET").get(audit::list::list));
+
+    // Clients and couples.
+
+    // Sessions, shared summaries and mediation notes.
+
+    // Boundaries, milestones, templates and progress.
+
+    // The client portal.
 }
 
 async fn openapi_json() -> HttpResponse {

@@ -69,9 +69,8 @@ pub fn init_logging(format: LogFormat) {
 /// Opens the pool and runs migrations.
 pub fn open_db(config: &Config) -> Result<Db, String> {
     let pool = db::pool(&config.store, config.pool_size)?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("DATABASE_URL: cannot connect to the {} database: {e}", config.store.kind()))?;
+    let mut conn =
+        pool.get().map_err(|e| format!("DATABASE_URL: cannot connect to the {} database: {e}", config.store.kind()))?;
     let applied = db::migrate(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
@@ -164,7 +163,8 @@ fn read_password() -> Result<String, String> {
         return Ok(p);
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("Password for the new admin (12 to 256 characters): ").map_err(|e| e.to_string());
+        return rpassword::prompt_password("Password for the new admin (12 to 256 characters): ")
+            .map_err(|e| e.to_string());
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;

@@ -84,10 +84,9 @@ impl Config {
 
         let login_limit_per_ip = match get("MEND_LOGIN_LIMIT_PER_IP") {
             None => 30,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| err("MEND_LOGIN_LIMIT_PER_IP", "must be a whole number of attempts a minute (0 turns it off)"))?,
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                err("MEND_LOGIN_LIMIT_PER_IP", "must be a whole number of attempts a minute (0 turns it off)")
+            })?,
         };
 
         let log_format = match get("MEND_LOG_FORMAT").as_deref().map(str::trim) {

@@ -23,7 +23,10 @@ fn fail(req: ServiceRequest, err: AppError) -> Result<ServiceResponse<BoxBody>, 
     Ok(req.into_response(resp))
 }
 
-pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     if req.method() != Method::POST || !req.headers().contains_key(HEADER) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
@@ -77,7 +80,10 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
                 return fail(req, AppError::field("Idempotency-Key", "was already used with a different request"));
             }
             let (Some(status), Some(body)) = (stored.status_code, stored.response_body) else {
-                return fail(req, AppError::Conflict("A request with this Idempotency-Key is still in progress.".into()));
+                return fail(
+                    req,
+                    AppError::Conflict("A request with this Idempotency-Key is still in progress.".into()),
+                );
             };
             let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500)).unwrap_or(StatusCode::OK);
             let mut resp = HttpResponse::build(status);

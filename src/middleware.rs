@@ -74,7 +74,11 @@ pub async fn request_context(
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
 
     let _enter = span.enter();
-    tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "request done");
+    tracing::info!(
+        status = res.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request done"
+    );
     Ok(res)
 }
 

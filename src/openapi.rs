@@ -20,6 +20,14 @@ use crate::api;
         api::practice::read::read, api::practice::update::update,
         api::users::create::create, api::users::list::list, api::users::read::read, api::users::update::update,
         api::audit::list::list,
+        // ---- clients and couples ----
+        // ---- end clients and couples ----
+        // ---- sessions, summaries and notes ----
+        // ---- end sessions, summaries and notes ----
+        // ---- boundaries, milestones, templates and progress ----
+        // ---- end boundaries, milestones, templates and progress ----
+        // ---- client portal ----
+        // ---- end client portal ----
     ),
     components(schemas(crate::problem::Problem, crate::problem::FieldError)),
     modifiers(&Conventions),

@@ -31,7 +31,12 @@ pub struct PageRequest {
 
 impl PageRequest {
     /// `kind` names the listing; `key_len` is the number of values in its sort key.
-    pub fn parse(kind: &'static str, key_len: usize, limit: Option<i64>, cursor: Option<&str>) -> Result<Self, AppError> {
+    pub fn parse(
+        kind: &'static str,
+        key_len: usize,
+        limit: Option<i64>,
+        cursor: Option<&str>,
+    ) -> Result<Self, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::field("limit", format!("must be from 1 to {MAX_LIMIT}")));

@@ -85,15 +85,11 @@ impl AppError {
         match self {
             AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", d.clone()),
             AppError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, "unauthorized", (*d).to_string()),
-            AppError::Forbidden => {
-                (StatusCode::FORBIDDEN, "forbidden", "Your role may not use this endpoint.".into())
-            }
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role may not use this endpoint.".into()),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "No such resource.".into()),
-            AppError::MethodNotAllowed(allow) => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                format!("This resource allows {allow}."),
-            ),
+            AppError::MethodNotAllowed(allow) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", format!("This resource allows {allow}."))
+            }
             AppError::Conflict(d) => (StatusCode::CONFLICT, "conflict", d.clone()),
             AppError::PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
@@ -132,7 +128,12 @@ impl AppError {
 }
 
 /// Renders a problem for any status, with the current request's id.
-pub fn problem_response(status: StatusCode, type_: &str, detail: String, errors: Option<Vec<FieldError>>) -> HttpResponse {
+pub fn problem_response(
+    status: StatusCode,
+    type_: &str,
+    detail: String,
+    errors: Option<Vec<FieldError>>,
+) -> HttpResponse {
     let body = Problem {
         type_: format!("https://mend.dev/problems/{type_}"),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -191,9 +192,7 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::SerializationFailure, _) => {
                 AppError::Conflict("A concurrent change won; try again.".into())
             }
-            E::DatabaseError(_, info) if looks_like_lost_connection(info.message()) => {
-                AppError::database_unavailable()
-            }
+            E::DatabaseError(_, info) if looks_like_lost_connection(info.message()) => AppError::database_unavailable(),
             E::BrokenTransactionManager => AppError::database_unavailable(),
             other => AppError::Internal(other.to_string()),
         }

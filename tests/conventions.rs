@@ -55,15 +55,24 @@ async fn framework_errors_are_problem_json() {
     let bad = app.req(Method::POST, "/api/v1/users").auth(admin).body("application/json", "{not json").send().await;
     bad.problem(400);
     app.post("/api/v1/users", admin, json!({"email": 5, "display_name": "A", "role": "counselor"})).await.problem(400);
-    app.post("/api/v1/users", admin, json!({"email": "a@b.co", "display_name": "A", "role": "counselor", "practice_id": p.id}))
+    app.post(
+        "/api/v1/users",
+        admin,
+        json!({"email": "a@b.co", "display_name": "A", "role": "counselor", "practice_id": p.id}),
+    )
+    .await
+    .problem(400);
+    app.post("/api/v1/users", admin, json!({"email": "a@b.co", "display_name": "A", "role": "client"}))
         .await
         .problem(400);
-    app.post("/api/v1/users", admin, json!({"email": "a@b.co", "display_name": "A", "role": "client"})).await.problem(400);
 
     // Not JSON, and too big.
     let r = app.req(Method::POST, "/api/v1/users").auth(admin).body("text/plain", "hello").send().await;
     r.problem(415);
-    let huge = format!("{{\"email\":\"a@b.co\",\"display_name\":\"{}\",\"role\":\"counselor\"}}", "x".repeat(1024 * 1024 + 10));
+    let huge = format!(
+        "{{\"email\":\"a@b.co\",\"display_name\":\"{}\",\"role\":\"counselor\"}}",
+        "x".repeat(1024 * 1024 + 10)
+    );
     let r = app.req(Method::POST, "/api/v1/users").auth(admin).body("application/json", huge).send().await;
     r.problem(413);
 
@@ -73,7 +82,10 @@ async fn framework_errors_are_problem_json() {
     app.get("/api/v1/users?unknown=1", admin).await.problem(400);
 
     // A value that breaks a rule: 422 with the field named.
-    let body = app.post("/api/v1/users", admin, json!({"email": "nope", "display_name": " ", "role": "counselor"})).await.problem(422);
+    let body = app
+        .post("/api/v1/users", admin, json!({"email": "nope", "display_name": " ", "role": "counselor"}))
+        .await
+        .problem(422);
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["email", "display_name"]);
 
@@ -125,7 +137,8 @@ async fn pagination_limits_and_cursors() {
     // A cursor forged to start before everything still only yields this practice's rows.
     use base64::Engine;
     let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"k":"users","v":["0"]}"#);
-    let page = app.get(&format!("/api/v1/users?limit=100&cursor={forged}"), Some(&other.admin)).await.expect(200).json();
+    let page =
+        app.get(&format!("/api/v1/users?limit=100&cursor={forged}"), Some(&other.admin)).await.expect(200).json();
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     assert!(page["items"].as_array().unwrap().iter().all(|u| !seen.contains(&u["id"].as_str().unwrap().to_string())));
 }
@@ -138,11 +151,23 @@ async fn etag_and_if_match() {
     let r = app.get("/api/v1/practice", admin).await.expect(200);
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
 
-    let stale = app.req(Method::PATCH, "/api/v1/practice").auth(admin).header("if-match", "\"7\"").json(&json!({"name": "New"})).send().await;
+    let stale = app
+        .req(Method::PATCH, "/api/v1/practice")
+        .auth(admin)
+        .header("if-match", "\"7\"")
+        .json(&json!({"name": "New"}))
+        .send()
+        .await;
     stale.problem(412);
     assert_eq!(app.get("/api/v1/practice", admin).await.json()["name"], "Practice");
 
-    let ok = app.req(Method::PATCH, "/api/v1/practice").auth(admin).header("if-match", "\"1\"").json(&json!({"name": "New"})).send().await;
+    let ok = app
+        .req(Method::PATCH, "/api/v1/practice")
+        .auth(admin)
+        .header("if-match", "\"1\"")
+        .json(&json!({"name": "New"}))
+        .send()
+        .await;
     let ok = ok.expect(200);
     assert_eq!(ok.header("etag").as_deref(), Some("\"2\""));
     assert_eq!(ok.json()["version"], 2);
@@ -192,7 +217,13 @@ async fn idempotency_key_replays_and_guards() {
 
     // The same key from another user is theirs alone.
     let p2 = app.practice().await;
-    let r = app.req(Method::POST, "/api/v1/users").auth(Some(&p2.admin)).header("idempotency-key", "key-1").json(&other).send().await;
+    let r = app
+        .req(Method::POST, "/api/v1/users")
+        .auth(Some(&p2.admin))
+        .header("idempotency-key", "key-1")
+        .json(&other)
+        .send()
+        .await;
     r.expect(201);
 
     let users = app.get("/api/v1/users?role=counselor", Some(&p.admin)).await.json();
@@ -205,7 +236,13 @@ async fn concurrent_requests_with_one_key_create_one_resource() {
     let p = app.practice().await;
     let body = json!({"email": "race@example.org", "display_name": "Race", "role": "counselor"});
     let tasks: Vec<_> = (0..6)
-        .map(|_| app.req(Method::POST, "/api/v1/users").auth(Some(&p.admin)).header("idempotency-key", "race").json(&body).send())
+        .map(|_| {
+            app.req(Method::POST, "/api/v1/users")
+                .auth(Some(&p.admin))
+                .header("idempotency-key", "race")
+                .json(&body)
+                .send()
+        })
         .collect();
     let results = futures_util::future::join_all(tasks).await;
     for r in &results {
@@ -227,7 +264,8 @@ async fn text_is_stored_exactly() {
 
 #[test]
 fn committed_openapi_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).expect("openapi/openapi.json");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .expect("openapi/openapi.json");
     let generated = mend::openapi::document();
     assert!(
         committed == generated,

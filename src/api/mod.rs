@@ -2,7 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod boundaries;
+pub mod clients;
+pub mod couples;
 pub mod health;
 pub mod me;
+pub mod milestones;
+pub mod notes;
+pub mod portal;
 pub mod practice;
+pub mod sessions;
 pub mod users;

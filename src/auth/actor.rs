@@ -108,7 +108,14 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
             Some((practice_id, role, true, client_id))
                 if practice_id == claims.pid && Role::parse(&role) == Some(claims.role) =>
             {
-                Ok(Actor { user_id: claims.sub, practice_id, role: claims.role, client_id, family_id: claims.sid, meta })
+                Ok(Actor {
+                    user_id: claims.sub,
+                    practice_id,
+                    role: claims.role,
+                    client_id,
+                    family_id: claims.sid,
+                    meta,
+                })
             }
             _ => Err(AppError::Unauthorized("The access token is no longer valid.")),
         }

@@ -1,6 +1,7 @@
 //! Authentication and access: password hashing, tokens, and the extractors that make a
 //! handler's audience part of its signature.
 
+pub mod access;
 pub mod actor;
 pub mod password;
 pub mod session;

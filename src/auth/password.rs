@@ -49,7 +49,8 @@ impl Passwords {
     }
 
     async fn with_permit<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let busy = AppError::Unavailable { retry_after: 1, detail: "Too many sign-ins at once; try again in a moment." };
+        let busy =
+            AppError::Unavailable { retry_after: 1, detail: "Too many sign-ins at once; try again in a moment." };
         let _permit = tokio::time::timeout(Duration::from_secs(2), self.permits.acquire())
             .await
             .map_err(|_| busy)?

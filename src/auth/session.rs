@@ -17,6 +17,7 @@ pub fn issue_pair(
 ) -> AppResult<TokenPair> {
     let (refresh_token, hash) = new_opaque();
     insert_refresh(conn, practice_id, user_id, family_id, &hash)?;
-    let (access_token, expires_in) = keys.issue_access(user_id, role, practice_id, family_id).map_err(AppError::internal)?;
+    let (access_token, expires_in) =
+        keys.issue_access(user_id, role, practice_id, family_id).map_err(AppError::internal)?;
     Ok(TokenPair { access_token, refresh_token, token_type: "Bearer".into(), expires_in })
 }

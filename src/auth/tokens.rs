@@ -51,7 +51,13 @@ impl TokenKeys {
     }
 
     /// A signed access token and its lifetime in seconds.
-    pub fn issue_access(&self, user_id: &str, role: Role, practice_id: &str, family_id: &str) -> Result<(String, i64), String> {
+    pub fn issue_access(
+        &self,
+        user_id: &str,
+        role: Role,
+        practice_id: &str,
+        family_id: &str,
+    ) -> Result<(String, i64), String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),

@@ -79,9 +79,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match &self.store {
-            Store::Postgres(url) => PgConnection::establish(url)
-                .map(AnyConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            Store::Postgres(url) => {
+                PgConnection::establish(url).map(AnyConnection::Postgresql).map_err(r2d2::Error::ConnectionError)
+            }
             Store::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout first, so that the others wait instead of failing on a busy file.
@@ -145,7 +145,7 @@ where
 {
     let sqlite_top_level = match conn {
         AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()? .is_none()
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?.is_none()
         }
         AnyConnection::Postgresql(_) => false,
     };
@@ -159,7 +159,8 @@ where
     if let AnyConnection::Sqlite(c) = conn {
         match &result {
             Ok(_) => {
-                if let Err(e) = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c) {
+                if let Err(e) = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(c)
+                {
                     let _ = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(c);
                     return Err(e.into());
                 }
@@ -178,10 +179,7 @@ where
 pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::QueryResult<()> {
     use diesel::prelude::*;
     use schema::practices::dsl as p;
-    diesel::update(p::practices.filter(p::id.eq(practice_id)))
-        .set(p::id.eq(p::id))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(p::practices.filter(p::id.eq(practice_id))).set(p::id.eq(p::id)).execute(conn).map(|_| ())
 }
 
 /// The pool, shared by every handler. Blocking diesel work runs on actix's blocking threads,

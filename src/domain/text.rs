@@ -28,7 +28,11 @@ pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
         && !v.chars().any(|c| c.is_whitespace() || c.is_control())
         && match v.split_once('@') {
             Some((local, domain)) => {
-                !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             }
             None => false,
         };

@@ -13,7 +13,13 @@ pub const LOCK_MINUTES: i64 = 15;
 
 // ---- refresh tokens ----
 
-pub fn insert_refresh(conn: &mut AnyConnection, practice_id: &str, user_id: &str, family_id: &str, token_hash: &str) -> QueryResult<()> {
+pub fn insert_refresh(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    user_id: &str,
+    family_id: &str,
+    token_hash: &str,
+) -> QueryResult<()> {
     let at = now();
     diesel::insert_into(rt::table)
         .values((
@@ -29,6 +35,7 @@ pub fn insert_refresh(conn: &mut AnyConnection, practice_id: &str, user_id: &str
         .map(|_| ())
 }
 
+#[derive(Queryable)]
 pub struct RefreshRow {
     pub id: String,
     pub user_id: String,
@@ -39,26 +46,19 @@ pub struct RefreshRow {
 }
 
 pub fn find_refresh(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<RefreshRow>> {
-    let row: Option<(String, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> = rt::table
+    rt::table
         .filter(rt::token_hash.eq(token_hash))
         .select((rt::id, rt::user_id, rt::family_id, rt::expires_at, rt::used_at, rt::revoked_at))
         .first(conn)
-        .optional()?;
-    Ok(row.map(|(id, user_id, family_id, expires_at, used_at, revoked_at)| RefreshRow {
-        id,
-        user_id,
-        family_id,
-        expires_at,
-        used_at,
-        revoked_at,
-    }))
+        .optional()
 }
 
 /// Marks a token used; false when it was already used or revoked (a concurrent use).
 pub fn mark_used(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
-    let n = diesel::update(rt::table.filter(rt::id.eq(id)).filter(rt::used_at.is_null()).filter(rt::revoked_at.is_null()))
-        .set(rt::used_at.eq(now()))
-        .execute(conn)?;
+    let n =
+        diesel::update(rt::table.filter(rt::id.eq(id)).filter(rt::used_at.is_null()).filter(rt::revoked_at.is_null()))
+            .set(rt::used_at.eq(now()))
+            .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -72,7 +72,10 @@ pub fn revoke_family(conn: &mut AnyConnection, family_id: &str) -> QueryResult<(
 /// Revokes every login of a user except `keep_family`.
 pub fn revoke_user_except(conn: &mut AnyConnection, user_id: &str, keep_family: &str) -> QueryResult<()> {
     diesel::update(
-        rt::table.filter(rt::user_id.eq(user_id)).filter(rt::family_id.ne(keep_family)).filter(rt::revoked_at.is_null()),
+        rt::table
+            .filter(rt::user_id.eq(user_id))
+            .filter(rt::family_id.ne(keep_family))
+            .filter(rt::revoked_at.is_null()),
     )
     .set(rt::revoked_at.eq(now()))
     .execute(conn)
@@ -89,11 +92,18 @@ pub fn revoke_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<()> {
 // ---- invites ----
 
 /// Voids the user's open invites and stores a new one; returns its expiry.
-pub fn replace_invite(conn: &mut AnyConnection, practice_id: &str, user_id: &str, token_hash: &str) -> QueryResult<NaiveDateTime> {
+pub fn replace_invite(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    user_id: &str,
+    token_hash: &str,
+) -> QueryResult<NaiveDateTime> {
     let at = now();
-    diesel::update(i::table.filter(i::user_id.eq(user_id)).filter(i::used_at.is_null()).filter(i::revoked_at.is_null()))
-        .set(i::revoked_at.eq(at))
-        .execute(conn)?;
+    diesel::update(
+        i::table.filter(i::user_id.eq(user_id)).filter(i::used_at.is_null()).filter(i::revoked_at.is_null()),
+    )
+    .set(i::revoked_at.eq(at))
+    .execute(conn)?;
     let expires_at = at + Duration::days(INVITE_TTL_DAYS);
     diesel::insert_into(i::table)
         .values((

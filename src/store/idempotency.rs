@@ -27,8 +27,10 @@ pub enum Claim {
 /// Claims `key` for `user_id`, or returns what is stored for it.
 pub fn claim(conn: &mut AnyConnection, user_id: &str, key: &str, request_hash: &str) -> QueryResult<Claim> {
     let cutoff = now() - chrono::Duration::hours(TTL_HOURS);
-    diesel::delete(k::table.filter(k::user_id.eq(user_id)).filter(k::idem_key.eq(key)).filter(k::created_at.lt(cutoff)))
-        .execute(conn)?;
+    diesel::delete(
+        k::table.filter(k::user_id.eq(user_id)).filter(k::idem_key.eq(key)).filter(k::created_at.lt(cutoff)),
+    )
+    .execute(conn)?;
     let inserted = diesel::insert_into(k::table)
         .values((
             k::user_id.eq(user_id),

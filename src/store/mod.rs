@@ -3,6 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod boundaries;
+pub mod clients;
+pub mod couples;
 pub mod idempotency;
+pub mod milestones;
+pub mod notes;
+pub mod portal;
 pub mod practices;
+pub mod sessions;
 pub mod users;

@@ -63,11 +63,7 @@ pub fn find_in_practice(conn: &mut AnyConnection, practice_id: &str, id: &str) -
 
 /// For sign-in: the user with this email, with their password hash.
 pub fn find_for_login(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<(UserRow, Option<String>)>> {
-    u::table
-        .filter(u::email.eq(email))
-        .select((UserRow::as_select(), u::password_hash))
-        .first(conn)
-        .optional()
+    u::table.filter(u::email.eq(email)).select((UserRow::as_select(), u::password_hash)).first(conn).optional()
 }
 
 pub fn password_hash(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<String>> {
@@ -91,7 +87,12 @@ pub struct ListFilter {
 }
 
 /// Users of a practice, ordered by id (creation order).
-pub fn list(conn: &mut AnyConnection, practice_id: &str, filter: &ListFilter, page: &PageRequest) -> AppResult<Vec<UserRow>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> AppResult<Vec<UserRow>> {
     let mut q = u::table.filter(u::practice_id.eq(practice_id)).select(UserRow::as_select()).into_boxed();
     if let Some(role) = filter.role {
         q = q.filter(u::role.eq(role.as_str()));

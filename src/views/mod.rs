@@ -1,6 +1,10 @@
 //! Response shapes, one per audience. A row is never serialized to the wire.
 
+pub mod clients;
 pub mod identity;
+pub mod portal;
+pub mod sessions;
+pub mod trust;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

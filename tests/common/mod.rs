@@ -18,6 +18,9 @@ use mend::store::{practices, users};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+pub mod clinical;
+pub mod trust;
+
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -27,7 +30,10 @@ fn password_hash() -> &'static str {
 }
 
 pub fn pg_base() -> Option<String> {
-    std::env::var("MEND_TEST_DATABASE_URL").ok().filter(|s| !s.trim().is_empty()).map(|s| s.trim_end_matches('/').to_string())
+    std::env::var("MEND_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim_end_matches('/').to_string())
 }
 
 pub fn is_postgres() -> bool {
@@ -111,7 +117,8 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.handle.stop(false);
+        // The stop command is sent on call; its completion need not be awaited.
+        drop(self.handle.stop(false));
     }
 }
 
@@ -322,5 +329,93 @@ impl Req<'_> {
         let headers = r.headers().clone();
         let text = r.text().await.unwrap_or_default();
         Resp { status, headers, text }
+    }
+}
+
+/// A couple made through the store (tests of other resources build on it).
+#[derive(Clone, Debug)]
+pub struct Couple {
+    pub id: String,
+    pub partners: [String; 2],
+}
+
+impl TestApp {
+    /// A client of practice `p`, assigned to `counselor` when given.
+    pub async fn client(&self, p: &Practice, counselor: Option<&User>) -> String {
+        use mend::store::clients;
+        let id = new_id();
+        let (pid, cid, counselor_id) = (p.id.clone(), id.clone(), counselor.map(|c| c.id.clone()));
+        self.sql(move |c| {
+            clients::create(
+                c,
+                &pid,
+                &clients::NewClient {
+                    id: cid.clone(),
+                    first_name: "Alex".into(),
+                    last_name: format!("Client {}", &cid[cid.len() - 6..]),
+                    preferred_name: None,
+                    pronouns: None,
+                    date_of_birth: None,
+                    email: Some(format!("{cid}@client.example.org")),
+                    phone: None,
+                },
+            )
+            .expect("client");
+            if let Some(counselor_id) = counselor_id {
+                clients::assign(c, &pid, &cid, &counselor_id).expect("assign");
+            }
+        })
+        .await;
+        id
+    }
+
+    /// A couple of two new clients, assigned (as a couple) to `counselor`.
+    pub async fn couple(&self, p: &Practice, counselor: &User) -> Couple {
+        use mend::store::couples;
+        let a = self.client(p, None).await;
+        let b = self.client(p, None).await;
+        let id = new_id();
+        let (pid, kid, partners, cid) = (p.id.clone(), id.clone(), [a.clone(), b.clone()], counselor.id.clone());
+        self.sql(move |c| {
+            couples::create(
+                c,
+                &pid,
+                &couples::NewCouple {
+                    id: kid.clone(),
+                    partner_ids: partners,
+                    presenting_concern: None,
+                    relationship_started_on: None,
+                },
+            )
+            .expect("couple");
+            couples::assign(c, &pid, &kid, &cid).expect("assign");
+        })
+        .await;
+        Couple { id, partners: [a, b] }
+    }
+
+    /// A portal account for a client, signed in.
+    pub async fn portal_user(&self, p: &Practice, client_id: &str) -> User {
+        let id = new_id();
+        let email = format!("portal-{id}@example.org");
+        let (i, e, pid, cid) = (id.clone(), email.clone(), p.id.clone(), client_id.to_string());
+        self.sql(move |c| {
+            users::create(
+                c,
+                &users::NewUser {
+                    id: &i,
+                    practice_id: &pid,
+                    email: &e,
+                    display_name: "Portal User",
+                    role: Role::Client,
+                    password_hash: Some(password_hash()),
+                    client_id: Some(&cid),
+                },
+            )
+            .expect("portal user")
+        })
+        .await;
+        let token = self.token(&id, Role::Client, &p.id);
+        User { id, email, role: Role::Client, practice_id: p.id.clone(), client_id: Some(client_id.into()), token }
     }
 }

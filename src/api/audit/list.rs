@@ -32,7 +32,11 @@ pub struct ListAuditQuery {
 /// The practice's audit trail, newest first.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(ListAuditQuery),
     responses((status = 200, body = AuditEventList)))]
-pub async fn list(state: web::Data<AppState>, admin: Admin, query: web::Query<ListAuditQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    admin: Admin,
+    query: web::Query<ListAuditQuery>,
+) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("audit-events", 1, q.limit, q.cursor.as_deref())?;
     let filter = Filter {

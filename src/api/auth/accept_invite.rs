@@ -28,7 +28,11 @@ pub struct AcceptInviteRequest {
 #[utoipa::path(post, path = "/api/v1/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest, security(()),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem),
               (status = 422, body = crate::problem::Problem)))]
-pub async fn accept_invite(state: web::Data<AppState>, meta: RequestMeta, body: web::Json<AcceptInviteRequest>) -> AppResult<HttpResponse> {
+pub async fn accept_invite(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<AcceptInviteRequest>,
+) -> AppResult<HttpResponse> {
     let AcceptInviteRequest { token, password } = body.into_inner();
     text::collect([text::password("password", &password)])?;
     let token_hash = hash_opaque(&token);

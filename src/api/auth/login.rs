@@ -43,7 +43,11 @@ fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem),
               (status = 429, body = crate::problem::Problem)))]
-pub async fn login(state: web::Data<AppState>, meta: RequestMeta, body: web::Json<LoginRequest>) -> AppResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
     let email_key = hex::encode(Sha256::digest(email.as_bytes()));

@@ -22,7 +22,11 @@ pub struct LogoutRequest {
 /// Answers 204 whether or not the token was known, so it reveals nothing.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest, security(()),
     responses((status = 204, description = "Signed out")))]
-pub async fn logout(state: web::Data<AppState>, meta: RequestMeta, body: web::Json<LogoutRequest>) -> AppResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<LogoutRequest>,
+) -> AppResult<HttpResponse> {
     let hash = hash_opaque(&body.into_inner().refresh_token);
     state
         .db

@@ -25,7 +25,11 @@ pub struct RefreshRequest {
 /// that login (reuse detection, RFC 9700) and answers 401.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, security(()),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem)))]
-pub async fn refresh(state: web::Data<AppState>, meta: RequestMeta, body: web::Json<RefreshRequest>) -> AppResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
     let hash = hash_opaque(&body.into_inner().refresh_token);
     let keys = state.tokens.clone();
     let invalid = AppError::Unauthorized("The refresh token is invalid, expired or already used.");

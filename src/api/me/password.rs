@@ -21,7 +21,11 @@ pub struct ChangePasswordRequest {
 /// Change my password. Every other login of mine is signed out.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = ChangePasswordRequest,
     responses((status = 204, description = "Changed"), (status = 422, body = crate::problem::Problem)))]
-pub async fn change(state: web::Data<AppState>, user: AnyUser, body: web::Json<ChangePasswordRequest>) -> AppResult<HttpResponse> {
+pub async fn change(
+    state: web::Data<AppState>,
+    user: AnyUser,
+    body: web::Json<ChangePasswordRequest>,
+) -> AppResult<HttpResponse> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     text::collect([text::password("new_password", &new_password)])?;
     let id = user.user_id.clone();

@@ -21,13 +21,20 @@ pub struct UpdatePracticeRequest {
 }
 
 pub fn check_timezone(field: &str, tz: &str) -> Result<(), FieldError> {
-    tz.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| FieldError::new(field, "must be an IANA time zone such as America/New_York"))
+    tz.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| FieldError::new(field, "must be an IANA time zone such as America/New_York"))
 }
 
 /// Rename the practice or change its time zone.
 #[utoipa::path(patch, path = "/api/v1/practice", tag = "practice", request_body = UpdatePracticeRequest,
     responses((status = 200, body = PracticeView)))]
-pub async fn update(state: web::Data<AppState>, admin: Admin, if_match: IfMatch, body: web::Json<UpdatePracticeRequest>) -> AppResult<HttpResponse> {
+pub async fn update(
+    state: web::Data<AppState>,
+    admin: Admin,
+    if_match: IfMatch,
+    body: web::Json<UpdatePracticeRequest>,
+) -> AppResult<HttpResponse> {
     let req = body.into_inner();
     text::collect([
         req.name.as_deref().map_or(Ok(()), |n| text::required("name", n, 200)),

@@ -28,10 +28,17 @@ pub struct CreateUserRequest {
 /// Add a staff member. They get an invite token to set their password.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
     responses((status = 201, body = CreatedUser), (status = 409, body = crate::problem::Problem)))]
-pub async fn create(state: web::Data<AppState>, admin: Admin, body: web::Json<CreateUserRequest>) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<CreateUserRequest>,
+) -> AppResult<HttpResponse> {
     let req = body.into_inner();
     let email = text::email("email", &req.email);
-    text::collect([email.as_ref().map(|_| ()).map_err(Clone::clone), text::required("display_name", &req.display_name, 200)])?;
+    text::collect([
+        email.as_ref().map(|_| ()).map_err(Clone::clone),
+        text::required("display_name", &req.display_name, 200),
+    ])?;
     let email = email.map_err(|e| AppError::Validation(vec![e]))?;
     let id = new_id();
     let (invite_token, invite_hash) = new_opaque();

@@ -25,7 +25,11 @@ pub struct ListUsersQuery {
 /// The practice's users, in creation order.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListUsersQuery),
     responses((status = 200, body = UserList)))]
-pub async fn list(state: web::Data<AppState>, admin: Admin, query: web::Query<ListUsersQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    admin: Admin,
+    query: web::Query<ListUsersQuery>,
+) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("users", 1, q.limit, q.cursor.as_deref())?;
     let filter = ListFilter { role: q.role, active: q.active };

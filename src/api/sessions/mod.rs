@@ -1,0 +1,1 @@
+//! Handlers for this resource, one file per action.

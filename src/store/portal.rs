@@ -1,0 +1,1 @@
+//! Queries for this resource, every one scoped by practice and access.

@@ -1,0 +1,1 @@
+//! Response shapes for this audience.

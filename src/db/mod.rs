@@ -19,6 +19,26 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+/// A pooled connection that remembers when it lost its server, so the pool drops it instead
+/// of handing it out again (PostgreSQL connections do not reconnect by themselves).
+pub struct Conn {
+    inner: AnyConnection,
+    lost: bool,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
@@ -74,13 +94,13 @@ pub struct Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = Conn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
-        match &self.store {
+    fn connect(&self) -> Result<Conn, r2d2::Error> {
+        let inner = match &self.store {
             Store::Postgres(url) => {
-                PgConnection::establish(url).map(AnyConnection::Postgresql).map_err(r2d2::Error::ConnectionError)
+                PgConnection::establish(url).map(AnyConnection::Postgresql).map_err(r2d2::Error::ConnectionError)?
             }
             Store::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -93,17 +113,18 @@ impl ManageConnection for Manager {
                 ] {
                     conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
                 }
-                Ok(AnyConnection::Sqlite(conn))
+                AnyConnection::Sqlite(conn)
             }
-        }
+        };
+        Ok(Conn { inner, lost: false })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
+        conn.inner.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.lost || conn.inner.is_broken()
     }
 }
 
@@ -210,7 +231,12 @@ impl Db {
         actix_web::web::block(move || {
             let _entered = span.enter();
             let mut conn = pool.get().map_err(|_| crate::problem::AppError::database_unavailable())?;
-            f(&mut conn)
+            let result = f(&mut conn.inner);
+            if let Err(crate::problem::AppError::Unavailable { .. }) = &result {
+                // The server went away (or the file is locked): never reuse this connection.
+                conn.lost = true;
+            }
+            result
         })
         .await
         .map_err(crate::problem::AppError::internal)?

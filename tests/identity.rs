@@ -49,6 +49,9 @@ async fn users_endpoints_are_for_admins_of_the_same_practice() {
             .await
             .problem(403);
     }
+    // A role that may never use the endpoint is audited as a denied attempt too.
+    let events = app.audit_rows(&w.counselor.id).await;
+    assert!(events.iter().any(|(a, o, actor)| a == "read" && o == "denied" && actor == &w.portal.id));
     // The user themself is a counselor: still 403 on /users (they use /me).
     // Another practice's admin: 404 for this practice's user, and the list has none of them.
     app.get(&target, Some(&w.other.admin)).await.problem(404);

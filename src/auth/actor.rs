@@ -12,7 +12,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
-use crate::audit::AuditContext;
+use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::db::schema::users;
 use crate::domain::Role;
 use crate::problem::AppError;
@@ -88,10 +88,10 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     let Some(claims) = state.tokens.verify(token) else {
         return unauthorized("The access token is invalid or expired.");
     };
-    if !allowed(claims.role) {
-        return Box::pin(std::future::ready(Err(AppError::Forbidden)));
-    }
     let meta = RequestMeta::of(req);
+    if !allowed(claims.role) {
+        return Box::pin(record_forbidden(state, claims, meta, req));
+    }
     Box::pin(async move {
         let user_id = claims.sub.clone();
         let row: Option<(String, String, bool, Option<String>)> = state
@@ -120,6 +120,57 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
             _ => Err(AppError::Unauthorized("The access token is no longer valid.")),
         }
     })
+}
+
+/// A role that may never use the endpoint: 403, and the attempt goes into the audit trail.
+fn record_forbidden(
+    state: web::Data<AppState>,
+    claims: crate::auth::tokens::Claims,
+    meta: RequestMeta,
+    req: &HttpRequest,
+) -> impl Future<Output = Result<Actor, AppError>> {
+    let action = match *req.method() {
+        actix_web::http::Method::GET if req.match_info().get("id").is_some() => Action::Read,
+        actix_web::http::Method::GET => Action::List,
+        actix_web::http::Method::POST => Action::Create,
+        _ => Action::Update,
+    };
+    let pattern = req.match_pattern().unwrap_or_default();
+    let resource_type = pattern
+        .trim_start_matches("/api/v1/")
+        .split('/')
+        .next()
+        .unwrap_or("unknown")
+        .trim_end_matches('s')
+        .to_string();
+    let resource_id = req.match_info().get("id").map(String::from);
+    async move {
+        let ctx = AuditContext {
+            practice_id: Some(claims.pid.clone()),
+            actor_id: Some(claims.sub.clone()),
+            actor_role: Some(claims.role.as_str().to_string()),
+            request_id: meta.request_id,
+            ip: meta.ip,
+        };
+        let written = state
+            .db
+            .run(move |conn| {
+                // Only for a user that exists in that practice: a forged token writes nothing.
+                let known: bool = diesel::select(diesel::dsl::exists(
+                    users::table.filter(users::id.eq(&claims.sub)).filter(users::practice_id.eq(&claims.pid)),
+                ))
+                .get_result(conn)?;
+                if known {
+                    record(conn, &ctx, action, &resource_type, resource_id.as_deref(), Outcome::Denied)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "could not audit a forbidden request");
+        }
+        Err(AppError::Forbidden)
+    }
 }
 
 macro_rules! audience {

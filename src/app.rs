@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::idempotency::{idempotency, MAX_BODY};
-use crate::middleware::{method_not_allowed, not_found, render, request_context};
+use crate::middleware::{bounded, method_not_allowed, not_found, render, request_context, InFlight};
 use crate::openapi::ApiDoc;
 use crate::problem::AppError;
 use crate::state::AppState;
@@ -94,6 +94,8 @@ async fn openapi_json() -> HttpResponse {
 /// Starts the HTTP server on `listener` (workers = cores; graceful shutdown on SIGTERM).
 pub fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std::io::Result<Server> {
     let data = web::Data::new(state);
+    let in_flight =
+        web::Data::new(InFlight(std::sync::Arc::new(tokio::sync::Semaphore::new(data.config.max_in_flight))));
     let cors_origins = data.config.cors_origins.clone();
     let mut server = HttpServer::new(move || {
         let mut cors = actix_cors::Cors::default();
@@ -107,12 +109,14 @@ pub fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> 
             .max_age(600);
         App::new()
             .app_data(data.clone())
+            .app_data(in_flight.clone())
             .app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(json_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .configure(routes)
             .default_service(web::to(not_found))
             .wrap(actix_web::middleware::Condition::new(!cors_origins.is_empty(), cors))
+            .wrap(from_fn(bounded))
             .wrap(from_fn(request_context))
     })
     .listen(listener)?

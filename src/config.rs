@@ -43,6 +43,8 @@ pub struct Config {
     pub login_limit_per_ip: u32,
     pub log_format: LogFormat,
     pub pool_size: u32,
+    /// Requests handled at once by one instance; more wait up to a second, then get 503.
+    pub max_in_flight: usize,
     /// Origins allowed by CORS; empty means CORS stays off.
     pub cors_origins: Vec<String>,
     /// Where the generated secret was written, when it was generated (for the start-up log).
@@ -103,6 +105,14 @@ impl Config {
             },
         };
 
+        let max_in_flight = match get("MEND_MAX_IN_FLIGHT") {
+            None => 256,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if (1..=100_000).contains(&n) => n,
+                _ => return Err(err("MEND_MAX_IN_FLIGHT", "must be a whole number from 1 to 100000")),
+            },
+        };
+
         let cors_origins = match get("MEND_CORS_ORIGINS") {
             None => Vec::new(),
             Some(v) => {
@@ -140,6 +150,7 @@ impl Config {
             login_limit_per_ip,
             log_format,
             pool_size,
+            max_in_flight,
             cors_origins,
             generated_secret_at,
         })
@@ -216,6 +227,7 @@ mod tests {
             ("MEND_LOGIN_LIMIT_PER_IP", "-1"),
             ("MEND_LOG_FORMAT", "xml"),
             ("MEND_DB_POOL_SIZE", "0"),
+            ("MEND_MAX_IN_FLIGHT", "none"),
             ("DATABASE_URL", "mysql://x"),
             ("DATABASE_URL", ":memory:"),
             ("MEND_CORS_ORIGINS", "evil"),

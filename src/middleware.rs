@@ -97,3 +97,26 @@ pub fn render(err: AppError) -> actix_web::Error {
     let resp = err.error_response();
     actix_web::error::InternalError::from_response(err, resp).into()
 }
+
+/// The in-flight bound shared by every worker of one instance.
+#[derive(Clone)]
+pub struct InFlight(pub std::sync::Arc<tokio::sync::Semaphore>);
+
+/// Bounds the requests one instance handles at once: a request that cannot start within a second
+/// gets 503 with Retry-After instead of queueing without end.
+pub async fn bounded(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(limit) = req.app_data::<actix_web::web::Data<InFlight>>().cloned() else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let permit = tokio::time::timeout(std::time::Duration::from_secs(1), limit.0.clone().acquire_owned()).await;
+    match permit {
+        Ok(Ok(_permit)) => next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+        _ => {
+            let err = AppError::Unavailable { retry_after: 1, detail: "The server is busy; try again in a moment." };
+            Ok(req.into_response(err.error_response()))
+        }
+    }
+}

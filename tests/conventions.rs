@@ -290,3 +290,18 @@ fn openapi_documents_the_conventions() {
     let login = &doc["components"]["schemas"]["LoginRequest"];
     assert_eq!(login["additionalProperties"], json!(false));
 }
+
+#[tokio::test]
+async fn a_flood_beyond_the_in_flight_bound_gets_503_not_a_queue() {
+    let app = TestApp::spawn_with(&[("MEND_MAX_IN_FLIGHT", "1")]).await;
+    // Each login spends tens of milliseconds hashing; 100 at once cannot all start within a second.
+    let emails: Vec<String> = (0..100).map(|i| format!("nobody{i}@example.org")).collect();
+    let tasks: Vec<_> = emails.iter().map(|e| app.login(e, "wrong password here")).collect();
+    let results = futures_util::future::join_all(tasks).await;
+    let busy: Vec<&Resp> = results.iter().filter(|r| r.status == 503).collect();
+    assert!(!busy.is_empty(), "expected some 503s");
+    assert!(busy.iter().all(|r| r.header("retry-after").as_deref() == Some("1")));
+    assert!(results.iter().all(|r| [401, 429, 503].contains(&r.status)));
+    // And it recovers at once.
+    app.get("/healthz", None).await.expect(200);
+}

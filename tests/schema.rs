@@ -63,16 +63,20 @@ fn sqlite_schema(path: &str) -> (Logical, Vec<String>) {
     let mut fks = Vec::new();
     let mut unindexed = Vec::new();
     for t in tables {
-        let cols: Vec<SqliteCol> =
-            diesel::sql_query(format!("SELECT name, type AS type_, \"notnull\", pk FROM pragma_table_info('{}')", t.name))
-                .load(&mut c)
-                .unwrap();
+        let cols: Vec<SqliteCol> = diesel::sql_query(format!(
+            "SELECT name, type AS type_, \"notnull\", pk FROM pragma_table_info('{}')",
+            t.name
+        ))
+        .load(&mut c)
+        .unwrap();
         let mut list: Vec<(String, String, bool)> =
             cols.iter().map(|col| (col.name.clone(), normalize(&col.type_), col.notnull == 0 && col.pk == 0)).collect();
         list.sort();
         columns.insert(t.name.clone(), list);
         let foreign: Vec<SqliteFk> =
-            diesel::sql_query(format!("SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{}')", t.name)).load(&mut c).unwrap();
+            diesel::sql_query(format!("SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{}')", t.name))
+                .load(&mut c)
+                .unwrap();
         // First columns of every index (and of the primary key) of this table.
         let leading: Vec<Name> = diesel::sql_query(format!(
             "SELECT ii.name AS name FROM pragma_index_list('{0}') il, pragma_index_info(il.name) ii WHERE ii.seqno = 0",

@@ -136,13 +136,8 @@ fn record_forbidden(
         _ => Action::Update,
     };
     let pattern = req.match_pattern().unwrap_or_default();
-    let resource_type = pattern
-        .trim_start_matches("/api/v1/")
-        .split('/')
-        .next()
-        .unwrap_or("unknown")
-        .trim_end_matches('s')
-        .to_string();
+    let resource_type =
+        pattern.trim_start_matches("/api/v1/").split('/').next().unwrap_or("unknown").trim_end_matches('s').to_string();
     let resource_id = req.match_info().get("id").map(String::from);
     async move {
         let ctx = AuditContext {

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::idempotency::{idempotency, MAX_BODY};
-use crate::middleware::{bounded, method_not_allowed, not_found, render, request_context, InFlight};
+use crate::middleware::{bounded, json_object_body, method_not_allowed, not_found, render, request_context, InFlight};
 use crate::openapi::ApiDoc;
 use crate::problem::AppError;
 use crate::state::AppState;
@@ -59,7 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/openapi.json", "GET").get(openapi_json))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))
-        .service(web::scope("/api/v1").wrap(from_fn(idempotency)).configure(api_v1));
+        .service(web::scope("/api/v1").wrap(from_fn(idempotency)).wrap(from_fn(json_object_body)).configure(api_v1));
 }
 
 /// `/api/v1`, area by area.

@@ -37,8 +37,8 @@ pub enum IfMatch {
     Any,
     /// `"<version>"`.
     Version(i64),
-    /// A header that names no version of ours: can never match.
-    Never,
+    /// A header that is not an ETag of ours (400).
+    Malformed,
 }
 
 impl IfMatch {
@@ -50,7 +50,7 @@ impl IfMatch {
         let v = v.strip_prefix("W/").unwrap_or(v);
         match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).and_then(|v| v.parse::<i64>().ok()) {
             Some(n) => IfMatch::Version(n),
-            None => IfMatch::Never,
+            None => IfMatch::Malformed,
         }
     }
 
@@ -59,17 +59,26 @@ impl IfMatch {
         match self {
             IfMatch::Any => Ok(()),
             IfMatch::Version(v) if v == current => Ok(()),
-            _ => Err(AppError::PreconditionFailed),
+            IfMatch::Version(_) => Err(AppError::PreconditionFailed),
+            IfMatch::Malformed => Err(malformed()),
         }
     }
+}
+
+fn malformed() -> AppError {
+    AppError::BadRequest("If-Match must be an ETag this API gave out, such as \"3\", or *.".into())
 }
 
 impl FromRequest for IfMatch {
     type Error = AppError;
     type Future = std::future::Ready<Result<IfMatch, AppError>>;
+    /// A malformed header is refused before anything else happens.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let value = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("invalid"));
-        std::future::ready(Ok(IfMatch::parse(value)))
+        std::future::ready(match IfMatch::parse(value) {
+            IfMatch::Malformed => Err(malformed()),
+            ok => Ok(ok),
+        })
     }
 }
 
@@ -83,9 +92,10 @@ mod tests {
         assert_eq!(IfMatch::parse(Some("*")), IfMatch::Any);
         assert_eq!(IfMatch::parse(Some("\"3\"")), IfMatch::Version(3));
         assert_eq!(IfMatch::parse(Some("W/\"3\"")), IfMatch::Version(3));
-        assert_eq!(IfMatch::parse(Some("3")), IfMatch::Never);
+        assert_eq!(IfMatch::parse(Some("3")), IfMatch::Malformed);
+        assert_eq!(IfMatch::parse(Some("")), IfMatch::Malformed);
         assert!(IfMatch::Version(3).check(3).is_ok());
-        assert!(IfMatch::Version(2).check(3).is_err());
-        assert!(IfMatch::Never.check(3).is_err());
+        assert!(matches!(IfMatch::Version(2).check(3), Err(AppError::PreconditionFailed)));
+        assert!(matches!(IfMatch::Malformed.check(3), Err(AppError::BadRequest(_))));
     }
 }

@@ -120,3 +120,41 @@ pub async fn bounded(
         }
     }
 }
+
+/// Request bodies are JSON objects. serde would also read a struct from a JSON array
+/// (`[null, null]`), which no client of this API means to send: refuse anything but an object
+/// here, once, for every endpoint. Bodies over 1 MiB are refused too (413).
+pub async fn json_object_body(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    use actix_web::http::Method;
+    use futures_util::StreamExt;
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    if !(has_body && is_json) {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
+    let mut body = actix_web::web::BytesMut::new();
+    let mut payload = req.take_payload();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Ok(req.into_response(AppError::BadRequest("The body could not be read.".into()).error_response()));
+        };
+        if body.len() + chunk.len() > crate::idempotency::MAX_BODY {
+            return Ok(req.into_response(AppError::PayloadTooLarge.error_response()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        let err = AppError::BadRequest("The body must be a JSON object.".into());
+        return Ok(req.into_response(err.error_response()));
+    }
+    req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}

@@ -7,6 +7,8 @@ use utoipa::openapi::{Content, HttpMethod, ObjectBuilder, OpenApi as Doc, Ref, R
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::problem::PROBLEM_JSON;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,7 +31,8 @@ use crate::api;
         // ---- client portal ----
         // ---- end client portal ----
     ),
-    components(schemas(crate::problem::Problem, crate::problem::FieldError)),
+    components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
+        crate::domain::Role, crate::domain::role::StaffRole)),
     modifiers(&Conventions),
     security(("bearer" = [])),
 )]
@@ -49,6 +52,7 @@ fn problem(description: &str) -> utoipa::openapi::Response {
 
 impl Modify for Conventions {
     fn modify(&self, doc: &mut Doc) {
+        time_zones(doc);
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -65,6 +69,8 @@ impl Modify for Conventions {
             ];
             for (method, op) in ops {
                 let Some(op) = op.as_mut() else { continue };
+                problems_are_problem_json(op);
+                paging_limits(op);
                 let public = !api || op.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
                 let has_body = op.request_body.is_some();
                 let mut add = |code: &str, text: &str| {
@@ -96,8 +102,10 @@ impl Modify for Conventions {
                             .name("If-Match")
                             .parameter_in(ParameterIn::Header)
                             .required(Required::False)
-                            .description(Some("The ETag (`\"<version>\"`) the write is conditional on"))
-                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .description(Some("The ETag (`\"<version>\"`) the write is conditional on, or `*`"))
+                            .schema(Some(
+                                ObjectBuilder::new().schema_type(Type::String).pattern(Some(r#"^(\*|(W/)?"[0-9]+")$"#)),
+                            ))
                             .build(),
                     );
                 }
@@ -118,6 +126,50 @@ impl Modify for Conventions {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Error responses are `application/problem+json`, whatever a handler's annotation says.
+fn problems_are_problem_json(op: &mut Operation) {
+    for (code, response) in op.responses.responses.iter_mut() {
+        let is_error = code.starts_with('4') || code.starts_with('5');
+        if let (true, utoipa::openapi::RefOr::T(response)) = (is_error, response) {
+            if let Some(content) = response.content.shift_remove("application/json") {
+                response.content.insert(PROBLEM_JSON.to_string(), content);
+            }
+        }
+    }
+}
+
+/// Every `limit` query parameter is 1..=100, default 25.
+fn paging_limits(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        if param.name == "limit" && param.parameter_in == ParameterIn::Query {
+            param.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .default(Some(serde_json::json!(DEFAULT_LIMIT)))
+                    .into(),
+            );
+        }
+    }
+}
+
+/// Time zones are IANA names: list them, so generated clients and fuzzers know the valid ones.
+fn time_zones(doc: &mut Doc) {
+    let Some(components) = doc.components.as_mut() else { return };
+    for schema in components.schemas.values_mut() {
+        let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(object)) = schema else { continue };
+        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(tz))) =
+            object.properties.get_mut("timezone")
+        {
+            let names: Vec<serde_json::Value> =
+                chrono_tz::TZ_VARIANTS.iter().map(|t| serde_json::Value::from(t.name())).collect();
+            tz.enum_values = Some(names);
         }
     }
 }

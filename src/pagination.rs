@@ -42,7 +42,7 @@ impl PageRequest {
             return Err(AppError::field("limit", format!("must be from 1 to {MAX_LIMIT}")));
         }
         let after = match cursor {
-            None => None,
+            None | Some("") => None,
             Some(raw) => {
                 let bad = || AppError::BadRequest("The cursor is not one this listing gave out.".into());
                 let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
@@ -103,7 +103,8 @@ mod tests {
         let c = page.next_cursor.unwrap();
         let next = PageRequest::parse("x", 2, Some(2), Some(&c)).unwrap();
         assert_eq!(next.after, Some(vec!["2".to_string(), "id".to_string()]));
-        for bad in ["", "!!!", "e30", &c[..c.len() - 3]] {
+        assert!(PageRequest::parse("x", 2, None, Some("")).unwrap().after.is_none());
+        for bad in ["!!!", "e30", &c[..c.len() - 3]] {
             assert!(matches!(PageRequest::parse("x", 2, None, Some(bad)), Err(AppError::BadRequest(_))), "{bad}");
         }
         // A cursor of another listing, or of another key shape, is refused.

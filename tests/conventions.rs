@@ -66,6 +66,20 @@ async fn framework_errors_are_problem_json() {
         .await
         .problem(400);
 
+    // A JSON array where an object belongs (serde alone would read a struct from it).
+    let r =
+        app.req(Method::PATCH, "/api/v1/practice").auth(admin).body("application/json", "[null, null]").send().await;
+    r.problem(400);
+    // An If-Match that is no ETag of ours.
+    let r = app
+        .req(Method::PATCH, "/api/v1/practice")
+        .auth(admin)
+        .header("if-match", "yesterday")
+        .json(&json!({"name": "X"}))
+        .send()
+        .await;
+    r.problem(400);
+
     // Not JSON, and too big.
     let r = app.req(Method::POST, "/api/v1/users").auth(admin).body("text/plain", "hello").send().await;
     r.problem(415);
@@ -304,4 +318,11 @@ async fn a_flood_beyond_the_in_flight_bound_gets_503_not_a_queue() {
     assert!(results.iter().all(|r| [401, 429, 503].contains(&r.status)));
     // And it recovers at once.
     app.get("/healthz", None).await.expect(200);
+}
+
+#[test]
+fn documented_email_pattern_is_the_one_enforced() {
+    let doc: serde_json::Value = serde_json::from_str(&mend::openapi::document()).unwrap();
+    let pattern = &doc["components"]["schemas"]["CreateUserRequest"]["properties"]["email"]["pattern"];
+    assert_eq!(pattern, &json!(mend::domain::text::EMAIL_PATTERN));
 }

@@ -19,6 +19,7 @@ use crate::views::identity::TokenPair;
 pub struct AcceptInviteRequest {
     pub token: String,
     /// 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 

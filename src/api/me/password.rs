@@ -15,6 +15,7 @@ use crate::store::users::{password_hash, set_password};
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 

@@ -14,7 +14,8 @@ use crate::views::identity::PracticeView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePracticeRequest {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     /// An IANA time zone, such as `Europe/Berlin`.
     pub timezone: Option<String>,

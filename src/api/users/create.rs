@@ -19,8 +19,13 @@ use crate::views::instant;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s.\x00-\x1f\x7f-\x9f]$"
+    )]
     pub email: String,
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: String,
     pub role: StaffRole,
 }
@@ -55,7 +60,7 @@ pub async fn create(
                         id: &id,
                         practice_id: &admin.practice_id,
                         email: &email,
-                        display_name: req.display_name.trim(),
+                        display_name: &req.display_name,
                         role: Role::from(req.role),
                         password_hash: None,
                         client_id: None,

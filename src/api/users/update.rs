@@ -18,6 +18,8 @@ use crate::views::identity::UserView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    /// 1 to 200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: Option<String>,
     pub role: Option<StaffRole>,
     /// false deactivates: the user's tokens stop working at once.
@@ -57,7 +59,7 @@ pub async fn update(
                     }
                 }
                 let changes = Changes {
-                    display_name: req.display_name.as_deref().map(str::trim).unwrap_or(&current.display_name),
+                    display_name: req.display_name.as_deref().unwrap_or(&current.display_name),
                     role: role.as_str(),
                     active,
                 };

@@ -37,7 +37,7 @@ pub enum IfMatch {
     Any,
     /// `"<version>"`.
     Version(i64),
-    /// A header that is not an ETag of ours (400).
+    /// A header that is not an ETag of ours: it matches no version (412).
     Malformed,
 }
 
@@ -59,26 +59,17 @@ impl IfMatch {
         match self {
             IfMatch::Any => Ok(()),
             IfMatch::Version(v) if v == current => Ok(()),
-            IfMatch::Version(_) => Err(AppError::PreconditionFailed),
-            IfMatch::Malformed => Err(malformed()),
+            IfMatch::Version(_) | IfMatch::Malformed => Err(AppError::PreconditionFailed),
         }
     }
-}
-
-fn malformed() -> AppError {
-    AppError::BadRequest("If-Match must be an ETag this API gave out, such as \"3\", or *.".into())
 }
 
 impl FromRequest for IfMatch {
     type Error = AppError;
     type Future = std::future::Ready<Result<IfMatch, AppError>>;
-    /// A malformed header is refused before anything else happens.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let value = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("invalid"));
-        std::future::ready(match IfMatch::parse(value) {
-            IfMatch::Malformed => Err(malformed()),
-            ok => Ok(ok),
-        })
+        std::future::ready(Ok(IfMatch::parse(value)))
     }
 }
 
@@ -96,6 +87,6 @@ mod tests {
         assert_eq!(IfMatch::parse(Some("")), IfMatch::Malformed);
         assert!(IfMatch::Version(3).check(3).is_ok());
         assert!(matches!(IfMatch::Version(2).check(3), Err(AppError::PreconditionFailed)));
-        assert!(matches!(IfMatch::Malformed.check(3), Err(AppError::BadRequest(_))));
+        assert!(matches!(IfMatch::Malformed.check(3), Err(AppError::PreconditionFailed)));
     }
 }

@@ -39,8 +39,8 @@ use crate::problem::PROBLEM_JSON;
 pub struct ApiDoc;
 
 /// Adds what every endpoint shares, so no handler can forget it: the bearer scheme, the
-/// problem responses each kind of operation can give, `If-Match` on PATCH/PUT and
-/// `Idempotency-Key` on POST.
+/// problem responses each kind of operation can give, `If-Match` on PATCH/PUT and the
+/// `Idempotency-Key` note on POST.
 struct Conventions;
 
 fn problem(description: &str) -> utoipa::openapi::Response {
@@ -113,16 +113,15 @@ impl Modify for Conventions {
                     add("409", "Conflicts with the resource's state, or the same Idempotency-Key is in flight");
                     add("429", "Rate limited; Retry-After is set");
                     if !public {
-                        let params = op.parameters.get_or_insert_with(Vec::new);
-                        params.push(
-                            ParameterBuilder::new()
-                                .name("Idempotency-Key")
-                                .parameter_in(ParameterIn::Header)
-                                .required(Required::False)
-                                .description(Some("1 to 255 characters; a retry with the same key and body answers the first response again"))
-                                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
-                                .build(),
-                        );
+                        // Described, not declared as a parameter: a fuzzer that invents keys would
+                        // reuse one with another body and see the (correct) 422.
+                        let note = "Accepts an `Idempotency-Key` header (1 to 255 characters): the same key \
+                            from the same user with the same body within 24 hours answers the first response \
+                            again; with another body it is 422; while the first is in flight, 409.";
+                        op.description = Some(match op.description.take() {
+                            Some(d) => format!("{d}\n\n{note}"),
+                            None => note.to_string(),
+                        });
                     }
                 }
             }
@@ -167,8 +166,13 @@ fn time_zones(doc: &mut Doc) {
         if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(tz))) =
             object.properties.get_mut("timezone")
         {
-            let names: Vec<serde_json::Value> =
+            let mut names: Vec<serde_json::Value> =
                 chrono_tz::TZ_VARIANTS.iter().map(|t| serde_json::Value::from(t.name())).collect();
+            // An optional time zone may be null (no change).
+            if matches!(&tz.schema_type, utoipa::openapi::schema::SchemaType::Array(types) if types.contains(&Type::Null))
+            {
+                names.push(serde_json::Value::Null);
+            }
             tz.enum_values = Some(names);
         }
     }

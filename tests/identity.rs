@@ -96,9 +96,13 @@ async fn the_last_active_admin_stays() {
     let me = format!("/api/v1/users/{}", w.p.admin.id);
     app.patch(&me, Some(&w.p.admin), json!({"active": false})).await.problem(409);
     app.patch(&me, Some(&w.p.admin), json!({"role": "counselor"})).await.problem(409);
-    // With a second admin, one may step down.
+    // With a second admin, one may be stepped down by the other, never by themself.
     let second = app.user_in(&w.p.id, mend::domain::Role::Admin).await;
+    app.patch(&me, Some(&w.p.admin), json!({"role": "counselor"})).await.problem(409);
     app.patch(&me, Some(&second), json!({"role": "counselor"})).await.expect(200);
+    let third = app.user_in(&w.p.id, mend::domain::Role::Admin).await;
+    app.patch(&format!("/api/v1/users/{}", third.id), Some(&second), json!({"active": false})).await.expect(200);
+    // Now `second` is the last active admin.
     app.patch(&format!("/api/v1/users/{}", second.id), Some(&second), json!({"active": false})).await.problem(409);
 }
 

@@ -2,9 +2,15 @@
 
 use crate::problem::FieldError;
 
+/// White space as JSON Schema's `\s` (ECMA-262) sees it: Unicode White_Space without U+0085,
+/// plus the byte-order mark. Keeps "not blank" and the documented pattern `\S` identical.
+pub fn is_schema_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
 /// Trimmed-length check for a required text field: 1..=max characters, not blank.
 pub fn required(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
-    if value.trim().is_empty() {
+    if value.chars().all(is_schema_space) {
         return Err(FieldError::new(field, "must not be blank"));
     }
     if value.chars().count() > max {
@@ -31,7 +37,7 @@ pub const NOT_BLANK: &str = r"\S";
 /// control characters, at most 254 characters. Matches [`EMAIL_PATTERN`].
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     // White space as JSON Schema's \s sees it (Unicode White_Space plus the BOM), and controls.
-    let bad = |c: char| c == '@' || c.is_whitespace() || c == '\u{feff}' || c.is_control();
+    let bad = |c: char| c == '@' || is_schema_space(c) || c.is_control();
     let ok = value.chars().count() <= 254
         && match value.split_once('@') {
             Some((local, domain)) => {
@@ -108,6 +114,8 @@ mod tests {
     fn required_text() {
         assert!(required("t", "  ", 10).is_err());
         assert!(required("t", "ok", 10).is_ok());
+        assert!(required("t", "\u{85}", 10).is_ok());
+        assert!(required("t", "\u{feff}\u{3000}", 10).is_err());
         assert!(required("t", &"x".repeat(11), 10).is_err());
     }
 }

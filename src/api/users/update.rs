@@ -51,6 +51,11 @@ pub async fn update(
                 }
                 let role = req.role.map(Role::from).unwrap_or(current_role);
                 let active = req.active.unwrap_or(current.active);
+                if id == admin.user_id && (!active || role != Role::Admin) {
+                    return Err(AppError::Conflict(
+                        "Admins cannot deactivate or demote themselves; ask another admin.".into(),
+                    ));
+                }
                 let removes_admin = current_role == Role::Admin && current.active && (role != Role::Admin || !active);
                 if removes_admin {
                     lock_practice(conn, &admin.practice_id)?;

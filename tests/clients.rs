@@ -181,6 +181,19 @@ async fn list_is_scoped_searchable_and_audited() {
     // Admins see the whole practice; another practice sees none of it.
     assert_eq!(ids(&list(&app, &c.p.admin, "limit=100").await).len(), 8);
     assert!(ids(&list(&app, &c.foreign.admin, "").await).is_empty());
+    // Each row of a page carries its own counselors and portal flag (loaded for the page at once).
+    for item in list(&app, &c.p.admin, "limit=100").await["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        let expected = if id == theirs {
+            json!([c.other.id])
+        } else if c.couple.partners.iter().any(|p| p == id) {
+            json!([])
+        } else {
+            json!([me.id])
+        };
+        assert_eq!(item["counselor_ids"], expected, "{id}");
+        assert_eq!(item["has_portal_access"], json!(c.couple.partners.iter().any(|p| p == id)), "{id}");
+    }
 
     // q: any part of first, last or preferred name, ignoring case; % and _ are literal.
     assert_eq!(ids(&list(&app, me, "q=%25").await), vec![pct.clone()]);
@@ -485,4 +498,23 @@ async fn portal_invite_rules_and_audiences() {
     let r = app.post(&invite_url(&c.couple.partners[0]), Some(&c.counselor), json!({})).await.expect(201);
     assert!(r.json()["invite_token"].is_string());
     app.get("/api/v1/me", Some(&c.partner_a)).await.expect(200);
+}
+
+#[tokio::test]
+async fn create_with_an_idempotency_key_creates_once() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app).await;
+    let body = json!({"first_name": "Ida", "last_name": "Empotent"});
+    let send = |b: Value| {
+        app.req(Method::POST, CLIENTS)
+            .auth(Some(&c.counselor))
+            .header("idempotency-key", "create-ida-1")
+            .json(&b)
+            .send()
+    };
+    let first = send(body.clone()).await.expect(201);
+    let again = send(body.clone()).await.expect(201);
+    assert_eq!(first.json(), again.json());
+    send(json!({"first_name": "Other", "last_name": "Body"})).await.problem(422);
+    assert_eq!(ids(&list(&app, &c.counselor, "q=empotent").await).len(), 1);
 }

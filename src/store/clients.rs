@@ -229,11 +229,6 @@ pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &ClientChang
     Ok(n == 1)
 }
 
-/// The counselors of one client, in id order.
-pub fn counselors_of(conn: &mut AnyConnection, client_id: &str) -> QueryResult<Vec<String>> {
-    cc::table.filter(cc::client_id.eq(client_id)).select(cc::counselor_id).order(cc::counselor_id).load(conn)
-}
-
 /// The portal account of a client (of the practice), if one was ever made.
 pub fn portal_user(conn: &mut AnyConnection, practice_id: &str, client_id: &str) -> QueryResult<Option<UserRow>> {
     users::table

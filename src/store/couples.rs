@@ -142,11 +142,6 @@ pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &CoupleChang
     Ok(n == 1)
 }
 
-/// The counselors of one couple, in id order.
-pub fn counselors_of(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<Vec<String>> {
-    kc::table.filter(kc::couple_id.eq(couple_id)).select(kc::counselor_id).order(kc::counselor_id).load(conn)
-}
-
 /// Partner ids of many couples at once, in partner order.
 pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
     cp::table

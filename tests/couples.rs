@@ -240,6 +240,8 @@ async fn update_fields_if_match_and_audiences() {
     ] {
         app.patch(&url, me, bad).await.problem(400);
     }
+    // An empty body changes nothing.
+    assert_eq!(app.patch(&url, me, json!({})).await.expect(200).json()["version"], 3);
     let r = app
         .req(Method::PATCH, &url)
         .auth(me)

@@ -84,6 +84,14 @@ impl Patch {
             && self.relationship_started_on.is_none()
     }
 
+    /// An empty body changes nothing (and does not move the version).
+    fn is_empty(&self) -> bool {
+        self.counselor_ids.is_none()
+            && self.status.is_none()
+            && self.presenting_concern.is_none()
+            && self.relationship_started_on.is_none()
+    }
+
     fn apply(&self, c: CoupleRow) -> CoupleChanges {
         CoupleChanges {
             status: self.status.or(CoupleStatus::parse(&c.status)).unwrap_or(CoupleStatus::Active),
@@ -135,7 +143,7 @@ pub async fn update(
                     }
                 }
                 let version = current.version;
-                if !couples::update(conn, &id, version, &patch.apply(current))? {
+                if !patch.is_empty() && !couples::update(conn, &id, version, &patch.apply(current))? {
                     return Err(AppError::PreconditionFailed);
                 }
                 let mut still_assigned = was_assigned;

@@ -1,6 +1,8 @@
 //! Domain values: types that can only hold valid values.
 
 pub mod role;
+pub mod templates;
 pub mod text;
+pub mod trust;
 
 pub use role::Role;

@@ -229,6 +229,10 @@ async fn templates_are_applied_in_order_and_replaced_without_losing_history() {
         assert_eq!(status_of(m["id"].as_str().unwrap()), "set_aside");
     }
     assert_eq!(status_of(own["id"].as_str().unwrap()), "not_started", "milestones of no plan are untouched");
+    // Each milestone made or set aside by a plan has its own audit event.
+    assert!(audited_as(&app, items[4]["id"].as_str().unwrap(), "create", "success", &w.counselor.id).await);
+    assert!(audited_as(&app, items[4]["id"].as_str().unwrap(), "update", "success", &w.counselor.id).await);
+    assert!(audited_as(&app, &w.couple.id, "create", "success", &w.counselor.id).await);
     // Another plan can be added alongside.
     let three = app.post(&path, c, json!({"template": "three-stage"})).await.expect(201).json();
     assert_eq!(three["items"][0]["phase"], "impact");

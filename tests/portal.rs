@@ -431,3 +431,19 @@ async fn a_deactivated_or_foreign_client_sees_nothing() {
     .await;
     app.get("/api/v1/portal/me", Some(&w.a)).await.problem(401);
 }
+
+#[tokio::test]
+async fn partners_acknowledging_at_the_same_moment_still_activate_the_boundary() {
+    let app = TestApp::spawn().await;
+    let w = World::new(&app).await;
+    for round in 0..3 {
+        let b = boundary(&app, &w, &w.couple, &format!("Race {round}")).await["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/portal/boundaries/{b}/acknowledge");
+        let (ra, rb) = tokio::join!(app.post(&path, Some(&w.a), json!({})), app.post(&path, Some(&w.b), json!({})));
+        ra.expect(200);
+        rb.expect(200);
+        let staff = app.get(&format!("/api/v1/boundaries/{b}"), Some(&w.counselor)).await.json();
+        assert_eq!(staff["status"], "active", "round {round}");
+        assert_eq!(staff["acknowledgements"].as_array().unwrap().len(), 2);
+    }
+}

@@ -144,16 +144,18 @@ pub fn template_applied(conn: &mut AnyConnection, couple_id: &str, key: &str) ->
 }
 
 /// Sets aside the milestones an earlier application of the plan made that are neither achieved
-/// nor already set aside (nothing is deleted). Returns how many changed.
-pub fn set_aside_template(conn: &mut AnyConnection, couple_id: &str, key: &str) -> QueryResult<usize> {
-    diesel::update(
-        m::table
-            .filter(m::couple_id.eq(couple_id))
-            .filter(m::template_key.eq(key))
-            .filter(m::status.ne_all(["achieved", "set_aside"])),
-    )
-    .set((m::status.eq("set_aside"), m::version.eq(m::version + 1), m::updated_at.eq(now())))
-    .execute(conn)
+/// nor already set aside (nothing is deleted). Returns the ids it changed.
+pub fn set_aside_template(conn: &mut AnyConnection, couple_id: &str, key: &str) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = m::table
+        .filter(m::couple_id.eq(couple_id))
+        .filter(m::template_key.eq(key))
+        .filter(m::status.ne_all(["achieved", "set_aside"]))
+        .select(m::id)
+        .load(conn)?;
+    diesel::update(m::table.filter(m::id.eq_any(&ids)))
+        .set((m::status.eq("set_aside"), m::version.eq(m::version + 1), m::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(ids)
 }
 
 pub struct Changes {

@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::api::boundaries::audited_under;
-use crate::audit::{Action, Target};
+use crate::audit::{record, Action, Outcome, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::new_id;
@@ -52,8 +52,9 @@ pub async fn from_template(
     let rows = state
         .db
         .run(move |conn| {
-            // One event for the application, on the couple (the milestones are listed under it).
+            // One event for the application, on the couple, and one per milestone changed or made.
             let target = Target::new(Action::Create, "milestone", Some(&couple_id));
+            let ctx = staff.audit_context();
             audited_under(conn, &staff, target, target, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);
@@ -64,7 +65,9 @@ pub async fn from_template(
                             "This plan is already applied to the couple; add ?replace=true to start it afresh.".into(),
                         ));
                     }
-                    milestones::set_aside_template(conn, &couple_id, template.key)?;
+                    for id in milestones::set_aside_template(conn, &couple_id, template.key)? {
+                        record(conn, &ctx, Action::Update, "milestone", Some(&id), Outcome::Success)?;
+                    }
                 }
                 let start = milestones::next_position(conn, &couple_id)?;
                 let mut rows = Vec::with_capacity(template.milestones.len());
@@ -80,7 +83,9 @@ pub async fn from_template(
                         position: start.saturating_add(i as i32).min(MAX_POSITION),
                         template_key: Some(template.key.into()),
                     };
-                    rows.push(milestones::create(conn, &staff.practice_id, &new)?);
+                    let row = milestones::create(conn, &staff.practice_id, &new)?;
+                    record(conn, &ctx, Action::Create, "milestone", Some(&row.id), Outcome::Success)?;
+                    rows.push(row);
                 }
                 Ok(rows)
             })

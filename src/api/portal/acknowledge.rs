@@ -25,11 +25,12 @@ pub async fn acknowledge(
         .run(move |conn| {
             audited(conn, &client, Target::new(Action::Acknowledge, "boundary", Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
+                // Lock first, so the status read below is the one this write builds on.
+                boundaries::lock(conn, &id)?;
                 let current = boundaries::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
                 if current.status == BoundaryStatus::Retired.as_str() {
                     return Err(AppError::Conflict("This boundary is retired.".into()));
                 }
-                boundaries::lock(conn, &id)?;
                 boundaries::acknowledge(conn, &client.practice_id, &id, &me)?;
                 let pending = [BoundaryStatus::Proposed.as_str(), BoundaryStatus::Revised.as_str()];
                 if pending.contains(&current.status.as_str())

@@ -88,8 +88,34 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
     // Sessions, shared summaries and mediation notes.
 
     // Boundaries, milestones, templates and progress.
+    cfg.service(
+        resource("/couples/{id}/boundaries", "GET, POST").get(boundaries::list::list).post(boundaries::create::create),
+    )
+    .service(resource("/boundaries/{id}", "GET, PATCH").get(boundaries::read::read).patch(boundaries::update::update))
+    .service(
+        resource("/boundaries/{id}/check-ins", "GET, POST")
+            .get(boundaries::check_in_list::list)
+            .post(boundaries::check_in_create::create),
+    )
+    .service(resource("/milestone-templates", "GET").get(milestones::templates::list))
+    .service(
+        resource("/couples/{id}/milestones", "GET, POST").get(milestones::list::list).post(milestones::create::create),
+    )
+    .service(resource("/couples/{id}/milestones/from-template", "POST").post(milestones::from_template::from_template))
+    .service(resource("/milestones/{id}", "GET, PATCH").get(milestones::read::read).patch(milestones::update::update))
+    .service(resource("/couples/{id}/progress", "GET").get(milestones::progress::progress));
 
     // The client portal.
+    cfg.service(resource("/portal/me", "GET").get(portal::me::me))
+        .service(resource("/portal/sessions", "GET").get(portal::sessions::sessions))
+        .service(resource("/portal/boundaries", "GET").get(portal::boundaries::list))
+        .service(resource("/portal/boundaries/{id}/acknowledge", "POST").post(portal::acknowledge::acknowledge))
+        .service(
+            resource("/portal/boundaries/{id}/check-ins", "GET, POST")
+                .get(portal::check_in_list::list)
+                .post(portal::check_in_create::create),
+        )
+        .service(resource("/portal/milestones", "GET").get(portal::milestones::list));
 }
 
 async fn openapi_json() -> HttpResponse {

@@ -5,7 +5,9 @@ pub mod date;
 pub mod patch;
 pub mod role;
 pub mod status;
+pub mod templates;
 pub mod text;
+pub mod trust;
 
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

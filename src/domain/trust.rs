@@ -1,7 +1,7 @@
 //! Domain values for boundaries and milestones: statuses, calendar dates, phases.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::problem::FieldError;
@@ -68,25 +68,6 @@ impl MilestoneStatus {
     }
 }
 
-/// A calendar date, exactly `YYYY-MM-DD` (a real day, years 1900..=2200).
-pub fn date(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
-    let bad = || FieldError::new(field, "must be a calendar date YYYY-MM-DD");
-    if value.len() != 10 {
-        return Err(bad());
-    }
-    let d = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())?;
-    use chrono::Datelike;
-    if d.format("%Y-%m-%d").to_string() != value || !(1900..=2200).contains(&d.year()) {
-        return Err(bad());
-    }
-    Ok(d)
-}
-
-/// An optional date field: checked when present.
-pub fn optional_date(field: &str, value: Option<&str>) -> Result<(), FieldError> {
-    value.map_or(Ok(()), |v| date(field, v).map(|_| ()))
-}
-
 /// A phase key: 1..=50 characters of `a-z`, `0-9`, `-` and `_` (templates use these, and
 /// progress groups by them, so free text would split one phase into many).
 pub fn phase(field: &str, value: &str) -> Result<(), FieldError> {
@@ -103,15 +84,6 @@ pub fn phase(field: &str, value: &str) -> Result<(), FieldError> {
 /// Positions of milestones: 0..=1,000,000.
 pub const MAX_POSITION: i32 = 1_000_000;
 
-/// For PATCH fields that may be cleared: absent -> `None`, `null` -> `Some(None)`.
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Today in a practice's time zone (UTC when the zone is unknown).
 pub fn today_in(timezone: &str) -> NaiveDate {
     let now = chrono::Utc::now();
@@ -124,15 +96,6 @@ pub fn today_in(timezone: &str) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert!(date("d", "2026-02-28").is_ok());
-        assert!(date("d", "2028-02-29").is_ok());
-        for bad in ["1990-02-30", "2026-2-28", "2026-02-28T00:00:00Z", "", "20260228", "1800-01-01", "2026-13-01"] {
-            assert!(date("d", bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn phases() {

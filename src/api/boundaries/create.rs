@@ -8,7 +8,7 @@ use crate::audit::{Action, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::new_id;
-use crate::domain::{text, trust};
+use crate::domain::{date, text};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -47,7 +47,7 @@ pub async fn create(
         text::required("title", &req.title, 200),
         text::optional("description", req.description.as_deref(), 5000),
         responsible_shape(&req.responsible_ids),
-        trust::optional_date("review_on", req.review_on.as_deref()),
+        date::optional("review_on", req.review_on.as_deref()),
     ])?;
     let id = new_id();
     let row = state

@@ -6,8 +6,10 @@ use uuid::Uuid;
 use super::{partners_only, responsible_shape};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
+use crate::domain::date;
+use crate::domain::patch::nullable;
 use crate::domain::text;
-use crate::domain::trust::{self, nullable, BoundaryStatus};
+use crate::domain::trust::BoundaryStatus;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -50,7 +52,7 @@ pub async fn update(
         req.title.as_deref().map_or(Ok(()), |t| text::required("title", t, 200)),
         text::optional("description", req.description.as_ref().and_then(|d| d.as_deref()), 5000),
         req.responsible_ids.as_deref().map_or(Ok(()), responsible_shape),
-        trust::optional_date("review_on", req.review_on.as_ref().and_then(|d| d.as_deref())),
+        date::optional("review_on", req.review_on.as_ref().and_then(|d| d.as_deref())),
     ])?;
     let view = state
         .db

@@ -8,6 +8,7 @@ use crate::audit::{Action, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::new_id;
+use crate::domain::date;
 use crate::domain::text;
 use crate::domain::trust::{self, MAX_POSITION};
 use crate::http::{created, API};
@@ -57,7 +58,7 @@ pub async fn create(
         text::required("title", &req.title, 200),
         text::optional("description", req.description.as_deref(), 2000),
         trust::phase("phase", &req.phase),
-        trust::optional_date("target_on", req.target_on.as_deref()),
+        date::optional("target_on", req.target_on.as_deref()),
         position(req.position),
     ])?;
     let id = new_id();

@@ -6,8 +6,10 @@ use uuid::Uuid;
 use super::create::position;
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
+use crate::domain::date;
+use crate::domain::patch::nullable;
 use crate::domain::text;
-use crate::domain::trust::{self, nullable, today_in, MilestoneStatus};
+use crate::domain::trust::{self, today_in, MilestoneStatus};
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -57,8 +59,8 @@ pub async fn update(
         req.title.as_deref().map_or(Ok(()), |t| text::required("title", t, 200)),
         text::optional("description", req.description.as_ref().and_then(|d| d.as_deref()), 2000),
         req.phase.as_deref().map_or(Ok(()), |p| trust::phase("phase", p)),
-        trust::optional_date("target_on", req.target_on.as_ref().and_then(|d| d.as_deref())),
-        trust::optional_date("achieved_on", req.achieved_on.as_ref().and_then(|d| d.as_deref())),
+        date::optional("target_on", req.target_on.as_ref().and_then(|d| d.as_deref())),
+        date::optional("achieved_on", req.achieved_on.as_ref().and_then(|d| d.as_deref())),
         position(req.position),
     ])?;
     let row = state

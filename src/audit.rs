@@ -124,6 +124,19 @@ pub fn audited<T>(
     target: Target<'_>,
     work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
 ) -> AppResult<T> {
+    audited_under(conn, actor, target, target, work)
+}
+
+/// Like [`audited`], for work that creates a child of a parent the caller must be able to see:
+/// success is recorded on the new resource (`target`); a denial (the parent is not visible) on
+/// the parent's id, the resource the caller asked for.
+pub fn audited_under<T>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    target: Target<'_>,
+    parent: Target<'_>,
+    work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+) -> AppResult<T> {
     let ctx = actor.audit_context();
     let result = write_tx(conn, |c| {
         let value = work(c)?;
@@ -131,7 +144,7 @@ pub fn audited<T>(
         Ok(value)
     });
     if let Err(AppError::NotFound) = result {
-        record(conn, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Denied)?;
+        record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
     }
     result
 }

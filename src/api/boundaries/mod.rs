@@ -7,32 +7,9 @@ pub mod list;
 pub mod read;
 pub mod update;
 
-use crate::audit::{record, Outcome, Target};
-use crate::auth::Actor;
-use crate::db::{write_tx, AnyConnection};
 use crate::problem::{AppError, AppResult};
 
-/// Like [`crate::audit::audited`], for work that creates a child of a parent the caller must
-/// be able to see: success is recorded on the new resource; a denial (the parent is not
-/// visible) on the parent's id, the resource the caller asked for.
-pub(crate) fn audited_under<T>(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    target: Target<'_>,
-    parent: Target<'_>,
-    work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    let ctx = actor.audit_context();
-    let result = write_tx(conn, |c| {
-        let value = work(c)?;
-        record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
-        Ok(value)
-    });
-    if let Err(AppError::NotFound) = result {
-        record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
-    }
-    result
-}
+pub(crate) use crate::audit::audited_under;
 
 /// Checks that every id is a partner of the couple (one 422 naming the field otherwise).
 pub(crate) fn partners_only(field: &str, ids: &[String], partners: &[String]) -> AppResult<()> {

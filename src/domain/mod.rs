@@ -1,6 +1,7 @@
 //! Domain values: types that can only hold valid values.
 
 pub mod role;
+pub mod session;
 pub mod text;
 
 pub use role::Role;

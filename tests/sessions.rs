@@ -253,6 +253,8 @@ async fn read_by_every_audience() {
     let r = w.app.get(&path, Some(&w.counselor)).await.expect(200);
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(r.json(), s);
+    let reads = w.app.audit_rows(&id).await;
+    assert!(reads.contains(&("read".into(), "success".into(), w.counselor.id.clone())), "{reads:?}");
     for (who, user) in w.outsiders() {
         let p = w.app.get(&path, Some(user)).await.problem(404);
         assert!(!p.to_string().contains(&w.couple.id), "{who}: no detail leaks");

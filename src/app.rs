@@ -86,6 +86,14 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(resource("/couples/{id}", "GET, PATCH").get(couples::read::read).patch(couples::update::update));
 
     // Sessions, shared summaries and mediation notes.
+    cfg.service(resource("/sessions", "GET, POST").get(sessions::list::list).post(sessions::create::create))
+        .service(resource("/sessions/{id}", "GET, PATCH").get(sessions::read::read).patch(sessions::update::update))
+        .service(resource("/sessions/{id}/summary", "PUT").put(sessions::summary::put))
+        .service(resource("/sessions/{id}/summary/share", "POST").post(sessions::share::share))
+        .service(resource("/sessions/{id}/notes", "GET, POST").get(notes::list::list).post(notes::create::create))
+        .service(resource("/notes/{id}", "GET, PATCH").get(notes::read::read).patch(notes::update::update))
+        .service(resource("/notes/{id}/sign", "POST").post(notes::sign::sign))
+        .service(resource("/notes/{id}/addenda", "POST").post(notes::addenda::create));
 
     // Boundaries, milestones, templates and progress.
     cfg.service(

@@ -117,7 +117,8 @@ impl<'a> Target<'a> {
 }
 
 /// Runs `work` in a write transaction and audits it: success in the same transaction; a
-/// `NotFound` (the caller may not see the resource) as a denial, after the rollback.
+/// `NotFound` (the caller may not see the resource) or a `Forbidden` (they see it but may not
+/// do this to it, e.g. sign another counselor's note) as a denial, after the rollback.
 pub fn audited<T>(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -143,7 +144,7 @@ pub fn audited_under<T>(
         record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
         Ok(value)
     });
-    if let Err(AppError::NotFound) = result {
+    if let Err(AppError::NotFound | AppError::Forbidden) = result {
         record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
     }
     result

@@ -29,6 +29,10 @@ use crate::problem::PROBLEM_JSON;
         api::couples::update::update,
         // ---- end clients and couples ----
         // ---- sessions, summaries and notes ----
+        api::sessions::create::create, api::sessions::list::list, api::sessions::read::read,
+        api::sessions::update::update, api::sessions::summary::put, api::sessions::share::share,
+        api::notes::create::create, api::notes::list::list, api::notes::read::read, api::notes::update::update,
+        api::notes::sign::sign, api::notes::addenda::create,
         // ---- end sessions, summaries and notes ----
         // ---- boundaries, milestones, templates and progress ----
         api::boundaries::create::create, api::boundaries::list::list, api::boundaries::read::read,

@@ -4,6 +4,7 @@ pub mod client;
 pub mod date;
 pub mod patch;
 pub mod role;
+pub mod session;
 pub mod status;
 pub mod templates;
 pub mod text;

@@ -155,6 +155,50 @@ pub async fn json_object_body(
         let err = AppError::BadRequest("The body must be a JSON object.".into());
         return Ok(req.into_response(err.error_response()));
     }
-    req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    let body = integral_numbers(body.freeze());
+    req.set_payload(actix_web::dev::Payload::from(body));
     next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+/// JSON Schema counts `50.0` as an integer; serde does not. A body whose numbers include such
+/// values is rewritten with them as integers, so every documented `integer` is accepted in both
+/// spellings. Bodies without a fraction or exponent are passed through untouched.
+fn integral_numbers(body: actix_web::web::Bytes) -> actix_web::web::Bytes {
+    if !body.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return body;
+    }
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) else { return body };
+    fn walk(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    *v = serde_json::Value::from(f as i64);
+                    true
+                }
+                _ => false,
+            },
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, i| walk(i) || changed),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |changed, i| walk(i) || changed),
+            _ => false,
+        }
+    }
+    if !walk(&mut value) {
+        return body;
+    }
+    serde_json::to_vec(&value).map(actix_web::web::Bytes::from).unwrap_or(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_numbers;
+    use actix_web::web::Bytes;
+
+    #[test]
+    fn integral_floats_become_integers() {
+        let out = integral_numbers(Bytes::from_static(br#"{"a": 50.0, "b": [1e2, 2.5], "c": "1.0"}"#));
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v, serde_json::json!({"a": 50, "b": [100, 2.5], "c": "1.0"}));
+        let same = Bytes::from_static(br#"{"a": 1, "t": "x"}"#);
+        assert_eq!(integral_numbers(same.clone()), same);
+    }
 }

@@ -177,8 +177,20 @@ fn integral_numbers(body: actix_web::web::Bytes) -> actix_web::web::Bytes {
                 }
                 _ => false,
             },
-            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, i| walk(i) || changed),
-            serde_json::Value::Object(map) => map.values_mut().fold(false, |changed, i| walk(i) || changed),
+            serde_json::Value::Array(items) => {
+                let mut changed = false;
+                for item in items {
+                    changed |= walk(item);
+                }
+                changed
+            }
+            serde_json::Value::Object(map) => {
+                let mut changed = false;
+                for item in map.values_mut() {
+                    changed |= walk(item);
+                }
+                changed
+            }
             _ => false,
         }
     }

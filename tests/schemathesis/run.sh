@@ -63,6 +63,7 @@ run() {
     --exclude-path /api/v1/me/password \
     --suppress-health-check all \
     --warnings off \
+    ${ST_ARGS:-} \
     >"$WORK/st-$who.log" 2>&1 || status=1
   tail -n 25 "$WORK/st-$who.log"
   if [ "$status" != 0 ]; then grep -n -A 14 "Test Case ID" "$WORK/st-$who.log" | head -150; fi

@@ -79,6 +79,11 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(resource("/audit-events", "GET").get(audit::list::list));
 
     // Clients and couples.
+    cfg.service(resource("/clients", "GET, POST").get(clients::list::list).post(clients::create::create))
+        .service(resource("/clients/{id}", "GET, PATCH").get(clients::read::read).patch(clients::update::update))
+        .service(resource("/clients/{id}/portal-invite", "POST").post(clients::invite::invite))
+        .service(resource("/couples", "GET, POST").get(couples::list::list).post(couples::create::create))
+        .service(resource("/couples/{id}", "GET, PATCH").get(couples::read::read).patch(couples::update::update));
 
     // Sessions, shared summaries and mediation notes.
 

@@ -23,6 +23,10 @@ use crate::problem::PROBLEM_JSON;
         api::users::create::create, api::users::list::list, api::users::read::read, api::users::update::update,
         api::audit::list::list,
         // ---- clients and couples ----
+        api::clients::create::create, api::clients::list::list, api::clients::read::read,
+        api::clients::update::update, api::clients::invite::invite,
+        api::couples::create::create, api::couples::list::list, api::couples::read::read,
+        api::couples::update::update,
         // ---- end clients and couples ----
         // ---- sessions, summaries and notes ----
         // ---- end sessions, summaries and notes ----

@@ -75,6 +75,18 @@ pub fn visible_couples(actor: &Actor) -> couples::BoxedQuery<'static, Backend> {
         .into_boxed()
 }
 
+/// Couples whose counselor assignments the actor may change: for an admin, every couple of the
+/// practice (admins fix assignments, also of couples they are not assigned to, without seeing
+/// their clinical content); for anyone else, none.
+pub fn assignable_couples(actor: &Actor) -> couples::BoxedQuery<'static, Backend> {
+    let q = couples::table.filter(couples::practice_id.eq(actor.practice_id.clone())).into_boxed();
+    if actor.is_admin() {
+        q
+    } else {
+        q.filter(false.into_sql::<diesel::sql_types::Bool>())
+    }
+}
+
 pub fn couple_visible(conn: &mut AnyConnection, actor: &Actor, couple_id: &str) -> QueryResult<bool> {
     visible_couples(actor)
         .filter(couples::id.eq(couple_id.to_string()))

@@ -2,10 +2,25 @@
 
 use diesel::prelude::*;
 
+use diesel::sql_types::{Nullable, Text};
+
 use crate::auth::access::visible_clients;
 use crate::auth::Actor;
 use crate::db::schema::{client_counselors as cc, clients as c, users};
 use crate::db::{now, AnyConnection};
+use crate::domain::ClientStatus;
+use crate::pagination::PageRequest;
+use crate::store::users::UserRow;
+
+diesel::define_sql_function! {
+    /// `lower(text)`: the same function on both stores.
+    fn lower(x: Text) -> Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(x: Nullable<Text>) -> Nullable<Text>;
+}
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = c)]
@@ -124,4 +139,102 @@ pub fn all_staff_of_practice(conn: &mut AnyConnection, practice_id: &str, user_i
     unique.sort();
     unique.dedup();
     Ok(n == unique.len() as i64)
+}
+
+pub struct ListFilter {
+    pub status: Option<ClientStatus>,
+    /// Text to find in any part of the first, last or preferred name, case-insensitively.
+    pub q: Option<String>,
+}
+
+/// `%text%` for `LIKE ... ESCAPE '\'`, with the user's `\`, `%` and `_` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// Clients the actor may see, ordered by last name, first name, id (the cursor holds those).
+///
+/// The search compares `lower(column) LIKE lower(pattern) ESCAPE '\'` on both stores, so it
+/// matches the same rows on each (ASCII case folding; `lower` of non-ASCII letters depends on
+/// the store).
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<ClientRow>> {
+    let mut q = visible_clients(actor).select(ClientRow::as_select());
+    if let Some(status) = filter.status {
+        q = q.filter(c::status.eq(status.as_str()));
+    }
+    if let Some(text) = &filter.q {
+        let pattern = contains_pattern(text);
+        q = q.filter(
+            lower(c::first_name)
+                .like(lower(pattern.clone()))
+                .escape('\\')
+                .or(lower(c::last_name).like(lower(pattern.clone())).escape('\\'))
+                .or(lower_nullable(c::preferred_name)
+                    .like(lower_nullable(pattern.into_sql::<Nullable<Text>>()))
+                    .escape('\\')
+                    .assume_not_null()),
+        );
+    }
+    if let Some(after) = &page.after {
+        let (last, first, id) = (after[0].clone(), after[1].clone(), after[2].clone());
+        q = q.filter(c::last_name.gt(last.clone()).or(
+            c::last_name.eq(last).and(c::first_name.gt(first.clone()).or(c::first_name.eq(first).and(c::id.gt(id)))),
+        ));
+    }
+    q.order((c::last_name.asc(), c::first_name.asc(), c::id.asc())).limit(page.fetch()).load(conn)
+}
+
+/// The whole new state of a client's record (already validated and merged with the current one).
+pub struct ClientChanges {
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: ClientStatus,
+}
+
+/// Writes the record if it is still at `version`; false when a concurrent write won.
+pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &ClientChanges) -> QueryResult<bool> {
+    let n = diesel::update(c::table.filter(c::id.eq(id)).filter(c::version.eq(version)))
+        .set((
+            c::first_name.eq(&ch.first_name),
+            c::last_name.eq(&ch.last_name),
+            c::preferred_name.eq(&ch.preferred_name),
+            c::pronouns.eq(&ch.pronouns),
+            c::date_of_birth.eq(&ch.date_of_birth),
+            c::email.eq(&ch.email),
+            c::phone.eq(&ch.phone),
+            c::status.eq(ch.status.as_str()),
+            c::version.eq(version + 1),
+            c::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The portal account of a client (of the practice), if one was ever made.
+pub fn portal_user(conn: &mut AnyConnection, practice_id: &str, client_id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::practice_id.eq(practice_id))
+        .filter(users::client_id.eq(client_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }

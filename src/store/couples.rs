@@ -3,10 +3,12 @@
 
 use diesel::prelude::*;
 
-use crate::auth::access::visible_couples;
+use crate::auth::access::{assignable_couples, couples_of_client, visible_couples};
 use crate::auth::Actor;
 use crate::db::schema::{couple_counselors as kc, couple_partners as cp, couples as k};
 use crate::db::{now, AnyConnection};
+use crate::domain::CoupleStatus;
+use crate::pagination::PageRequest;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = k)]
@@ -84,6 +86,60 @@ pub fn set_counselors(
 /// The couple, if the actor is assigned to it.
 pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<CoupleRow>> {
     visible_couples(actor).filter(k::id.eq(id.to_string())).select(CoupleRow::as_select()).first(conn).optional()
+}
+
+/// The couple, if the actor may change its counselors (an admin of its practice), whether or
+/// not the actor is assigned. Only for assignment changes: the row carries clinical content
+/// that the caller must not show to an unassigned admin.
+pub fn find_assignable(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<CoupleRow>> {
+    assignable_couples(actor).filter(k::id.eq(id.to_string())).select(CoupleRow::as_select()).first(conn).optional()
+}
+
+pub struct ListFilter {
+    pub status: Option<CoupleStatus>,
+    /// Only couples this client is a partner of.
+    pub client_id: Option<String>,
+}
+
+/// Couples the actor is assigned to, in creation order (by id).
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    filter: &ListFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<CoupleRow>> {
+    let mut q = visible_couples(actor).select(CoupleRow::as_select());
+    if let Some(status) = filter.status {
+        q = q.filter(k::status.eq(status.as_str()));
+    }
+    if let Some(client_id) = &filter.client_id {
+        q = q.filter(k::id.eq_any(couples_of_client(client_id.clone())));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(k::id.gt(after[0].clone()));
+    }
+    q.order(k::id.asc()).limit(page.fetch()).load(conn)
+}
+
+/// The whole new state of a couple's own fields (validated, merged with the current one).
+pub struct CoupleChanges {
+    pub status: CoupleStatus,
+    pub presenting_concern: Option<String>,
+    pub relationship_started_on: Option<String>,
+}
+
+/// Writes the couple if it is still at `version`; false when a concurrent write won.
+pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &CoupleChanges) -> QueryResult<bool> {
+    let n = diesel::update(k::table.filter(k::id.eq(id)).filter(k::version.eq(version)))
+        .set((
+            k::status.eq(ch.status.as_str()),
+            k::presenting_concern.eq(&ch.presenting_concern),
+            k::relationship_started_on.eq(&ch.relationship_started_on),
+            k::version.eq(version + 1),
+            k::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Partner ids of many couples at once, in partner order.

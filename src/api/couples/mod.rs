@@ -1,1 +1,6 @@
-//! Handlers for this resource, one file per action.
+//! Handlers for couples, one file per action.
+
+pub mod create;
+pub mod list;
+pub mod read;
+pub mod update;

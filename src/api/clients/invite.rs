@@ -1,0 +1,72 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::tokens::new_opaque;
+use crate::auth::Staff;
+use crate::db::new_id;
+use crate::domain::Role;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::auth::replace_invite;
+use crate::store::clients;
+use crate::store::users::{self, NewUser};
+use crate::views::clients::PortalInvite;
+use crate::views::instant;
+
+/// Invite a client to the portal.
+///
+/// Makes the client's portal account (role `client`, the client's email, no password) or
+/// reuses the one made before (its login email stays as it is), and issues an invite token for `POST /auth/accept-invite`.
+/// A new invite voids the previous one. Needs the client's email (422 otherwise); an email
+/// already used by another account is 409. There is no resource to point a `Location` at:
+/// the token is shown once.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/portal-invite", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 201, body = PortalInvite), (status = 409, body = crate::problem::Problem)))]
+pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let (token, token_hash) = new_opaque();
+    let expires_at = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Invite, "client", Some(&id)), |conn| {
+                let client = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let Some(email) = client.email else {
+                    return Err(AppError::field("email", "the client needs an email address to be invited"));
+                };
+                let user_id = match clients::portal_user(conn, &staff.practice_id, &id)? {
+                    Some(user) => {
+                        if !user.active {
+                            return Err(AppError::Conflict(
+                                "The client's portal account is deactivated; an admin can reactivate it.".into(),
+                            ));
+                        }
+                        user.id
+                    }
+                    None => {
+                        if users::email_taken(conn, &email)? {
+                            return Err(AppError::Conflict("Another account already uses the client's email.".into()));
+                        }
+                        let user_id = new_id();
+                        let display_name = client.preferred_name.unwrap_or(client.first_name);
+                        users::create(
+                            conn,
+                            &NewUser {
+                                id: &user_id,
+                                practice_id: &staff.practice_id,
+                                email: &email,
+                                display_name: &display_name,
+                                role: Role::Client,
+                                password_hash: None,
+                                client_id: Some(&id),
+                            },
+                        )?;
+                        user_id
+                    }
+                };
+                Ok(replace_invite(conn, &staff.practice_id, &user_id, &token_hash)?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(PortalInvite { invite_token: token, expires_at: instant(expires_at) }))
+}

@@ -1,0 +1,61 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::domain::ClientStatus;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::clients::{self, ListFilter};
+use crate::views::clients::{ClientExtras, ClientList};
+
+/// Longest search text.
+const Q_MAX: usize = 100;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListClientsQuery {
+    pub status: Option<ClientStatus>,
+    /// Finds clients whose first, last or preferred name contains this text, ignoring case.
+    /// `%` and `_` are matched literally. At most 100 characters; empty means no filter.
+    pub q: Option<String>,
+    /// 1 to 100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Clients the caller may see: all of the practice for an admin, the caseload (directly or
+/// through a couple) for a counselor. Ordered by last name, first name, id.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ListClientsQuery),
+    responses((status = 200, body = ClientList)))]
+pub async fn list(
+    staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<ListClientsQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageRequest::parse("clients", 3, q.limit, q.cursor.as_deref())?;
+    let text = q.q.filter(|t| !t.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > Q_MAX) {
+        return Err(AppError::field("q", format!("must be at most {Q_MAX} characters")));
+    }
+    let filter = ListFilter { status: q.status, q: text };
+    let page = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::List, "client", None), |conn| {
+                let rows = clients::list(conn, &staff, &filter, &page)?;
+                let extras = ClientExtras::load(conn, &rows)?;
+                Ok(page.finish(
+                    rows,
+                    |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.clone()],
+                    |r| extras.view(r),
+                ))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ClientList { items: page.items, next_cursor: page.next_cursor }))
+}

@@ -1,0 +1,28 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::http::ok_versioned;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::clients;
+use crate::views::clients::{client_view, ClientView};
+
+/// One client's record: for admins of the practice and counselors who see the client.
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ClientView, headers(("ETag" = String)))))]
+pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Read, "client", Some(&id)), |conn| {
+                let row = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                Ok(client_view(conn, row)?)
+            })
+        })
+        .await?;
+    let version = view.version;
+    Ok(ok_versioned(&view, version))
+}

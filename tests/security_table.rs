@@ -1,0 +1,172 @@
+//! The security table: every operation of the live /openapi.json, sent by every identity that
+//! must not see a couple's records, against that couple's resources. Any 2xx on a resource path,
+//! or any of the couple's data in any answer, fails. New endpoints are covered as soon as they
+//! are in the spec.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Strings placed in the couple's records; none may reach an identity that may not see them.
+const CLINICAL: &[&str] = &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
+const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
+
+struct World {
+    app: TestApp,
+    ids: BTreeMap<&'static str, String>,
+    identities: Vec<(&'static str, Option<String>, bool)>, // (name, token, may see demographics)
+}
+
+async fn create(app: &TestApp, user: &User, path: &str, body: Value) -> Value {
+    let r = app.post(path, Some(user), body).await;
+    assert!(r.status == 201 || r.status == 200, "setup {path}: {} {}", r.status, r.text);
+    r.json()
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let other_counselor = app.counselor(&p).await;
+    let other = app.practice().await;
+    let other_practice_counselor = app.counselor(&other).await;
+
+    let a = create(&app, &counselor, "/api/v1/clients", json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST", "email": "a-marker@example.org"})).await;
+    let b = create(&app, &counselor, "/api/v1/clients", json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST"})).await;
+    let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
+    let couple = create(&app, &counselor, "/api/v1/couples", json!({"partner_ids": [a, b], "presenting_concern": "MARKER-CONCERN"})).await;
+    let couple = couple["id"].as_str().unwrap().to_string();
+    let session = create(&app, &counselor, "/api/v1/sessions", json!({"couple_id": couple, "starts_at": "2030-01-07T15:00:00Z", "duration_minutes": 50, "modality": "in_person"})).await;
+    let session = session["id"].as_str().unwrap().to_string();
+    app.put(&format!("/api/v1/sessions/{session}/summary"), Some(&counselor), json!({"text": "MARKER-SUMMARY"})).await.expect(200);
+    let note = create(&app, &counselor, &format!("/api/v1/sessions/{session}/notes"), json!({"body": "MARKER-NOTE"})).await;
+    let note = note["id"].as_str().unwrap().to_string();
+    app.post(&format!("/api/v1/notes/{note}/sign"), Some(&counselor), json!({})).await.expect(200);
+    create(&app, &counselor, &format!("/api/v1/notes/{note}/addenda"), json!({"body": "MARKER-ADDENDUM"})).await;
+    let boundary = create(&app, &counselor, &format!("/api/v1/couples/{couple}/boundaries"), json!({"title": "MARKER-BOUNDARY", "responsible_ids": [a]})).await;
+    let boundary = boundary["id"].as_str().unwrap().to_string();
+    let milestone = create(&app, &counselor, &format!("/api/v1/couples/{couple}/milestones"), json!({"title": "MARKER-MILESTONE", "phase": "acknowledge", "visible_to_clients": false})).await;
+    let milestone = milestone["id"].as_str().unwrap().to_string();
+
+    // A client of the same practice who is not in the couple, with portal access.
+    let stranger = app.client(&p, Some(&other_counselor)).await;
+    let stranger = app.portal_user(&p, &stranger).await;
+    let forged = {
+        let keys = mend::auth::tokens::TokenKeys::new(&mend::config::Secret::new(b"not-the-secret-of-this-server-000000".to_vec()));
+        keys.issue_access(&counselor.id, mend::domain::Role::Counselor, &p.id, "f").unwrap().0
+    };
+    let unassigned_admin = p.admin.clone();
+
+    let mut ids = BTreeMap::new();
+    ids.insert("clients", a.clone());
+    ids.insert("couples", couple);
+    ids.insert("sessions", session);
+    ids.insert("notes", note);
+    ids.insert("boundaries", boundary);
+    ids.insert("milestones", milestone);
+    ids.insert("users", counselor.id.clone());
+    let identities = vec![
+        ("anonymous", None, false),
+        ("forged token", Some(forged), false),
+        ("client of the practice, not in the couple", Some(stranger.token.clone()), false),
+        ("other counselor", Some(other_counselor.token.clone()), false),
+        ("unassigned admin", Some(unassigned_admin.token.clone()), true),
+        ("other practice's admin", Some(other.admin.token.clone()), false),
+        ("other practice's counselor", Some(other_practice_counselor.token.clone()), false),
+    ];
+    World { app, ids, identities }
+}
+
+/// A plausible body for an operation: every required property with a value of its type, so that
+/// access (not validation) decides the answer where possible.
+fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => &spec["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    let mut out = serde_json::Map::new();
+    let required: Vec<&str> = schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    for name in required {
+        let value = match name {
+            "partner_ids" | "responsible_ids" | "attendee_ids" => json!([ids["clients"]]),
+            "couple_id" => json!(ids["couples"]),
+            "reported_by" | "requested_by" => json!(ids["clients"]),
+            "starts_at" => json!("2030-02-01T10:00:00Z"),
+            "duration_minutes" => json!(50),
+            "modality" => json!("phone"),
+            "phase" => json!("acknowledge"),
+            "kept" => json!(true),
+            "template" => json!("trust-repair"),
+            "role" => json!("counselor"),
+            "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
+            "password" | "new_password" | "current_password" => json!("a long enough password"),
+            _ => json!("probe"),
+        };
+        out.insert(name.to_string(), value);
+    }
+    Value::Object(out)
+}
+
+#[tokio::test]
+async fn no_identity_reaches_a_couple_it_may_not_see() {
+    let w = world().await;
+    let app = &w.app;
+    let spec = app.get("/openapi.json", None).await.expect(200).json();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // /clients/{id}/portal-invite -> the resource kind is the segment before {id}.
+            let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+            let kind = segments.first().copied().unwrap_or("");
+            let has_id = path.contains("{id}");
+            let concrete = match (has_id, w.ids.get(kind)) {
+                (true, Some(id)) => path.replace("{id}", id),
+                (true, None) => panic!("no test resource for {path}: add one to the security table"),
+                (false, _) => path.clone(),
+            };
+            let body = op["requestBody"]["content"]["application/json"]["schema"].clone();
+            let body = if body.is_null() { None } else { Some(body_for(&body, &spec, &w.ids)) };
+            for (who, token, may_see_demographics) in &w.identities {
+                let mut req = app.req(method.clone(), &concrete);
+                if let Some(t) = token {
+                    req = req.bearer(t);
+                }
+                if let Some(b) = &body {
+                    req = req.json(b);
+                } else if method == Method::POST {
+                    req = req.json(&json!({}));
+                }
+                let r = req.send().await;
+                checked += 1;
+                // Admins see client demographics, users and the audit trail by design.
+                let admin_domain = *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
+                let own_user = kind == "users";
+                if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
+                    failures.push(format!("{who}: {method} {path} -> {}", r.status));
+                }
+                let forbidden_markers: Vec<&&str> = CLINICAL
+                    .iter()
+                    .chain(if *may_see_demographics { [].iter() } else { DEMOGRAPHIC.iter() })
+                    .filter(|m| r.text.contains(**m))
+                    .collect();
+                if !forbidden_markers.is_empty() {
+                    failures.push(format!("{who}: {method} {path} -> {} leaked {forbidden_markers:?}", r.status));
+                }
+                if (500..600).contains(&r.status) {
+                    failures.push(format!("{who}: {method} {path} -> {}", r.status));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} requests were made");
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

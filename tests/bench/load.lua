@@ -3,21 +3,28 @@
 -- Each wrk thread starts at its own offset and cycles through the list. At the end it prints one
 -- line "BENCH_JSON {...}" with the counts and latency percentiles (microseconds).
 local targets = {}
-local path = os.getenv("BENCH_TARGETS")
-for line in io.lines(path) do
-  local method, p, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
-  if method then
-    local headers = { ["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json" }
-    if body == "" then
-      body = nil
-    else
-      headers["Content-Type"] = "application/json"
+
+-- Built in each thread's init: wrk.host (for the Host header) is known only from then on.
+local function load_targets()
+  local path = os.getenv("BENCH_TARGETS")
+  for line in io.lines(path) do
+    local method, p, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    if method then
+      local headers = { ["Host"] = wrk.host .. ":" .. tostring(wrk.port), ["Accept"] = "application/json" }
+      if token ~= "" then
+        headers["Authorization"] = "Bearer " .. token
+      end
+      if body == "" then
+        body = nil
+      else
+        headers["Content-Type"] = "application/json"
+      end
+      targets[#targets + 1] = wrk.format(method, p, headers, body)
     end
-    targets[#targets + 1] = wrk.format(method, p, headers, body)
   end
-end
-if #targets == 0 then
-  error("no targets in " .. tostring(path))
+  if #targets == 0 then
+    error("no targets in " .. tostring(path))
+  end
 end
 
 local counter = 0
@@ -30,6 +37,7 @@ function setup(thread)
 end
 
 function init(args)
+  load_targets()
   i = offset or 0
   bad = 0
   first_bad = ""

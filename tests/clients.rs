@@ -24,7 +24,7 @@ async fn create_assigns_a_counselor_creator_and_stores_text_exactly() {
         "preferred_name": "Bobby <script>",
         "pronouns": "he/him",
         "date_of_birth": "1990-02-28",
-        "email": " Bob@Example.ORG ",
+        "email": "Bob@Example.ORG",
         "phone": "+1 (555) 010-9999 ext. 7",
     });
     let r = app.post(CLIENTS, Some(&c.counselor), body.clone()).await.expect(201);

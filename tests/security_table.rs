@@ -12,7 +12,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Strings placed in the couple's records; none may reach an identity that may not see them.
-const CLINICAL: &[&str] = &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
+const CLINICAL: &[&str] =
+    &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
 
 struct World {
@@ -35,28 +36,59 @@ async fn world() -> World {
     let other = app.practice().await;
     let other_practice_counselor = app.counselor(&other).await;
 
-    let a = create(&app, &counselor, "/api/v1/clients", json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST", "email": "a-marker@example.org"})).await;
-    let b = create(&app, &counselor, "/api/v1/clients", json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST"})).await;
+    let a = create(
+        &app,
+        &counselor,
+        "/api/v1/clients",
+        json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST", "email": "a-marker@example.org"}),
+    )
+    .await;
+    let b =
+        create(&app, &counselor, "/api/v1/clients", json!({"first_name": "MARKERFIRST", "last_name": "MARKERLAST"}))
+            .await;
     let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
-    let couple = create(&app, &counselor, "/api/v1/couples", json!({"partner_ids": [a, b], "presenting_concern": "MARKER-CONCERN"})).await;
+    let couple = create(
+        &app,
+        &counselor,
+        "/api/v1/couples",
+        json!({"partner_ids": [a, b], "presenting_concern": "MARKER-CONCERN"}),
+    )
+    .await;
     let couple = couple["id"].as_str().unwrap().to_string();
     let session = create(&app, &counselor, "/api/v1/sessions", json!({"couple_id": couple, "starts_at": "2030-01-07T15:00:00Z", "duration_minutes": 50, "modality": "in_person"})).await;
     let session = session["id"].as_str().unwrap().to_string();
-    app.put(&format!("/api/v1/sessions/{session}/summary"), Some(&counselor), json!({"text": "MARKER-SUMMARY"})).await.expect(200);
-    let note = create(&app, &counselor, &format!("/api/v1/sessions/{session}/notes"), json!({"body": "MARKER-NOTE"})).await;
+    app.put(&format!("/api/v1/sessions/{session}/summary"), Some(&counselor), json!({"text": "MARKER-SUMMARY"}))
+        .await
+        .expect(200);
+    let note =
+        create(&app, &counselor, &format!("/api/v1/sessions/{session}/notes"), json!({"body": "MARKER-NOTE"})).await;
     let note = note["id"].as_str().unwrap().to_string();
     app.post(&format!("/api/v1/notes/{note}/sign"), Some(&counselor), json!({})).await.expect(200);
     create(&app, &counselor, &format!("/api/v1/notes/{note}/addenda"), json!({"body": "MARKER-ADDENDUM"})).await;
-    let boundary = create(&app, &counselor, &format!("/api/v1/couples/{couple}/boundaries"), json!({"title": "MARKER-BOUNDARY", "responsible_ids": [a]})).await;
+    let boundary = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/boundaries"),
+        json!({"title": "MARKER-BOUNDARY", "responsible_ids": [a]}),
+    )
+    .await;
     let boundary = boundary["id"].as_str().unwrap().to_string();
-    let milestone = create(&app, &counselor, &format!("/api/v1/couples/{couple}/milestones"), json!({"title": "MARKER-MILESTONE", "phase": "acknowledge", "visible_to_clients": false})).await;
+    let milestone = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/milestones"),
+        json!({"title": "MARKER-MILESTONE", "phase": "acknowledge", "visible_to_clients": false}),
+    )
+    .await;
     let milestone = milestone["id"].as_str().unwrap().to_string();
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
     let stranger = app.portal_user(&p, &stranger).await;
     let forged = {
-        let keys = mend::auth::tokens::TokenKeys::new(&mend::config::Secret::new(b"not-the-secret-of-this-server-000000".to_vec()));
+        let keys = mend::auth::tokens::TokenKeys::new(&mend::config::Secret::new(
+            b"not-the-secret-of-this-server-000000".to_vec(),
+        ));
         keys.issue_access(&counselor.id, mend::domain::Role::Counselor, &p.id, "f").unwrap().0
     };
     let unassigned_admin = p.admin.clone();
@@ -89,7 +121,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
         None => schema,
     };
     let mut out = serde_json::Map::new();
-    let required: Vec<&str> = schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let required: Vec<&str> =
+        schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     for name in required {
         let value = match name {
             "partner_ids" | "responsible_ids" | "attendee_ids" => json!([ids["clients"]]),
@@ -148,7 +181,8 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
                 let r = req.send().await;
                 checked += 1;
                 // Admins see client demographics, users and the audit trail by design.
-                let admin_domain = *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
+                let admin_domain =
+                    *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
                 let own_user = kind == "users";
                 if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
                     failures.push(format!("{who}: {method} {path} -> {}", r.status));

@@ -3,6 +3,7 @@
 # it and measures each scenario beside pgbench running the same SQL and the /healthz ceiling.
 #   bash tests/bench/run.sh            full size (1M sessions; seeding takes minutes), 20 s per run
 #   bash tests/bench/run.sh --quick    small data, 3 s per run, fails on any error (CI)
+#   --debug-build                      benchmark the debug binary instead (CI: saves a release build)
 # Other options go to bench.py (--duration S, --connections N, --keep-db, --enforce, ...; --help).
 # Results: tests/bench/results/<date>[-quick].md and .json. Needs PostgreSQL on 127.0.0.1:5432
 # (user postgres, trust; PG_BASE overrides), wrk, pgbench, psql, python3, and read access to the
@@ -21,6 +22,17 @@ fi
 for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "bench: PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }
 
-echo "bench: cargo build --release"
-cargo build --release --quiet
-exec python3 tests/bench/bench.py --bin "$CARGO_TARGET_DIR/release/mend" "$@"
+# --debug-build: use the debug binary (CI, where it is built already; its numbers mean nothing).
+profile=release
+args=()
+for a in "$@"; do
+  if [ "$a" = "--debug-build" ]; then profile=debug; else args+=("$a"); fi
+done
+if [ "$profile" = release ]; then
+  echo "bench: cargo build --release"
+  cargo build --release --quiet
+else
+  echo "bench: cargo build (debug)"
+  cargo build --quiet
+fi
+exec python3 tests/bench/bench.py --bin "$CARGO_TARGET_DIR/$profile/mend" ${args[@]+"${args[@]}"}

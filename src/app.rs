@@ -86,10 +86,44 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(resource("/couples/{id}", "GET, PATCH").get(couples::read::read).patch(couples::update::update));
 
     // Sessions, shared summaries and mediation notes.
+    cfg.service(resource("/sessions", "GET, POST").get(sessions::list::list).post(sessions::create::create))
+        .service(resource("/sessions/{id}", "GET, PATCH").get(sessions::read::read).patch(sessions::update::update))
+        .service(resource("/sessions/{id}/summary", "PUT").put(sessions::summary::put))
+        .service(resource("/sessions/{id}/summary/share", "POST").post(sessions::share::share))
+        .service(resource("/sessions/{id}/notes", "GET, POST").get(notes::list::list).post(notes::create::create))
+        .service(resource("/notes/{id}", "GET, PATCH").get(notes::read::read).patch(notes::update::update))
+        .service(resource("/notes/{id}/sign", "POST").post(notes::sign::sign))
+        .service(resource("/notes/{id}/addenda", "POST").post(notes::addenda::create));
 
     // Boundaries, milestones, templates and progress.
+    cfg.service(
+        resource("/couples/{id}/boundaries", "GET, POST").get(boundaries::list::list).post(boundaries::create::create),
+    )
+    .service(resource("/boundaries/{id}", "GET, PATCH").get(boundaries::read::read).patch(boundaries::update::update))
+    .service(
+        resource("/boundaries/{id}/check-ins", "GET, POST")
+            .get(boundaries::check_in_list::list)
+            .post(boundaries::check_in_create::create),
+    )
+    .service(resource("/milestone-templates", "GET").get(milestones::templates::list))
+    .service(
+        resource("/couples/{id}/milestones", "GET, POST").get(milestones::list::list).post(milestones::create::create),
+    )
+    .service(resource("/couples/{id}/milestones/from-template", "POST").post(milestones::from_template::from_template))
+    .service(resource("/milestones/{id}", "GET, PATCH").get(milestones::read::read).patch(milestones::update::update))
+    .service(resource("/couples/{id}/progress", "GET").get(milestones::progress::progress));
 
     // The client portal.
+    cfg.service(resource("/portal/me", "GET").get(portal::me::me))
+        .service(resource("/portal/sessions", "GET").get(portal::sessions::sessions))
+        .service(resource("/portal/boundaries", "GET").get(portal::boundaries::list))
+        .service(resource("/portal/boundaries/{id}/acknowledge", "POST").post(portal::acknowledge::acknowledge))
+        .service(
+            resource("/portal/boundaries/{id}/check-ins", "GET, POST")
+                .get(portal::check_in_list::list)
+                .post(portal::check_in_create::create),
+        )
+        .service(resource("/portal/milestones", "GET").get(portal::milestones::list));
 }
 
 async fn openapi_json() -> HttpResponse {

@@ -117,11 +117,25 @@ impl<'a> Target<'a> {
 }
 
 /// Runs `work` in a write transaction and audits it: success in the same transaction; a
-/// `NotFound` (the caller may not see the resource) as a denial, after the rollback.
+/// `NotFound` (the caller may not see the resource) or a `Forbidden` (they see it but may not
+/// do this to it, e.g. sign another counselor's note) as a denial, after the rollback.
 pub fn audited<T>(
     conn: &mut AnyConnection,
     actor: &Actor,
     target: Target<'_>,
+    work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    audited_under(conn, actor, target, target, work)
+}
+
+/// Like [`audited`], for work that creates a child of a parent the caller must be able to see:
+/// success is recorded on the new resource (`target`); a denial (the parent is not visible) on
+/// the parent's id, the resource the caller asked for.
+pub fn audited_under<T>(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    target: Target<'_>,
+    parent: Target<'_>,
     work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let ctx = actor.audit_context();
@@ -130,8 +144,8 @@ pub fn audited<T>(
         record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
         Ok(value)
     });
-    if let Err(AppError::NotFound) = result {
-        record(conn, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Denied)?;
+    if let Err(AppError::NotFound | AppError::Forbidden) = result {
+        record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
     }
     result
 }

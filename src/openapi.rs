@@ -29,10 +29,23 @@ use crate::problem::PROBLEM_JSON;
         api::couples::update::update,
         // ---- end clients and couples ----
         // ---- sessions, summaries and notes ----
+        api::sessions::create::create, api::sessions::list::list, api::sessions::read::read,
+        api::sessions::update::update, api::sessions::summary::put, api::sessions::share::share,
+        api::notes::create::create, api::notes::list::list, api::notes::read::read, api::notes::update::update,
+        api::notes::sign::sign, api::notes::addenda::create,
         // ---- end sessions, summaries and notes ----
         // ---- boundaries, milestones, templates and progress ----
+        api::boundaries::create::create, api::boundaries::list::list, api::boundaries::read::read,
+        api::boundaries::update::update, api::boundaries::check_in_create::create,
+        api::boundaries::check_in_list::list,
+        api::milestones::templates::list, api::milestones::create::create,
+        api::milestones::from_template::from_template, api::milestones::list::list, api::milestones::read::read,
+        api::milestones::update::update, api::milestones::progress::progress,
         // ---- end boundaries, milestones, templates and progress ----
         // ---- client portal ----
+        api::portal::me::me, api::portal::sessions::sessions, api::portal::boundaries::list,
+        api::portal::acknowledge::acknowledge, api::portal::check_in_create::create,
+        api::portal::check_in_list::list, api::portal::milestones::list,
         // ---- end client portal ----
     ),
     components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,

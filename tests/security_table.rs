@@ -20,6 +20,7 @@ struct World {
     app: TestApp,
     ids: BTreeMap<&'static str, String>,
     identities: Vec<(&'static str, Option<String>, bool)>, // (name, token, may see demographics)
+    owner: User,
 }
 
 async fn create(app: &TestApp, user: &User, path: &str, body: Value) -> Value {
@@ -110,7 +111,7 @@ async fn world() -> World {
         ("other practice's admin", Some(other.admin.token.clone()), false),
         ("other practice's counselor", Some(other_practice_counselor.token.clone()), false),
     ];
-    World { app, ids, identities }
+    World { app, ids, identities, owner: counselor }
 }
 
 /// A plausible body for an operation: every required property with a value of its type, so that
@@ -148,6 +149,11 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
 async fn no_identity_reaches_a_couple_it_may_not_see() {
     let w = world().await;
     let app = &w.app;
+    // Controls: the assigned counselor does see the markers, so their absence below means something.
+    let note = app.get(&format!("/api/v1/notes/{}", w.ids["notes"]), Some(&w.owner)).await.expect(200).text;
+    assert!(note.contains("MARKER-NOTE") && note.contains("MARKER-ADDENDUM"));
+    let couple = app.get(&format!("/api/v1/couples/{}", w.ids["couples"]), Some(&w.owner)).await.expect(200).text;
+    assert!(couple.contains("MARKER-CONCERN"));
     let spec = app.get("/openapi.json", None).await.expect(200).json();
     let mut checked = 0;
     let mut failures = Vec::new();
@@ -159,8 +165,11 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             // /clients/{id}/portal-invite -> the resource kind is the segment before {id}.
             let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
-            let kind = segments.first().copied().unwrap_or("");
             let has_id = path.contains("{id}");
+            let kind = match segments.iter().position(|s| *s == "{id}") {
+                Some(i) if i > 0 => segments[i - 1],
+                _ => segments.first().copied().unwrap_or(""),
+            };
             let concrete = match (has_id, w.ids.get(kind)) {
                 (true, Some(id)) => path.replace("{id}", id),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 
 use crate::auth::Actor;
 use crate::db::schema::{
-    client_counselors as cc, clients, couple_counselors as kc, couple_partners as cp, couples, sessions,
+    client_counselors as cc, clients, couple_counselors as kc, couple_partners as cp, couples, notes, sessions,
 };
 use crate::db::{AnyConnection, MultiBackend as Backend};
 
@@ -118,6 +118,22 @@ pub fn session_visible(conn: &mut AnyConnection, actor: &Actor, session_id: &str
         .first::<String>(conn)
         .optional()
         .map(|found| found.is_some())
+}
+
+/// Mediation notes the actor may see: the same rule as their session (a note carries its
+/// session's couple or client), staff only. Handlers for notes take `Staff`, so a client never
+/// reaches this query.
+pub fn visible_notes(actor: &Actor) -> notes::BoxedQuery<'static, Backend> {
+    notes::table
+        .filter(notes::practice_id.eq(actor.practice_id.clone()))
+        .filter(
+            notes::couple_id
+                .eq_any(kc::table.filter(kc::counselor_id.eq(actor.user_id.clone())).select(kc::couple_id.nullable()))
+                .or(notes::client_id.eq_any(
+                    cc::table.filter(cc::counselor_id.eq(actor.user_id.clone())).select(cc::client_id.nullable()),
+                )),
+        )
+        .into_boxed()
 }
 
 /// Couples a portal client belongs to.

@@ -4,8 +4,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::problem::FieldError;
 
-/// The earliest date Mend accepts (a typo guard, not a rule about people).
+/// The years Mend accepts (a typo guard, not a rule about people or plans).
 const EARLIEST_YEAR: i32 = 1900;
+const LATEST_YEAR: i32 = 2200;
 
 /// A real calendar date written exactly as `YYYY-MM-DD` (`1990-02-30` and `1990-2-3` are not).
 pub fn parse(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
@@ -19,10 +20,15 @@ pub fn parse(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
         return Err(bad());
     }
     let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())?;
-    if date.year() < EARLIEST_YEAR {
-        return Err(FieldError::new(field, format!("must be in {EARLIEST_YEAR} or later")));
+    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+        return Err(FieldError::new(field, format!("must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")));
     }
     Ok(date)
+}
+
+/// An optional date field: checked when present.
+pub fn optional(field: &str, value: Option<&str>) -> Result<(), FieldError> {
+    value.map_or(Ok(()), |v| parse(field, v).map(|_| ()))
 }
 
 /// A date that is not after `today` (a birth date, the start of a relationship).

@@ -4,8 +4,11 @@ pub mod client;
 pub mod date;
 pub mod patch;
 pub mod role;
+pub mod session;
 pub mod status;
+pub mod templates;
 pub mod text;
+pub mod trust;
 
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

@@ -1,1 +1,11 @@
-//! Handlers for this resource, one file per action.
+//! The client portal: a client's own record, the sessions they attend, and the boundaries and
+//! visible milestones of their couples. Role `client` only (`PortalClient`); every read and
+//! write is audited with the client user as the actor.
+
+pub mod acknowledge;
+pub mod boundaries;
+pub mod check_in_create;
+pub mod check_in_list;
+pub mod me;
+pub mod milestones;
+pub mod sessions;

@@ -1,1 +1,69 @@
-//! Handlers for this resource, one file per action.
+//! Sessions and their shared summaries, one file per action.
+
+pub mod create;
+pub mod list;
+pub mod read;
+pub mod share;
+pub mod summary;
+pub mod update;
+
+use crate::audit::{record, Action, Outcome};
+use crate::auth::Actor;
+use crate::db::AnyConnection;
+use crate::problem::{AppError, FieldError};
+use crate::store::sessions::{self, SessionRow, Subject};
+use crate::views::sessions::SessionView;
+
+/// The session view with its attendees (one more query).
+pub(crate) fn view(conn: &mut AnyConnection, row: SessionRow) -> Result<SessionView, AppError> {
+    let mut attendees = sessions::attendees(conn, std::slice::from_ref(&row.id))?;
+    let mine = attendees.remove(&row.id).unwrap_or_default();
+    Ok(SessionView::new(row, mine))
+}
+
+/// A couple or client the caller may not hold sessions with is answered like one that does not
+/// exist (422 on the reference field), and the attempt is audited as denied with its id.
+pub(crate) fn hidden_reference(conn: &mut AnyConnection, actor: &Actor, action: Action, subject: &Subject) -> AppError {
+    match deny(conn, actor, action, subject.resource_type(), subject.id()) {
+        AppError::NotFound => {
+            AppError::field(subject.field(), format!("no such {} on your caseload", subject.resource_type()))
+        }
+        other => other,
+    }
+}
+
+/// Records a denied attempt on a resource the caller may not see (outside any transaction)
+/// and answers 404. For a request whose audited work is about another resource (e.g. a note
+/// created on a session): the denial names the resource that was refused.
+pub(crate) fn deny(conn: &mut AnyConnection, actor: &Actor, action: Action, resource_type: &str, id: &str) -> AppError {
+    match record(conn, &actor.audit_context(), action, resource_type, Some(id), Outcome::Denied) {
+        Ok(()) => AppError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+/// Attendees: default everyone who may attend; otherwise a non-empty subset of them, no repeats.
+pub(crate) fn attendees(
+    requested: Option<Vec<String>>,
+    possible: Vec<String>,
+    subject: &Subject,
+) -> Result<Vec<String>, FieldError> {
+    let Some(mut ids) = requested else { return Ok(possible) };
+    let which = match subject {
+        Subject::Couple(_) => "must be partners of the couple",
+        Subject::Client(_) => "must be the session's client",
+    };
+    if ids.is_empty() {
+        return Err(FieldError::new("attendee_ids", "must name at least one attendee"));
+    }
+    if ids.iter().any(|id| !possible.contains(id)) {
+        return Err(FieldError::new("attendee_ids", which));
+    }
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    if ids.len() != n {
+        return Err(FieldError::new("attendee_ids", "must not repeat an attendee"));
+    }
+    Ok(ids)
+}

@@ -1,0 +1,37 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use super::list::PageQuery;
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::boundaries::{self, ts_key};
+use crate::views::trust::{CheckInList, CheckInView};
+
+/// Check-ins on a boundary, newest first.
+#[utoipa::path(get, path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries",
+    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = CheckInList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let boundary_id = path.into_inner().to_string();
+    let q = query.into_inner();
+    let page = PageRequest::parse("check-ins", 2, q.limit, q.cursor.as_deref())?;
+    let list = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
+                boundaries::find_visible(conn, &staff, &boundary_id)?.ok_or(AppError::NotFound)?;
+                let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;
+                let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], CheckInView::from);
+                Ok(CheckInList { items: page.items, next_cursor: page.next_cursor })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,29 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::http::ok_versioned;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::boundaries;
+use crate::views::trust::BoundaryView;
+
+/// One boundary, with its acknowledgements.
+#[utoipa::path(get, path = "/api/v1/boundaries/{id}", tag = "boundaries", params(("id" = Uuid, Path)),
+    responses((status = 200, body = BoundaryView)))]
+pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Read, "boundary", Some(&id)), |conn| {
+                let row = boundaries::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;
+                Ok(BoundaryView::new(row, &acks))
+            })
+        })
+        .await?;
+    let version = view.version;
+    Ok(ok_versioned(&view, version))
+}

@@ -1,0 +1,40 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::api::boundaries::list::PageQuery;
+use crate::audit::{audited, Action, Target};
+use crate::auth::access::couple_visible;
+use crate::auth::Staff;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::milestones;
+use crate::views::trust::{MilestoneList, MilestoneView};
+
+/// A couple's milestones, ordered by position (then id), including hidden and set-aside ones.
+#[utoipa::path(get, path = "/api/v1/couples/{id}/milestones", tag = "milestones",
+    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = MilestoneList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let couple_id = path.into_inner().to_string();
+    let q = query.into_inner();
+    let page = PageRequest::parse("milestones", 2, q.limit, q.cursor.as_deref())?;
+    let list = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::List, "milestone", Some(&couple_id)), |conn| {
+                if !couple_visible(conn, &staff, &couple_id)? {
+                    return Err(AppError::NotFound);
+                }
+                let rows = milestones::list(conn, milestones::visible(&staff), Some(&couple_id), &page)?;
+                let page = page.finish(rows, |r| vec![r.position.to_string(), r.id.clone()], MilestoneView::from);
+                Ok(MilestoneList { items: page.items, next_cursor: page.next_cursor })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,27 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::http::ok_versioned;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::milestones;
+use crate::views::trust::MilestoneView;
+
+/// One milestone (where a created milestone's Location points).
+#[utoipa::path(get, path = "/api/v1/milestones/{id}", tag = "milestones", params(("id" = Uuid, Path)),
+    responses((status = 200, body = MilestoneView)))]
+pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let row = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Read, "milestone", Some(&id)), |conn| {
+                milestones::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
+            })
+        })
+        .await?;
+    let version = row.version;
+    Ok(ok_versioned(&MilestoneView::from(row), version))
+}

@@ -1,0 +1,82 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{items, view, MAX_BODY};
+use crate::api::sessions::deny;
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::db::new_id;
+use crate::domain::session::RiskLevel;
+use crate::domain::text;
+use crate::http::{created, API};
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::notes::{self, NewNote};
+use crate::store::sessions;
+use crate::views::sessions::NoteView;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNoteRequest {
+    /// 1 to 50000 characters, stored exactly as sent.
+    pub body: String,
+    /// At most 50, each 1 to 200 characters.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// At most 50, each 1 to 2000 characters.
+    #[serde(default)]
+    pub agreements: Vec<String>,
+    pub risk_level: Option<RiskLevel>,
+}
+
+/// Write a mediation note on a session, as a draft by the caller.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = Uuid, Path)),
+    request_body = CreateNoteRequest, responses((status = 201, body = NoteView)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateNoteRequest>,
+) -> AppResult<HttpResponse> {
+    let session_id = path.into_inner().to_string();
+    let req = body.into_inner();
+    text::collect([
+        text::required("body", &req.body, MAX_BODY),
+        items("topics", &req.topics, 200),
+        items("agreements", &req.agreements, 2000),
+    ])?;
+    let id = new_id();
+    let view = state
+        .db
+        .run(move |conn| {
+            // A session the caller may not see: a denied create, logged with the session's id.
+            let Some(session) = sessions::find_visible(conn, &staff, &session_id)? else {
+                return Err(deny(conn, &staff, Action::Create, "session", &session_id));
+            };
+            audited(conn, &staff, Target::new(Action::Create, "note", Some(&id)), |conn| {
+                notes::create(
+                    conn,
+                    &NewNote {
+                        id: &id,
+                        practice_id: &staff.practice_id,
+                        session_id: &session.id,
+                        couple_id: session.couple_id.as_deref(),
+                        client_id: session.client_id.as_deref(),
+                        author_id: &staff.user_id,
+                        body: &req.body,
+                        topics: &req.topics,
+                        agreements: &req.agreements,
+                        risk_level: req.risk_level.map(RiskLevel::as_str),
+                    },
+                )?;
+                let row = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                view(conn, row)
+            })
+        })
+        .await?;
+    let location = format!("{API}/notes/{}", view.id);
+    let version = view.version;
+    Ok(created(&view, location, Some(version)))
+}

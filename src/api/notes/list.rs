@@ -1,0 +1,50 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::{notes, sessions};
+use crate::views::sessions::{NoteList, NoteView};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListNotesQuery {
+    /// 1 to 100, default 25.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The session's mediation notes with their addenda, in creation order.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = Uuid, Path), ListNotesQuery),
+    responses((status = 200, body = NoteList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    query: web::Query<ListNotesQuery>,
+) -> AppResult<HttpResponse> {
+    let session_id = path.into_inner().to_string();
+    let q = query.into_inner();
+    let page = PageRequest::parse("notes", 2, q.limit, q.cursor.as_deref())?;
+    let page = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::List, "note", Some(&session_id)), |conn| {
+                if sessions::find_visible(conn, &staff, &session_id)?.is_none() {
+                    return Err(AppError::NotFound);
+                }
+                let rows = notes::list_for_session(conn, &staff, &session_id, &page)?;
+                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                let mut addenda = notes::addenda(conn, &ids)?;
+                Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(NoteList { items: page.items, next_cursor: page.next_cursor }))
+}

@@ -1,0 +1,51 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::audit::{audited, Action, Target};
+use crate::auth::PortalClient;
+use crate::domain::trust::BoundaryStatus;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::boundaries;
+use crate::views::portal::PortalBoundary;
+
+/// Acknowledge a boundary of one of the caller's couples. When every partner has acknowledged
+/// a proposed (or revised) boundary, it becomes active. Acknowledging again changes nothing;
+/// a retired boundary cannot be acknowledged (409).
+#[utoipa::path(post, path = "/api/v1/portal/boundaries/{id}/acknowledge", tag = "portal",
+    params(("id" = Uuid, Path)), responses((status = 200, body = PortalBoundary)))]
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    client: PortalClient,
+    path: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            audited(conn, &client, Target::new(Action::Acknowledge, "boundary", Some(&id)), |conn| {
+                let me = client.client_id.clone().ok_or(AppError::NotFound)?;
+                // Lock first, so the status read below is the one this write builds on.
+                boundaries::lock(conn, &id)?;
+                let current = boundaries::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
+                if current.status == BoundaryStatus::Retired.as_str() {
+                    return Err(AppError::Conflict("This boundary is retired.".into()));
+                }
+                boundaries::acknowledge(conn, &client.practice_id, &id, &me)?;
+                let pending = [BoundaryStatus::Proposed.as_str(), BoundaryStatus::Revised.as_str()];
+                if pending.contains(&current.status.as_str())
+                    && boundaries::unacknowledged_partners(conn, &id, &current.couple_id)? == 0
+                {
+                    boundaries::set_status(conn, &id, BoundaryStatus::Active.as_str())?;
+                }
+                let row = boundaries::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
+                let mine = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?
+                    .into_iter()
+                    .find(|a| a.client_id == me)
+                    .map(|a| a.acknowledged_at);
+                Ok(PortalBoundary::new(row, mine))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

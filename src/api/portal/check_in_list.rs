@@ -1,0 +1,38 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::api::boundaries::list::PageQuery;
+use crate::audit::{audited, Action, Target};
+use crate::auth::PortalClient;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::boundaries::{self, ts_key};
+use crate::views::portal::{PortalCheckIn, PortalCheckInList};
+
+/// The caller's own check-ins on a boundary, newest first (never the partner's).
+#[utoipa::path(get, path = "/api/v1/portal/boundaries/{id}/check-ins", tag = "portal",
+    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = PortalCheckInList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    client: PortalClient,
+    path: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let boundary_id = path.into_inner().to_string();
+    let q = query.into_inner();
+    let page = PageRequest::parse("portal-check-ins", 2, q.limit, q.cursor.as_deref())?;
+    let list = state
+        .db
+        .run(move |conn| {
+            audited(conn, &client, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
+                let me = client.client_id.clone().ok_or(AppError::NotFound)?;
+                boundaries::find_for_client(conn, &client, &boundary_id)?.ok_or(AppError::NotFound)?;
+                let rows = boundaries::list_check_ins(conn, &boundary_id, Some(&me), &page)?;
+                let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], PortalCheckIn::from);
+                Ok(PortalCheckInList { items: page.items, next_cursor: page.next_cursor })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,39 @@
+use actix_web::{web, HttpResponse};
+
+use crate::api::boundaries::list::PageQuery;
+use crate::audit::{audited, Action, Target};
+use crate::auth::PortalClient;
+use crate::pagination::PageRequest;
+use crate::problem::AppResult;
+use crate::state::AppState;
+use crate::store::milestones;
+use crate::views::portal::{PortalMilestone, PortalMilestoneList};
+
+/// The milestones the counselor has made visible, of each of the caller's couples, ordered by
+/// couple, then position.
+#[utoipa::path(get, path = "/api/v1/portal/milestones", tag = "portal", params(PageQuery),
+    responses((status = 200, body = PortalMilestoneList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    client: PortalClient,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
+    let list = state
+        .db
+        .run(move |conn| {
+            let id = client.client_id.clone();
+            audited(conn, &client, Target::new(Action::List, "milestone", id.as_deref()), |conn| {
+                let rows = milestones::list_for_client(conn, &client, &page)?;
+                let page = page.finish(
+                    rows,
+                    |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
+                    PortalMilestone::from,
+                );
+                Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,46 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use super::view;
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::db::now;
+use crate::http::{ok_versioned, IfMatch};
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::sessions;
+use crate::views::sessions::SessionView;
+
+/// Share the summary with the session's attendees (they see it in the portal from now on).
+/// Sharing with no summary is a 409; sharing an already shared summary changes nothing.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/summary/share", tag = "sessions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = SessionView), (status = 409, body = crate::problem::Problem)))]
+pub async fn share(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Share, "session", Some(&id)), |conn| {
+                let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                if_match.check(current.version)?;
+                let Some(text) = &current.summary_text else {
+                    return Err(AppError::Conflict("The session has no summary to share.".into()));
+                };
+                if current.summary_shared_at.is_none()
+                    && !sessions::set_summary(conn, &id, current.version, text, Some(now()))?
+                {
+                    return Err(AppError::PreconditionFailed);
+                }
+                let row = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                view(conn, row)
+            })
+        })
+        .await?;
+    let version = view.version;
+    Ok(ok_versioned(&view, version))
+}

@@ -1,0 +1,84 @@
+//! No N+1: a page of sessions or notes costs the same number of queries whatever its size.
+//!
+//! Counts every query diesel starts (a global instrumentation, set before the app makes its
+//! connections). One test function: tests in one binary run in parallel and would share the
+//! counter.
+
+mod common;
+#[path = "common/sessions_helpers.rs"]
+mod sessions_helpers;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use serde_json::json;
+use sessions_helpers::*;
+
+static QUERIES: AtomicUsize = AtomicUsize::new(0);
+
+struct Counter;
+
+impl Instrumentation for Counter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            QUERIES.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn counter() -> Option<Box<dyn Instrumentation>> {
+    Some(Box::new(Counter))
+}
+
+/// Queries one GET costs: the fewest of a few runs (after a warm-up), so a pool connection
+/// opened in the background cannot inflate it.
+async fn cost(w: &World, path: &str) -> usize {
+    let mut best = usize::MAX;
+    for _ in 0..4 {
+        let before = QUERIES.load(Ordering::SeqCst);
+        w.app.get(path, Some(&w.counselor)).await.expect(200);
+        best = best.min(QUERIES.load(Ordering::SeqCst) - before);
+    }
+    best
+}
+
+#[tokio::test]
+async fn pages_cost_a_constant_number_of_queries() {
+    diesel::connection::set_default_instrumentation(counter).expect("instrumentation");
+    let w = World::new().await;
+    let c = Some(&w.counselor);
+    for n in 0..24 {
+        w.session(n * 2).await;
+    }
+    // A session with 2 notes and one with 20, every note signed with two addenda.
+    let few = id_of(&w.session(100).await);
+    let many = id_of(&w.session(102).await);
+    for (session, count) in [(&few, 2), (&many, 20)] {
+        for i in 0..count {
+            let id = id_of(&w.note(session, &format!("note {i}")).await);
+            w.app.post(&format!("/api/v1/notes/{id}/sign"), c, json!({})).await.expect(200);
+            for a in 0..2 {
+                let body = json!({"body": format!("addendum {a}")});
+                w.app.post(&format!("/api/v1/notes/{id}/addenda"), c, body).await.expect(201);
+            }
+        }
+    }
+    let page = w.app.get("/api/v1/sessions?limit=20", c).await.expect(200).json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 20);
+    let notes = w.app.get(&format!("/api/v1/sessions/{many}/notes?limit=20"), c).await.expect(200).json();
+    assert_eq!(notes["items"].as_array().unwrap().len(), 20);
+    assert_eq!(notes["items"][19]["addenda"].as_array().unwrap().len(), 2);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let sessions_2 = cost(&w, "/api/v1/sessions?limit=2").await;
+    let sessions_20 = cost(&w, "/api/v1/sessions?limit=20").await;
+    assert!(sessions_2 > 0, "the counter sees the app's queries");
+    assert_eq!(sessions_2, sessions_20, "GET /sessions: limit=2 vs limit=20");
+
+    let notes_2 = cost(&w, &format!("/api/v1/sessions/{few}/notes")).await;
+    let notes_20 = cost(&w, &format!("/api/v1/sessions/{many}/notes")).await;
+    assert_eq!(notes_2, notes_20, "GET /sessions/{{id}}/notes: 2 vs 20 notes with addenda");
+    // And it is small: auth, transaction, scope check, page, batch, audit.
+    assert!(notes_20 <= 10, "{notes_20} queries");
+    eprintln!("queries: sessions {sessions_2}/{sessions_20}, notes {notes_2}/{notes_20}");
+}

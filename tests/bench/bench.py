@@ -283,14 +283,20 @@ def statements_between(entries, start_mark, end_mark):
     return out
 
 
+# A fresh id per use that, like Mend's UUIDv7, grows with time (microseconds, then random bits),
+# so index inserts land at the right edge as Mend's do (a random UUIDv4 would dirty random pages).
+FRESH_ID = ("(lpad(to_hex(CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS bigint)), 16, '0') || '-' || "
+            "substr(md5(CAST(random() AS text)), 1, 19))")
+
+
 def pg_literal(quoted, known_ids):
     """A logged parameter as a pgbench-safe SQL literal. Fresh UUIDv7 ids made by the request
-    become a new random id per transaction; ':' is escaped (pgbench reads :name as a variable)."""
+    become a new time-ordered id per transaction; ':' is escaped (pgbench reads :name as a variable)."""
     if quoted == "NULL":
         return "NULL"
     value = quoted[1:-1].replace("''", "'")
     if V7.match(value) and value not in known_ids:
-        return "CAST(gen_random_uuid() AS text)"
+        return FRESH_ID
     esc = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\072")
     return f"E'{esc}'"
 

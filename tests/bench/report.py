@@ -87,7 +87,7 @@ def markdown(r):
     lines += ["", "Notes:", "",
               "- ratio = Mend's requests/s over pgbench's transactions/s, where one pgbench transaction is "
               "exactly the statements one request issued (captured from PostgreSQL's statement log, with "
-              "their bound values; ids Mend makes fresh become a new random id per transaction), at the same "
+              "their bound values; ids Mend makes fresh become a new time-ordered id per transaction), at the same "
               "concurrency, `-M prepared`.",
               "- wrk is closed loop. The open-loop column comes from a Python generator that sends at a fixed "
               "rate and counts latency from the scheduled send time; it shares the cores with the server.",

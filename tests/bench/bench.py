@@ -283,10 +283,11 @@ def statements_between(entries, start_mark, end_mark):
     return out
 
 
-# A fresh id per use that, like Mend's UUIDv7, grows with time (microseconds, then random bits),
-# so index inserts land at the right edge as Mend's do (a random UUIDv4 would dirty random pages).
-FRESH_ID = ("(lpad(to_hex(CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS bigint)), 16, '0') || '-' || "
-            "substr(md5(CAST(random() AS text)), 1, 19))")
+# A fresh id that, like Mend's UUIDv7, grows over time (a per-client counter first), so index
+# inserts land at the right edge as Mend's do (random ids would dirty random pages). Built from
+# pgbench variables, not a volatile function, so a lookup by it can use the index.
+def fresh_id(k):
+    return (f"(lpad(CAST(:n AS text), 14, '0') || '-{k}-' || lpad(CAST(:client_id AS text), 4, '0'))")
 
 
 def pg_literal(quoted, known_ids):
@@ -296,19 +297,21 @@ def pg_literal(quoted, known_ids):
         return "NULL"
     value = quoted[1:-1].replace("''", "'")
     if V7.match(value) and value not in known_ids:
-        return FRESH_ID
+        fresh = known_ids.setdefault("__fresh__", {})
+        return fresh_id(fresh.setdefault(value, len(fresh)))
     esc = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\072")
     return f"E'{esc}'"
 
 
 def to_script(statements, known_ids):
-    lines = []
+    known_ids = dict.fromkeys(known_ids) if not isinstance(known_ids, dict) else dict(known_ids)
+    lines = ["\\set n :n + 1"]
     for sql, params in statements:
         if re.match(r"\s*SET\s", sql, re.I):
             continue
         sql = re.sub(r"\$(\d+)", lambda m: pg_literal(params[int(m.group(1))], known_ids), sql)
         sql = " ".join(sql.split()).rstrip(";")
-        if re.search(r":[A-Za-z_]", re.sub(r"E'(?:[^']|'')*'", "", sql).replace("::", "")):
+        if re.search(r":(?!n\b|client_id\b)[A-Za-z_]", re.sub(r"E'(?:[^']|'')*'", "", sql).replace("::", "")):
             raise BenchError(f"statement has a ':' pgbench would read as a variable: {sql[:200]}")
         lines.append(sql + ";")
     return "\n".join(lines) + "\n"
@@ -386,7 +389,7 @@ def run_pgbench(db, scripts, workdir, name, conns, secs):
     d = os.path.join(workdir, f"pgbench-{name}")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    cmd = ["pgbench", "-n", "-M", "prepared", "-c", str(conns), "-j", str(min(2, conns)), "-T", str(secs),
+    cmd = ["pgbench", "-n", "-M", "prepared", "-D", "n=0", "-c", str(conns), "-j", str(min(2, conns)), "-T", str(secs),
            "-l", f"--log-prefix={d}/log"]
     for n, text in enumerate(scripts):
         p = os.path.join(d, f"script{n}.sql")

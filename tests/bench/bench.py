@@ -287,7 +287,8 @@ def statements_between(entries, start_mark, end_mark):
 # inserts land at the right edge as Mend's do (random ids would dirty random pages). Built from
 # pgbench variables, not a volatile function, so a lookup by it can use the index.
 def fresh_id(k):
-    return (f"(lpad(CAST(:n AS text), 14, '0') || '-{k}-' || lpad(CAST(:client_id AS text), 4, '0'))")
+    return (f"(CAST(:run AS text) || lpad(CAST(:n AS text), 14, '0') || '-{k}-' || "
+            f"lpad(CAST(:client_id AS text), 4, '0'))")
 
 
 def pg_literal(quoted, known_ids):
@@ -311,7 +312,7 @@ def to_script(statements, known_ids):
             continue
         sql = re.sub(r"\$(\d+)", lambda m: pg_literal(params[int(m.group(1))], known_ids), sql)
         sql = " ".join(sql.split()).rstrip(";")
-        if re.search(r":(?!n\b|client_id\b)[A-Za-z_]", re.sub(r"E'(?:[^']|'')*'", "", sql).replace("::", "")):
+        if re.search(r":(?!n\b|run\b|client_id\b)[A-Za-z_]", re.sub(r"E'(?:[^']|'')*'", "", sql).replace("::", "")):
             raise BenchError(f"statement has a ':' pgbench would read as a variable: {sql[:200]}")
         lines.append(sql + ";")
     return "\n".join(lines) + "\n"
@@ -389,7 +390,7 @@ def run_pgbench(db, scripts, workdir, name, conns, secs):
     d = os.path.join(workdir, f"pgbench-{name}")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    cmd = ["pgbench", "-n", "-M", "prepared", "-D", "n=0", "-c", str(conns), "-j", str(min(2, conns)), "-T", str(secs),
+    cmd = ["pgbench", "-n", "-M", "prepared", "-D", "n=0", "-D", f"run={int(time.time() * 1000)}", "-c", str(conns), "-j", str(min(2, conns)), "-T", str(secs),
            "-l", f"--log-prefix={d}/log"]
     for n, text in enumerate(scripts):
         p = os.path.join(d, f"script{n}.sql")

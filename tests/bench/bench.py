@@ -1,0 +1,806 @@
+#!/usr/bin/env python3
+"""Mend benchmark: seeds a practice in PostgreSQL, serves it with the release binary, drives load
+with wrk from a separate process and measures, in the same run and at the same concurrency,
+pgbench replaying the exact SQL statements each scenario issues (captured from PostgreSQL's own
+statement log) and wrk against /healthz (the HTTP ceiling).
+
+Started by tests/bench/run.sh (which builds the binary); stdlib only. See the README section
+"Benchmark" for what each number means.
+"""
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PG_BASE = os.environ.get("PG_BASE", "postgres://postgres@127.0.0.1:5432")
+PG_LOG = os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log")
+PASSWORD = "bench password 0123456789"
+JWT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+
+SIZES = {
+    "full": dict(counselors=100, clients=20000, couples=10000, sessions=1000000, big_sessions=100000, notes=200000,
+                 portal_users=2000),
+    "quick": dict(counselors=10, clients=2000, couples=1000, sessions=20000, big_sessions=2000, notes=4000,
+                  portal_users=200),
+    # The scale test's small practice: 1,000 sessions, couples with full pages (>= 25 sessions each).
+    "small": dict(counselors=10, clients=40, couples=20, sessions=1000, big_sessions=500, notes=100, portal_users=10),
+}
+
+# The OpenAPI path each scenario needs; a scenario whose endpoint is not in this build is skipped
+# (and says so loudly) unless --require-all.
+NEEDS = {
+    "a": "/api/v1/clients/{id}",
+    "b": "/api/v1/sessions",
+    "b_deep": "/api/v1/sessions",
+    "c": "/api/v1/sessions/{id}/notes",
+    "d": "/api/v1/portal/sessions",
+    "e": "/api/v1/clients/{id}",
+}
+
+TITLES = {
+    "healthz": "GET /healthz (HTTP ceiling)",
+    "a": "a. counselor reads a client",
+    "b": "b. counselor pages a couple's sessions (first page)",
+    "b_deep": "b. same, deep cursor (90% into 100k sessions)",
+    "c": "c. counselor writes a note",
+    "d": "d. client reads GET /portal/sessions",
+    "e": "e. (a) while logins run at 20/s",
+    "scale_small": "b. on the small practice (scale test)",
+}
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- ids (see seed.sql)
+
+def bid(prefix, n):
+    return f"{prefix}-0000-4000-8000-{n:012x}"
+
+
+def counselor_id(k):
+    return bid("a0000000", k)
+
+
+def client_id(i):
+    return bid("b0000000", i)
+
+
+def couple_id(j):
+    return bid("c0000000", j)
+
+
+def session_id(s):
+    return bid("d0000000", s)
+
+
+def couple_counselor(j, sz):
+    return (j - 1) % sz["counselors"] + 1
+
+
+def client_counselor(i, sz):
+    return ((i + 1) // 2 - 1) % sz["counselors"] + 1
+
+
+def sessions_of_couple(j, sz, count):
+    """The first `count` session numbers of regular couple j (j >= 2)."""
+    start = sz["big_sessions"] + (j - 2) + 1
+    step = sz["couples"] - 1
+    return [s for s in range(start, sz["sessions"] + 1, step)][:count]
+
+
+# ---------------------------------------------------------------- processes
+
+def run(cmd, env=None, check=True, capture=True, timeout=1800):
+    res = subprocess.run(cmd, env=env, text=True, capture_output=capture, timeout=timeout)
+    if check and res.returncode != 0:
+        raise BenchError(f"{' '.join(cmd[:3])}... failed ({res.returncode}):\n{(res.stdout or '')[-2000:]}\n"
+                         f"{(res.stderr or '')[-2000:]}")
+    return res
+
+
+def psql(db, sql, check=True):
+    """Runs SQL, retrying while PostgreSQL is briefly unavailable (another job may restart it)."""
+    last = None
+    for _ in range(20):
+        res = run(["psql", f"{PG_BASE}/{db}", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], check=False)
+        if res.returncode == 0:
+            return res.stdout.strip()
+        last = res
+        if "could not connect" in res.stderr or "the database system is" in res.stderr:
+            time.sleep(1)
+            continue
+        break
+    if check:
+        raise BenchError(f"psql failed: {sql[:200]}\n{last.stderr[-1000:]}")
+    return None
+
+
+def http(method, url, token=None, body=None, timeout=30):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+            return resp.status, raw
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Server:
+    def __init__(self, binary, db, port, workdir, pool=None):
+        self.binary, self.db, self.port, self.workdir = binary, db, port, workdir
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ)
+        env.update(DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_ADDR=f"127.0.0.1:{port}",
+                   MEND_LOGIN_LIMIT_PER_IP="0", MEND_LOG=os.environ.get("BENCH_MEND_LOG", "warn"))
+        if pool:
+            env["MEND_DB_POOL_SIZE"] = str(pool)
+        self.logfile = open(os.path.join(workdir, f"server-{db}-{port}.log"), "a")
+        self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=self.logfile, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"mend serve exited with {self.proc.returncode}; see {self.logfile.name}")
+            try:
+                if http("GET", self.url + "/readyz", timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError("mend serve did not become ready within 60 s")
+
+    def reset_peak(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass  # not root: the peak then covers the whole life of the process
+
+    def rss_kb(self):
+        out = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    out[line.split(":")[0]] = int(line.split()[1])
+        return out
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logfile.close()
+
+
+# ---------------------------------------------------------------- database
+
+def create_db(binary, db, sizes, workdir):
+    t0 = time.time()
+    psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    psql("postgres", f"CREATE DATABASE {db}")
+    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_ADMIN_PASSWORD=PASSWORD, MEND_JWT_SECRET=JWT_SECRET,
+               MEND_LOG="warn")
+    run([binary, "migrate"], env=env)
+    run([binary, "create-admin", "--practice", "Bench Practice", "--email", "admin@bench.example.org"], env=env)
+    cmd = ["psql", f"{PG_BASE}/{db}", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    for k, v in sizes.items():
+        cmd += ["-v", f"{k}={v}"]
+    cmd += ["-f", os.path.join(HERE, "seed.sql")]
+    res = run(cmd, timeout=3600)
+    with open(os.path.join(workdir, f"seed-{db}.log"), "w") as f:
+        f.write(res.stdout + res.stderr)
+    size = psql("postgres", f"SELECT pg_size_pretty(pg_database_size('{db}'))")
+    secs = time.time() - t0
+    log(f"seeded {db} in {secs:.0f} s ({size}): {sizes}")
+    return {"seconds": round(secs, 1), "size": size, "sizes": sizes}
+
+
+def drop_db(db):
+    psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", check=False)
+
+
+# ---------------------------------------------------------------- statement capture -> pgbench script
+
+LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] (\S*)@(\S*) ([A-Z]+):  (.*)$")
+PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+V7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def log_size():
+    try:
+        return os.path.getsize(PG_LOG)
+    except OSError as e:
+        raise BenchError(f"cannot read PostgreSQL's log {PG_LOG} (set BENCH_PG_LOG): {e}")
+
+
+def read_log(offset, db):
+    with open(PG_LOG, "r", errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+    entries = []
+    for line in text.split("\n"):
+        m = LINE.match(line)
+        if m:
+            entries.append([m.group(1), m.group(3), m.group(4), m.group(5)])
+        elif line.startswith("\t") and entries:
+            entries[-1][3] += "\n" + line[1:]
+    return [e for e in entries if e[1] == db]
+
+
+def statements_between(entries, start_mark, end_mark):
+    """Statements (sql, params) logged between the two marker queries, in order."""
+    out, inside = [], False
+    for i, (pid, _, level, text) in enumerate(entries):
+        if start_mark in text:
+            inside = True
+            continue
+        if end_mark in text:
+            break
+        if not inside or level != "LOG":
+            continue
+        if text.startswith("statement: "):
+            out.append((text[len("statement: "):], {}))
+        else:
+            m = re.match(r"execute [^:]*: (.*)", text, re.S)
+            if not m:
+                continue
+            params = {}
+            for nxt in entries[i + 1:i + 3]:
+                if nxt[0] == pid and nxt[2] == "DETAIL" and nxt[3].startswith("parameters: "):
+                    params = {int(n): v for n, v in PARAM.findall(nxt[3])}
+                    break
+            out.append((m.group(1), params))
+    return out
+
+
+# A fresh id that, like Mend's UUIDv7, grows over time (a per-client counter first), so index
+# inserts land at the right edge as Mend's do (random ids would dirty random pages). Built from
+# pgbench variables, not a volatile function, so a lookup by it can use the index.
+def fresh_id(k):
+    return (f"(CAST(:run AS text) || lpad(CAST(:n AS text), 14, '0') || '-{k}-' || "
+            f"lpad(CAST(:client_id AS text), 4, '0'))")
+
+
+def pg_literal(quoted, known_ids):
+    """A logged parameter as a pgbench-safe SQL literal. Fresh UUIDv7 ids made by the request
+    become a new time-ordered id per transaction; ':' is escaped (pgbench reads :name as a variable)."""
+    if quoted == "NULL":
+        return "NULL"
+    value = quoted[1:-1].replace("''", "'")
+    if V7.match(value) and value not in known_ids:
+        fresh = known_ids.setdefault("__fresh__", {})
+        return fresh_id(fresh.setdefault(value, len(fresh)))
+    esc = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\072")
+    return f"E'{esc}'"
+
+
+def to_script(statements, known_ids):
+    known_ids = dict.fromkeys(known_ids) if not isinstance(known_ids, dict) else dict(known_ids)
+    lines = ["\\set n :n + 1"]
+    for sql, params in statements:
+        if re.match(r"\s*SET\s", sql, re.I):
+            continue
+        sql = re.sub(r"\$(\d+)", lambda m: pg_literal(params[int(m.group(1))], known_ids), sql)
+        sql = " ".join(sql.split()).rstrip(";")
+        if re.search(r":(?!n\b|run\b|client_id\b)[A-Za-z_]", re.sub(r"E'(?:[^']|'')*'", "", sql).replace("::", "")):
+            raise BenchError(f"statement has a ':' pgbench would read as a variable: {sql[:200]}")
+        lines.append(sql + ";")
+    return "\n".join(lines) + "\n"
+
+
+def capture(binary, db, port, workdir, requests, known_ids):
+    """Runs each scenario's sample requests once against a server whose connections log every
+    statement, and returns {scenario: [script text, ...]}."""
+    psql("postgres", f"ALTER DATABASE {db} SET log_statement = 'all'")
+    psql("postgres", f"ALTER DATABASE {db} SET log_parameter_max_length = -1")
+    server = None
+    try:
+        server = Server(binary, db, port, workdir)
+        # Warm up: every pooled connection opened and every statement prepared once.
+        for reqs in requests.values():
+            for method, path, token, body in reqs:
+                for _ in range(2):
+                    http(method, server.url + path, token, body)
+        marks, offset = [], log_size()
+        for name, reqs in requests.items():
+            for n, (method, path, token, body) in enumerate(reqs):
+                start, end = f"bench-mark-start-{name}-{n}", f"bench-mark-end-{name}-{n}"
+                psql(db, f"SELECT '{start}'")
+                status, raw = http(method, server.url + path, token, body)
+                if not 200 <= status < 300:
+                    raise BenchError(f"capture: {method} {path} answered {status}: {raw[:300]!r}")
+                time.sleep(0.05)
+                psql(db, f"SELECT '{end}'")
+                marks.append((name, start, end))
+        time.sleep(0.5)
+        entries = read_log(offset, db)
+        scripts = {}
+        for name, start, end in marks:
+            stmts = statements_between(entries, start, end)
+            if not stmts:
+                raise BenchError(f"capture: no statements logged for {name} (is logging to {PG_LOG}?)")
+            scripts.setdefault(name, []).append(to_script(stmts, known_ids))
+        return scripts
+    finally:
+        if server:
+            server.stop()
+        psql("postgres", f"ALTER DATABASE {db} RESET log_statement", check=False)
+        psql("postgres", f"ALTER DATABASE {db} RESET log_parameter_max_length", check=False)
+
+
+# ---------------------------------------------------------------- load generators
+
+def pct(sorted_vals, p):
+    if not sorted_vals:
+        return 0.0
+    k = min(len(sorted_vals) - 1, max(0, int(round(p / 100.0 * len(sorted_vals) + 0.5)) - 1))
+    return sorted_vals[k]
+
+
+def run_wrk(url, targets, workdir, name, conns, secs, threads=2):
+    path = os.path.join(workdir, f"targets-{name}.tsv")
+    with open(path, "w") as f:
+        for method, p, token, body in targets:
+            f.write("\t".join([method, p, token or "", json.dumps(body) if body is not None else ""]) + "\n")
+    env = dict(os.environ, BENCH_TARGETS=path)
+    res = run(["wrk", f"-t{min(threads, conns)}", f"-c{conns}", f"-d{secs}s", "--timeout", "5s",
+               "-s", os.path.join(HERE, "load.lua"), url], env=env, timeout=secs + 120)
+    m = re.search(r"^BENCH_JSON (.*)$", res.stdout, re.M)
+    if not m:
+        raise BenchError(f"wrk gave no result for {name}:\n{res.stdout}\n{res.stderr}")
+    r = json.loads(m.group(1))
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
+    r["errors"] = (r["non_2xx"] + r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"])
+    return {"rps": round(r["rps"], 1), "p50_ms": r["p50_us"] / 1000, "p99_ms": r["p99_us"] / 1000,
+            "requests": r["requests"], "errors": r["errors"], "non_2xx": r["non_2xx"], "first_bad": r["first_bad"],
+            "socket_errors": r["errors"] - r["non_2xx"]}
+
+
+def run_pgbench(db, scripts, workdir, name, conns, secs):
+    d = os.path.join(workdir, f"pgbench-{name}")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    cmd = ["pgbench", "-n", "-M", "prepared", "-D", "n=0", "-D", f"run={int(time.time() * 1000)}", "-c", str(conns), "-j", str(min(2, conns)), "-T", str(secs),
+           "-l", f"--log-prefix={d}/log"]
+    for n, text in enumerate(scripts):
+        p = os.path.join(d, f"script{n}.sql")
+        with open(p, "w") as f:
+            f.write(text)
+        cmd += ["-f", p]
+    cmd.append(f"{PG_BASE}/{db}")
+    res = run(cmd, check=False, timeout=secs + 120)
+    lat = []
+    for fn in os.listdir(d):
+        if fn.startswith("log"):
+            with open(os.path.join(d, fn)) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 3 and parts[2].isdigit():
+                        lat.append(int(parts[2]))
+    failed = re.search(r"number of failed transactions: (\d+)", res.stdout)
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", res.stdout)
+    if res.returncode != 0 or not tps or (failed and int(failed.group(1)) > 0):
+        raise BenchError(f"pgbench {name} failed ({res.returncode}):\n{res.stdout[-1500:]}\n{res.stderr[-1500:]}")
+    lat.sort()
+    return {"tps": round(float(tps.group(1)), 1), "p50_ms": pct(lat, 50) / 1000, "p99_ms": pct(lat, 99) / 1000,
+            "transactions": len(lat), "statements_per_tx": [s.count(";\n") for s in scripts]}
+
+
+def open_loop(url, targets, rate, secs, conns=16):
+    """Open-loop load at a fixed rate: requests are sent at their scheduled times whatever the
+    previous ones did, and latency counts from the scheduled time (no coordinated omission).
+    Python, so it shares the 2 cores with the server; good for a few thousand requests/s."""
+    import asyncio
+
+    reqs = []
+    for method, p, token, body in targets:
+        data = json.dumps(body).encode() if body is not None else b""
+        head = f"{method} {p} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+        reqs.append((head + "\r\n").encode() + data)
+    host, port = url.split("//")[1].split(":")
+    lat, bad, late = [], [0], [0]
+
+    async def one_conn(queue):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            due, raw = item
+            writer.write(raw)
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                h = await reader.readline()
+                if h in (b"\r\n", b""):
+                    break
+                k, _, v = h.decode("latin-1").partition(":")
+                if k.lower() == "content-length":
+                    length = int(v.strip())
+            if length:
+                await reader.readexactly(length)
+            code = int(status_line.split()[1]) if status_line else 0
+            if not 200 <= code < 300:
+                bad[0] += 1
+            lat.append(time.perf_counter() - due)
+        writer.close()
+
+    async def main():
+        queue = asyncio.Queue()
+        workers = [asyncio.create_task(one_conn(queue)) for _ in range(conns)]
+        start = time.perf_counter() + 0.1
+        total = int(rate * secs)
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -0.05:
+                late[0] += 1
+            queue.put_nowait((due, reqs[n % len(reqs)]))
+        for _ in workers:
+            queue.put_nowait(None)
+        await asyncio.gather(*workers)
+
+    t0 = time.perf_counter()
+    asyncio.run(main())
+    elapsed = time.perf_counter() - t0
+    lat.sort()
+    return {"rate": rate, "achieved_rps": round(len(lat) / elapsed, 1), "p50_ms": round(pct(lat, 50) * 1000, 2),
+            "p99_ms": round(pct(lat, 99) * 1000, 2), "requests": len(lat), "non_2xx": bad[0],
+            "sender_late": late[0]}
+
+
+class LoginLoad(threading.Thread):
+    """POST /auth/login at a fixed rate (open loop: one thread per login, started on schedule)."""
+
+    def __init__(self, url, emails, rate):
+        super().__init__(daemon=True)
+        self.url, self.emails, self.rate = url, emails, rate
+        self.stop_flag = threading.Event()
+        self.lat, self.codes, self.threads = [], {}, []
+        self.lock = threading.Lock()
+
+    def one(self, email):
+        t = time.perf_counter()
+        try:
+            code, _ = http("POST", self.url + "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+        except OSError:
+            code = 0
+        with self.lock:
+            self.lat.append(time.perf_counter() - t)
+            self.codes[code] = self.codes.get(code, 0) + 1
+
+    def run(self):
+        start, n = time.perf_counter(), 0
+        while not self.stop_flag.is_set():
+            due = start + n / self.rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            th = threading.Thread(target=self.one, args=(self.emails[n % len(self.emails)],), daemon=True)
+            th.start()
+            self.threads.append(th)
+            n += 1
+        self.elapsed = time.perf_counter() - start
+
+    def result(self):
+        for th in self.threads:
+            th.join(timeout=30)
+        lat = sorted(self.lat)
+        ok = self.codes.get(200, 0)
+        return {"logins": len(lat), "ok": ok, "codes": {str(k): v for k, v in self.codes.items()},
+                "rate": round(len(lat) / self.elapsed, 1) if self.elapsed else 0,
+                "p50_ms": round(pct(lat, 50) * 1000, 1), "p99_ms": round(pct(lat, 99) * 1000, 1)}
+
+
+# ---------------------------------------------------------------- scenarios
+
+def login(url, email):
+    status, raw = http("POST", url + "/api/v1/auth/login", body={"email": email, "password": PASSWORD})
+    if status != 200:
+        raise BenchError(f"login {email}: {status} {raw[:200]!r}")
+    return json.loads(raw)["access_token"]
+
+
+def note_body(n):
+    return {"body": f"Benchmark note {n}: partners reviewed the week; one boundary held, one was tested.",
+            "topics": ["trust", "boundaries"], "agreements": ["weekly check-in"], "risk_level": "low"}
+
+
+def deep_cursors(url, token, sz, fractions=(0.80, 0.85, 0.90, 0.95)):
+    """Cursors deep into couple 1's sessions, made in the format the listing itself gives out
+    (decoded from its own first-page cursor), checked to return the expected next rows."""
+    status, raw = http("GET", f"{url}/api/v1/sessions?couple_id={couple_id(1)}&limit=25", token)
+    if status != 200:
+        raise BenchError(f"sessions first page: {status} {raw[:200]!r}")
+    page = json.loads(raw)
+    cur = page.get("next_cursor")
+    if not cur:
+        raise BenchError("sessions first page has no next_cursor")
+    body = json.loads(base64.urlsafe_b64decode(cur + "=" * (-len(cur) % 4)))
+    last = page["items"][-1]
+    if body.get("v", [None])[-1] != last["id"]:
+        raise BenchError(f"cannot read the cursor format: {body}")
+    # Session s of couple 1 starts at 2014-01-06 08:00 + s hours (seed.sql).
+    base = dt.datetime(2014, 1, 6, 8, 0)
+    s25 = int(last["id"].split("-")[-1], 16)
+    t25 = base + dt.timedelta(hours=s25)
+    fmts = ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S+00:00"]
+    key = body["v"][0] if len(body["v"]) == 2 else None
+    fmt = next((f for f in fmts if key is not None and t25.strftime(f) == key), None)
+    if fmt is None:
+        raise BenchError(f"cannot read the cursor's time format: {key!r}")
+    out = []
+    for frac in fractions:
+        s = int(sz["big_sessions"] * frac)
+        t = base + dt.timedelta(hours=s)
+        c = base64.urlsafe_b64encode(json.dumps({"k": body["k"], "v": [t.strftime(fmt), session_id(s)]},
+                                                separators=(",", ":")).encode()).decode().rstrip("=")
+        status, raw = http("GET", f"{url}/api/v1/sessions?couple_id={couple_id(1)}&limit=25&cursor={c}", token)
+        items = json.loads(raw).get("items", []) if status == 200 else []
+        if status != 200 or not items or items[0]["id"] != session_id(s + 1):
+            raise BenchError(f"deep cursor at {frac:.0%} did not page where expected: {status} {raw[:200]!r}")
+        out.append(c)
+    return out
+
+
+def build_targets(url, sz, actors):
+    """Sample requests per scenario: (method, path, token, body). `actors` counselors each read
+    their own clients, page their own couples, write notes on their own sessions."""
+    ks = list(range(1, min(actors, sz["counselors"]) + 1))
+    tokens = {k: login(url, f"counselor{k}@bench.example.org") for k in ks}
+    t = {"healthz": [("GET", "/healthz", "", None)]}
+    t["a"], t["b"], t["c"] = [], [], []
+    for k in ks:
+        clients = [i for i in range(3, sz["clients"] + 1) if client_counselor(i, sz) == k][:4]
+        t["a"] += [("GET", f"/api/v1/clients/{client_id(i)}", tokens[k], None) for i in clients]
+        couples = [j for j in range(2, sz["couples"] + 1) if couple_counselor(j, sz) == k][:4]
+        t["b"] += [("GET", f"/api/v1/sessions?couple_id={couple_id(j)}&limit=25", tokens[k], None) for j in couples]
+        for j in couples[:2]:
+            for s in sessions_of_couple(j, sz, 2):
+                t["c"].append(("POST", f"/api/v1/sessions/{session_id(s)}/notes", tokens[k], note_body(s)))
+    t["e"] = t["a"]
+    portal = [i for i in range(3, sz["portal_users"] + 1)][:max(4, actors)]
+    t["d"] = [("GET", "/api/v1/portal/sessions", login(url, f"client{i}@bench.example.org"), None) for i in portal]
+    return t, tokens
+
+
+def check_targets(url, targets):
+    for method, p, token, body in targets:
+        status, raw = http(method, url + p, token, body)
+        if not 200 <= status < 300:
+            raise BenchError(f"{method} {p} answered {status}: {raw[:300]!r}")
+
+
+# ---------------------------------------------------------------- main
+
+def machine_info(binary):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, text=True, capture_output=True, timeout=20).stdout.strip()
+        except Exception:
+            return "?"
+    settings = psql("postgres", "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) "
+                                "FROM pg_settings WHERE name IN ('shared_buffers','max_connections','synchronous_commit',"
+                                "'fsync','work_mem','effective_cache_size','wal_level','max_wal_size')")
+    mem = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "?")
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cores": os.cpu_count(), "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                                              if line.startswith("model name")), "?"),
+        "mem_gb": round(int(mem) / 1048576, 1) if mem != "?" else "?", "kernel": platform.release(),
+        "mend_commit": out(["git", "-C", HERE, "rev-parse", "--short", "HEAD"]),
+        "postgres": psql("postgres", "SHOW server_version"), "pg_settings": settings,
+        "wrk": out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?",
+        "pgbench": out(["pgbench", "--version"]), "rustc": out(["rustc", "--version"]),
+        "python": platform.python_version(),
+        "load_before": open("/proc/loadavg").read().split()[:3],
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True, help="the release mend binary")
+    ap.add_argument("--quick", action="store_true", help="small data, a few seconds per scenario (CI)")
+    ap.add_argument("--duration", type=int, help="seconds per load run (default: quick 3, full 20)")
+    ap.add_argument("--connections", type=int, help="concurrency for wrk and pgbench (default: quick 4, full 8)")
+    ap.add_argument("--port", type=int, default=18181)
+    ap.add_argument("--out", default=os.path.join(HERE, "results"), help="directory for <date>.md and .json")
+    ap.add_argument("--no-open-loop", action="store_true", help="skip the open-loop p99 runs at half the peak rate")
+    ap.add_argument("--reuse-db", action="store_true", help="keep and reuse seeded databases (development)")
+    ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
+    ap.add_argument("--require-all", action="store_true", help="fail if a scenario's endpoint is missing")
+    ap.add_argument("--enforce", action="store_true", help="exit 3 when a target is missed (full mode)")
+    args = ap.parse_args()
+    mode = "quick" if args.quick else "full"
+    secs = args.duration or (3 if args.quick else 20)
+    conns = args.connections or (4 if args.quick else 8)
+    sz, small = SIZES[mode], SIZES["small"]
+    db, db_small = f"mend_bench_{mode}", "mend_bench_small"
+    workdir = tempfile.mkdtemp(prefix="mend-bench-")
+    results = {"mode": mode, "duration_s": secs, "connections": conns, "machine": machine_info(args.bin),
+               "scenarios": {}, "notes": []}
+    log(f"{mode} run: {secs} s per load run at {conns} connections; work files in {workdir}")
+    servers = []
+    try:
+        # 1. Databases.
+        for name, sizes in ((db, sz), (db_small, small)):
+            exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+            if args.reuse_db and exists:
+                log(f"reusing {name}")
+                results.setdefault("seed", {})[name] = {"reused": True, "sizes": sizes}
+            else:
+                results.setdefault("seed", {})[name] = create_db(args.bin, name, sizes, workdir)
+
+        # 2. Which scenarios this build can serve.
+        probe = Server(args.bin, db, args.port, workdir)
+        doc = json.loads(http("GET", probe.url + "/openapi.json")[1])
+        present = set(doc.get("paths", {}).keys())
+        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e"] if NEEDS[s] in present]
+        missing = [s for s in NEEDS if s not in scen]
+        for s in missing:
+            msg = f"SKIPPED {TITLES[s]}: {NEEDS[s]} is not in this build's OpenAPI document"
+            log("!" * 8 + " " + msg)
+            results["notes"].append(msg)
+        if missing and args.require_all:
+            raise BenchError("scenarios missing and --require-all given")
+        targets, tokens = build_targets(probe.url, sz, 8 if not args.quick else 4)
+        targets = {k: v for k, v in targets.items() if k == "healthz" or k in scen}
+        if "b_deep" in scen:
+            targets["b_deep"] = [("GET", f"/api/v1/sessions?couple_id={couple_id(1)}&limit=25&cursor={c}",
+                                  tokens[1], None) for c in deep_cursors(probe.url, tokens[1], sz)]
+        for name, tl in targets.items():
+            check_targets(probe.url, tl[:3])
+        probe.stop()
+
+        # 3. Capture each scenario's statements; one pgbench script per sample request.
+        practice = psql(db, "SELECT practice_id FROM users WHERE role = 'admin' LIMIT 1")
+        admin = psql(db, "SELECT id FROM users WHERE role = 'admin' LIMIT 1")
+        sample = {k: v[:4] for k, v in targets.items() if k in scen and k != "e"}
+        scripts = capture(args.bin, db, args.port, workdir, sample, {practice, admin}) if sample else {}
+        os.makedirs(os.path.join(workdir, "scripts"), exist_ok=True)
+        for name, texts in scripts.items():
+            for n, text in enumerate(texts):
+                with open(os.path.join(workdir, "scripts", f"{name}-{n}.sql"), "w") as f:
+                    f.write(text)
+        results["statements"] = {k: v[0] for k, v in scripts.items()}
+
+        # 4. Load: every scenario against a fresh server (logins renewed), then its pgbench script.
+        server = Server(args.bin, db, args.port, workdir)
+        servers.append(server)
+        targets, tokens = build_targets(server.url, sz, 8 if not args.quick else 4)
+        targets = {k: v for k, v in targets.items() if k == "healthz" or k in scen}
+        if "b_deep" in scen:
+            targets["b_deep"] = [("GET", f"/api/v1/sessions?couple_id={couple_id(1)}&limit=25&cursor={c}",
+                                  tokens[1], None) for c in deep_cursors(server.url, tokens[1], sz)]
+        order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e"] if s in scen]
+        for name in order:
+            r = {"title": TITLES[name]}
+            # wrk warm-up, one second, not counted.
+            run_wrk(server.url, targets[name], workdir, name + "-warm", conns, 1)
+            server.reset_peak()
+            if name == "e":
+                logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org"
+                                                for k in range(1, sz["counselors"] + 1)], 20)
+                logins.start()
+                r["mend"] = run_wrk(server.url, targets[name], workdir, name, conns, secs)
+                logins.stop_flag.set()
+                logins.join()
+                r["logins"] = logins.result()
+                if r["logins"]["ok"] != r["logins"]["logins"]:
+                    raise BenchError(f"logins failed during (e): {r['logins']}")
+            else:
+                r["mend"] = run_wrk(server.url, targets[name], workdir, name, conns, secs)
+            r["mend"]["peak_rss_mb"] = round(server.rss_kb()["VmHWM"] / 1024, 1)
+            if not server.alive():
+                raise BenchError(f"the server died during {name}")
+            log(f"{name}: {r['mend']['rps']:.0f} req/s p50 {r['mend']['p50_ms']:.2f} ms p99 "
+                f"{r['mend']['p99_ms']:.2f} ms, {r['mend']['errors']} errors, peak RSS {r['mend']['peak_rss_mb']} MB")
+            if r["mend"]["errors"]:
+                raise BenchError(f"{name}: {r['mend']['errors']} failed requests under load "
+                                 f"(non-2xx {r['mend']['non_2xx']}, first: {r['mend']['first_bad']})")
+            if name in scripts:
+                r["pgbench"] = run_pgbench(db, scripts[name], workdir, name, conns, secs)
+                r["ratio"] = round(r["mend"]["rps"] / r["pgbench"]["tps"], 3)
+                log(f"{name}: pgbench of the same statements {r['pgbench']['tps']:.0f} tps p50 "
+                    f"{r['pgbench']['p50_ms']:.2f} ms -> ratio {r['ratio']:.2f}")
+            if name in ("a", "b", "d") and not args.no_open_loop:
+                rate = max(1, int(r["mend"]["rps"] / 2))
+                server.reset_peak()
+                r["open_loop"] = open_loop(server.url, targets[name], rate, secs)
+                ol = r["open_loop"]
+                log(f"{name}: open loop at {rate}/s: achieved {ol['achieved_rps']}/s p50 {ol['p50_ms']} ms "
+                    f"p99 {ol['p99_ms']} ms, {ol['non_2xx']} non-2xx, {ol['sender_late']} sent late")
+                if ol["non_2xx"]:
+                    raise BenchError(f"{name}: {ol['non_2xx']} non-2xx answers in the open-loop run")
+            results["scenarios"][name] = r
+        server.stop()
+        servers.remove(server)
+
+        # 5. Scale: (b) against the small practice, same concurrency.
+        if "b" in scen:
+            server = Server(args.bin, db_small, args.port, workdir)
+            servers.append(server)
+            st, _ = build_targets(server.url, small, 4)
+            run_wrk(server.url, st["b"], workdir, "scale-warm", conns, 1)
+            server.reset_peak()
+            r = {"title": TITLES["scale_small"], "mend": run_wrk(server.url, st["b"], workdir, "scale", conns, secs)}
+            r["mend"]["peak_rss_mb"] = round(server.rss_kb()["VmHWM"] / 1024, 1)
+            if r["mend"]["errors"]:
+                raise BenchError(f"scale: {r['mend']['errors']} failed requests: {r['mend']['first_bad']}")
+            results["scenarios"]["scale_small"] = r
+            big = results["scenarios"]["b"]["mend"]["p50_ms"]
+            results["scale"] = {"sessions_small": small["sessions"], "sessions_large": sz["sessions"],
+                                "p50_small_ms": r["mend"]["p50_ms"], "p50_large_ms": big,
+                                "ratio": round(big / r["mend"]["p50_ms"], 3) if r["mend"]["p50_ms"] else None}
+            server.stop()
+            servers.remove(server)
+    except BenchError as e:
+        log(f"FAILED: {e}")
+        results["failed"] = str(e)
+    finally:
+        for s in servers:
+            s.stop()
+        results["machine"]["load_after"] = open("/proc/loadavg").read().split()[:3]
+        if not args.keep_db and not args.reuse_db:
+            drop_db(db)
+            drop_db(db_small)
+
+    sys.path.insert(0, HERE)
+    import report
+    verdicts = report.targets(results)
+    results["targets"] = verdicts
+    text = report.markdown(results)
+    print("\n" + text)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d")
+    base = os.path.join(args.out, f"{stamp}{'-quick' if args.quick else ''}")
+    with open(base + ".md", "w") as f:
+        f.write(text)
+    with open(base + ".json", "w") as f:
+        json.dump(results, f, indent=2)
+    log(f"wrote {base}.md and {base}.json")
+    if "failed" in results:
+        return 1
+    if args.enforce and not args.quick and any(v["met"] is False for v in verdicts):
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

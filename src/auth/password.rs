@@ -1,7 +1,12 @@
-//! argon2id password hashing, off the async workers and behind a small semaphore so a login
-//! flood cannot starve other requests.
+//! argon2id password hashing, off the async workers, on a few dedicated threads.
+//!
+//! Each hash takes 19 MiB. On actix's general blocking pool every new thread would keep its own
+//! allocator arena with such a buffer in it (the benchmark saw 28 MB grow to 165 MB under
+//! logins); a fixed set of hashing threads bounds that to one buffer per thread. Waiting for a
+//! thread is bounded too: after ~2 s the request gets 503 with Retry-After, so a login flood
+//! cannot starve other requests.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -36,16 +41,39 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("mend-dummy-password-never-matches").unwrap_or_default())
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Passwords {
-    /// `parallel` hashes at once (the core count is a good value).
+    /// `parallel` hashing threads (the core count is a good value).
     pub fn new(parallel: usize) -> Passwords {
         let _ = dummy_hash();
-        Passwords { permits: Arc::new(Semaphore::new(parallel.max(1))) }
+        let parallel = parallel.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..parallel {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new().name(format!("mend-argon2-{i}")).spawn(move || loop {
+                // Hold the lock only to take the next job, not while hashing.
+                let job = match queue.lock() {
+                    Ok(q) => q.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
+        Passwords { permits: Arc::new(Semaphore::new(parallel)), jobs }
     }
 
     async fn with_permit<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
@@ -55,7 +83,13 @@ impl Passwords {
             .await
             .map_err(|_| busy)?
             .map_err(AppError::internal)?;
-        actix_web::web::block(f).await.map_err(AppError::internal)
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(f());
+            }))
+            .map_err(|_| AppError::internal("password hashing threads are gone"))?;
+        result.await.map_err(|_| AppError::internal("a password hashing job was dropped"))
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {

@@ -35,16 +35,17 @@ pub fn phone(field: &str, value: Option<&str>) -> Result<(), FieldError> {
     optional(field, value, PHONE_MAX)
 }
 
-/// A list of counselor ids: at most 20, duplicates removed, order kept.
+/// A list of counselor ids: at most 20 items (as the schema's `maxItems` counts them), duplicates
+/// removed, order kept.
 pub fn counselor_ids(field: &str, ids: &[String]) -> Result<Vec<String>, FieldError> {
+    if ids.len() > COUNSELORS_MAX {
+        return Err(FieldError::new(field, format!("must hold at most {COUNSELORS_MAX} counselors")));
+    }
     let mut unique: Vec<String> = Vec::with_capacity(ids.len());
     for id in ids {
         if !unique.contains(id) {
             unique.push(id.clone());
         }
-    }
-    if unique.len() > COUNSELORS_MAX {
-        return Err(FieldError::new(field, format!("must hold at most {COUNSELORS_MAX} counselors")));
     }
     Ok(unique)
 }

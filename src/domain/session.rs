@@ -61,17 +61,23 @@ pub fn duration(field: &str, minutes: i32) -> Result<i32, FieldError> {
     }
 }
 
+/// The JSON Schema pattern that goes with `format: date-time`: the years [`instant`] keeps.
+pub const INSTANT_PATTERN: &str = r"^(19|2[0-9])[0-9]{2}-";
+
 /// An RFC 3339 instant with an offset, as UTC truncated to microseconds (what both stores keep).
+/// Exactly JSON Schema's `date-time` (no surrounding space, `T` between date and time) in the
+/// years 1900 to 2999 as written ([`INSTANT_PATTERN`]; a typo guard).
 pub fn instant(field: &str, value: &str) -> Result<NaiveDateTime, FieldError> {
-    let parsed = DateTime::parse_from_rfc3339(value.trim())
-        .map_err(|_| FieldError::new(field, "must be an RFC 3339 instant such as 2026-11-25T14:00:00Z"))?;
-    let utc = parsed.naive_utc();
-    let truncated = utc.with_nanosecond(utc.nanosecond() / 1000 * 1000).unwrap_or(utc);
-    // Keep to years a calendar can hold in both stores.
-    if !(1900..=9999).contains(&chrono::Datelike::year(&truncated)) {
-        return Err(FieldError::new(field, "must be between the years 1900 and 9999"));
+    let bad = || FieldError::new(field, "must be an RFC 3339 instant such as 2026-11-25T14:00:00Z");
+    if !matches!(value.as_bytes().get(10), Some(b'T' | b't')) {
+        return Err(bad());
     }
-    Ok(truncated)
+    let parsed = DateTime::parse_from_rfc3339(value).map_err(|_| bad())?;
+    if !(1900..=2999).contains(&chrono::Datelike::year(&parsed)) {
+        return Err(FieldError::new(field, "must be between the years 1900 and 2999"));
+    }
+    let utc = parsed.naive_utc();
+    Ok(utc.with_nanosecond(utc.nanosecond() / 1000 * 1000).unwrap_or(utc))
 }
 
 /// An instant as a cursor key part (exact to the microsecond, sorts as it compares).
@@ -94,9 +100,16 @@ mod tests {
         assert_eq!(key(t), "2026-11-25T14:00:00.000000");
         assert_eq!(parse_key(&key(t)), Some(t));
         assert_eq!(key(instant("s", "2026-11-25T14:00:00.123456789Z").unwrap()), "2026-11-25T14:00:00.123456");
-        for bad in
-            ["", "2026-02-30T10:00:00Z", "2026-11-25 14:00", "2026-11-25T14:00:00", "tomorrow", "0001-01-01T00:00:00Z"]
-        {
+        for bad in [
+            "",
+            "2026-02-30T10:00:00Z",
+            "2026-11-25 14:00",
+            "2026-11-25 14:00:00Z",
+            " 2026-11-25T14:00:00Z",
+            "2026-11-25T14:00:00",
+            "tomorrow",
+            "0001-01-01T00:00:00Z",
+        ] {
             assert!(instant("s", bad).is_err(), "{bad}");
         }
     }

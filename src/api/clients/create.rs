@@ -17,18 +17,28 @@ use crate::views::clients::{client_view, ClientView};
 #[serde(deny_unknown_fields)]
 pub struct CreateClientRequest {
     /// 1 to 100 characters, not blank; stored exactly as sent.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
     /// 1 to 100 characters, not blank; stored exactly as sent.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
-    /// 1 to 100 characters when given.
+    /// 1 to 100 characters when given, not blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub preferred_name: Option<String>,
-    /// 1 to 100 characters when given.
+    /// 1 to 100 characters when given, not blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub pronouns: Option<String>,
     /// `YYYY-MM-DD`, a real date, not in the future.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub date_of_birth: Option<String>,
     /// Stored lower-cased; becomes the portal login when the client is invited.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s.\x00-\x1f\x7f-\x9f]$"
+    )]
     pub email: Option<String>,
-    /// At most 40 characters.
+    /// 1 to 40 characters when given, not blank.
+    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
     pub phone: Option<String>,
 }
 

@@ -21,6 +21,7 @@ pub struct ListClientsQuery {
     pub status: Option<ClientStatus>,
     /// Finds clients whose first, last or preferred name contains this text, ignoring case.
     /// `%` and `_` are matched literally. At most 100 characters; empty means no filter.
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,

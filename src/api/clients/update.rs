@@ -20,28 +20,28 @@ use crate::views::clients::{client_view, ClientView};
 pub struct UpdateClientRequest {
     /// 1 to 100 characters, not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<Option<String>>,
     /// 1 to 100 characters, not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 100, pattern = r"\S")]
     pub preferred_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 100, pattern = r"\S")]
     pub pronouns: Option<Option<String>>,
     /// `YYYY-MM-DD`, a real date, not in the future.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub date_of_birth: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 254, pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s.\x00-\x1f\x7f-\x9f]$")]
     pub email: Option<Option<String>>,
-    /// At most 40 characters.
+    /// 1 to 40 characters, not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 40, pattern = r"\S")]
     pub phone: Option<Option<String>>,
     /// Clients are discharged, never deleted.
     #[serde(default, deserialize_with = "nullable")]
@@ -50,7 +50,7 @@ pub struct UpdateClientRequest {
     /// Admins only (a counselor sending it gets 403): replaces the staff assigned to the
     /// client. Each must be an active admin or counselor of the practice.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = crate::api::sessions::docs::client_counselor_ids)]
     pub counselor_ids: Option<Option<Vec<String>>>,
 }
 

@@ -20,10 +20,13 @@ use crate::views::clients::{couple_view, CoupleView};
 #[serde(deny_unknown_fields)]
 pub struct CreateCoupleRequest {
     /// Exactly two distinct clients the caller can see.
+    #[schema(schema_with = crate::api::sessions::docs::partner_ids)]
     pub partner_ids: Vec<String>,
-    /// At most 5000 characters.
+    /// 1 to 5000 characters when given, not blank.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub presenting_concern: Option<String>,
     /// `YYYY-MM-DD`, not in the future.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub relationship_started_on: Option<String>,
 }
 

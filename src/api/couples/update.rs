@@ -24,18 +24,18 @@ pub struct UpdateCoupleRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = CoupleStatus)]
     pub status: Option<Option<CoupleStatus>>,
-    /// At most 5000 characters.
+    /// 1 to 5000 characters, not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 5000, pattern = r"\S")]
     pub presenting_concern: Option<Option<String>>,
     /// `YYYY-MM-DD`, not in the future.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub relationship_started_on: Option<Option<String>>,
     /// Admins only (a counselor sending it gets 403): replaces the staff assigned to the
     /// couple; at least one, each an active admin or counselor of the practice.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = crate::api::sessions::docs::couple_counselor_ids)]
     pub counselor_ids: Option<Option<Vec<String>>>,
 }
 

@@ -17,7 +17,8 @@ use crate::views::sessions::NoteView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumRequest {
-    /// 1 to 50000 characters, stored exactly as sent.
+    /// 1 to 50000 characters, not blank, stored exactly as sent.
+    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
     pub body: String,
 }
 

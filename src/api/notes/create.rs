@@ -20,13 +20,16 @@ use crate::views::sessions::NoteView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateNoteRequest {
-    /// 1 to 50000 characters, stored exactly as sent.
+    /// 1 to 50000 characters, not blank, stored exactly as sent.
+    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
     pub body: String,
     /// At most 50, each 1 to 200 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::api::sessions::docs::topics)]
     pub topics: Vec<String>,
     /// At most 50, each 1 to 2000 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::api::sessions::docs::agreements)]
     pub agreements: Vec<String>,
     pub risk_level: Option<RiskLevel>,
 }

@@ -22,7 +22,7 @@ use crate::store::notes::{self, NoteRow};
 use crate::views::sessions::NoteView;
 
 pub const MAX_BODY: usize = 50_000;
-const MAX_ITEMS: usize = 50;
+pub const MAX_ITEMS: usize = 50;
 
 /// The note view with its addenda (one more query).
 pub(crate) fn view(conn: &mut AnyConnection, row: NoteRow) -> Result<NoteView, AppError> {

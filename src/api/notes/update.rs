@@ -17,8 +17,12 @@ use crate::views::sessions::NoteView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateNoteRequest {
+    /// 1 to 50000 characters, not blank.
+    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
     pub body: Option<String>,
+    #[schema(schema_with = crate::api::sessions::docs::topics_patch)]
     pub topics: Option<Vec<String>>,
+    #[schema(schema_with = crate::api::sessions::docs::agreements_patch)]
     pub agreements: Option<Vec<String>>,
     /// null clears it.
     #[serde(default, deserialize_with = "nullable")]

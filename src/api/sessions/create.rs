@@ -18,23 +18,34 @@ use crate::views::sessions::SessionView;
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionRequest {
     /// A couple session: exactly one of `couple_id` and `client_id`.
+    #[schema(format = Uuid)]
     pub couple_id: Option<String>,
     /// An individual session with one client (the caller must be assigned to that client).
+    #[schema(format = Uuid)]
     pub client_id: Option<String>,
     /// RFC 3339 instant, e.g. `2026-11-25T14:00:00Z`.
+    #[schema(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
     pub starts_at: String,
     /// 15 to 240.
+    #[schema(minimum = 15, maximum = 240)]
     pub duration_minutes: i32,
     pub modality: Modality,
     /// Default: both partners (or the client).
+    #[schema(schema_with = super::docs::attendee_ids)]
     pub attendee_ids: Option<Vec<String>>,
     /// Default: the caller. Must be staff assigned to the couple or client.
+    #[schema(format = Uuid)]
     pub counselor_id: Option<String>,
 }
 
-/// A reference id in a body: a UUID, in canonical form.
+/// A reference id in a body or query: a UUID written as JSON Schema's `uuid` format has it
+/// (36 characters, hyphenated, either case), answered in canonical form.
 pub(crate) fn uuid_field(field: &str, value: &str) -> Result<String, FieldError> {
-    uuid::Uuid::parse_str(value.trim()).map(|u| u.to_string()).map_err(|_| FieldError::new(field, "must be a UUID"))
+    let bad = || FieldError::new(field, "must be a UUID");
+    if value.len() != 36 {
+        return Err(bad());
+    }
+    uuid::Uuid::try_parse(value).map(|u| u.to_string()).map_err(|_| bad())
 }
 
 fn subject(req: &CreateSessionRequest) -> Result<Subject, FieldError> {

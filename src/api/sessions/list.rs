@@ -17,13 +17,18 @@ use crate::views::sessions::{SessionList, SessionView};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
+    #[param(format = Uuid)]
     pub couple_id: Option<String>,
+    #[param(format = Uuid)]
     pub client_id: Option<String>,
+    #[param(format = Uuid)]
     pub counselor_id: Option<String>,
     pub status: Option<SessionStatus>,
     /// Sessions starting at or after this RFC 3339 instant.
+    #[param(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
     pub from: Option<String>,
     /// Sessions starting before this RFC 3339 instant.
+    #[param(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
     pub to: Option<String>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,

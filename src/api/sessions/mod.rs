@@ -67,3 +67,68 @@ pub(crate) fn attendees(
     }
     Ok(ids)
 }
+
+/// OpenAPI schemas of request fields that utoipa's attributes cannot state (constraints on the
+/// items of an array), for `#[schema(schema_with = ...)]`.
+pub(crate) mod docs {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+    use utoipa::openapi::{RefOr, Schema};
+
+    fn array(items: ObjectBuilder, min: Option<usize>, max: Option<usize>, unique: bool, null: bool) -> RefOr<Schema> {
+        let kind = if null { SchemaType::from_iter([Type::Array, Type::Null]) } else { SchemaType::new(Type::Array) };
+        ArrayBuilder::new().schema_type(kind).items(items).min_items(min).max_items(max).unique_items(unique).into()
+    }
+
+    fn uuid() -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+    }
+
+    /// Attendees: at least one, no repeats (null: the default).
+    pub fn attendee_ids() -> RefOr<Schema> {
+        array(uuid(), Some(1), None, true, true)
+    }
+
+    /// Counselors of a client: at most 20.
+    pub fn client_counselor_ids() -> RefOr<Schema> {
+        array(uuid(), None, Some(crate::domain::client::COUNSELORS_MAX), false, false)
+    }
+
+    /// Counselors of a couple: 1 to 20.
+    pub fn couple_counselor_ids() -> RefOr<Schema> {
+        array(uuid(), Some(1), Some(crate::domain::client::COUNSELORS_MAX), false, false)
+    }
+
+    /// Exactly two distinct partners.
+    pub fn partner_ids() -> RefOr<Schema> {
+        array(uuid(), Some(2), Some(2), true, false)
+    }
+
+    fn texts(item_max: usize, null: bool) -> RefOr<Schema> {
+        let item = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(item_max))
+            .pattern(Some(crate::domain::text::NOT_BLANK));
+        array(item, None, Some(crate::api::notes::MAX_ITEMS), false, null)
+    }
+
+    /// Note topics: at most 50, each 1 to 200 characters, not blank.
+    pub fn topics() -> RefOr<Schema> {
+        texts(200, false)
+    }
+
+    /// Note agreements: at most 50, each 1 to 2000 characters, not blank.
+    pub fn agreements() -> RefOr<Schema> {
+        texts(2000, false)
+    }
+
+    /// Topics in a PATCH (null: no change).
+    pub fn topics_patch() -> RefOr<Schema> {
+        texts(200, true)
+    }
+
+    /// Agreements in a PATCH (null: no change).
+    pub fn agreements_patch() -> RefOr<Schema> {
+        texts(2000, true)
+    }
+}

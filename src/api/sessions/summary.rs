@@ -16,7 +16,8 @@ use crate::views::sessions::SessionView;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryRequest {
-    /// 1 to 20000 characters, stored exactly as sent.
+    /// 1 to 20000 characters, not blank, stored exactly as sent.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub text: String,
 }
 

@@ -19,18 +19,23 @@ use crate::views::sessions::SessionView;
 #[serde(deny_unknown_fields)]
 pub struct UpdateSessionRequest {
     /// Reschedule (only while `scheduled`; the overlap rule applies).
+    #[schema(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
     pub starts_at: Option<String>,
     /// 15 to 240; only while `scheduled`.
+    #[schema(minimum = 15, maximum = 240)]
     pub duration_minutes: Option<i32>,
     pub modality: Option<Modality>,
     /// Only from `scheduled` (else 409); `cancelled` needs `cancellation_reason`.
     pub status: Option<SessionStatus>,
     /// 1 to 2000 characters, with `status: cancelled` only.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub cancellation_reason: Option<String>,
     /// Who attends (or attended): partners of the couple, or the client.
+    #[schema(schema_with = super::docs::attendee_ids)]
     pub attendee_ids: Option<Vec<String>>,
     /// Hand the session to another staff member assigned to the couple or client (while
     /// `scheduled`; the overlap rule applies to them).
+    #[schema(format = Uuid)]
     pub counselor_id: Option<String>,
 }
 

@@ -86,6 +86,9 @@ impl Modify for Conventions {
             ];
             for (method, op) in ops {
                 let Some(op) = op.as_mut() else { continue };
+                // One operationId per method and path: handler names repeat across areas
+                // (list, create...), and tools link operations by this id.
+                op.operation_id = Some(operation_id(&method, path));
                 problems_are_problem_json(op);
                 paging_limits(op);
                 let public = !api || op.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
@@ -144,6 +147,25 @@ impl Modify for Conventions {
             }
         }
     }
+}
+
+/// `get_api_v1_clients_id`, from the method and the path template.
+fn operation_id(method: &HttpMethod, path: &str) -> String {
+    let method = match method {
+        HttpMethod::Get => "get",
+        HttpMethod::Post => "post",
+        HttpMethod::Put => "put",
+        HttpMethod::Patch => "patch",
+        HttpMethod::Delete => "delete",
+        _ => "other",
+    };
+    let path: String =
+        path.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let mut id = format!("{method}_{path}");
+    while id.contains("__") {
+        id = id.replace("__", "_");
+    }
+    id.trim_end_matches('_').to_string()
 }
 
 /// Error responses are `application/problem+json`, whatever a handler's annotation says.

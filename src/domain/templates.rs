@@ -3,6 +3,18 @@
 //! The wording is meant to be read by the couple too (template milestones are visible to
 //! clients by default), so it is plain language, not clinical shorthand.
 
+use utoipa::ToSchema;
+
+/// A built-in plan's key, as `GET /milestone-templates` lists them.
+// (The OpenAPI document only: a test keeps it identical to the keys of `TEMPLATES`.)
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum TemplateKey {
+    TrustRepair,
+    ThreeStage,
+}
+
 /// One step of a plan.
 #[derive(Debug)]
 pub struct TemplateMilestone {
@@ -176,6 +188,14 @@ mod tests {
                 assert!(t.milestones.iter().any(|m| m.phase == *p), "{}: {p}", t.key);
             }
         }
+    }
+
+    #[test]
+    fn documented_keys_are_the_plans() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(TemplateKey::schema()).unwrap();
+        let keys: Vec<&str> = TEMPLATES.iter().map(|t| t.key).collect();
+        assert_eq!(schema["enum"], serde_json::json!(keys));
     }
 
     #[test]

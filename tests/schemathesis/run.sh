@@ -46,6 +46,22 @@ if [ -n "$client_id" ]; then
     -d "{\"token\":\"$cinvite\",\"password\":\"schemathesis client pw\"}" | json '["access_token"]')
 fi
 
+# A couple of that client and a second one, with a boundary and a milestone, so that the
+# counselor's couple, boundary and milestone paths have something to find (schemathesis mostly
+# makes up ids, so most of its requests still answer 404).
+if [ -n "$client_id" ]; then
+  post() { curl -s -X POST "$URL$1" -H "authorization: Bearer $COUNSELOR" -H 'content-type: application/json' -d "$2"; }
+  partner_id=$(post /api/v1/clients '{"first_name":"Alex","last_name":"Fuzz"}' | json '.get("id","")' 2>/dev/null || true)
+  couple_id=$(post /api/v1/couples "{\"partner_ids\":[\"$client_id\",\"$partner_id\"]}" | json '.get("id","")' 2>/dev/null || true)
+  if [ -n "$couple_id" ]; then
+    post "/api/v1/couples/$couple_id/boundaries" \
+      "{\"title\":\"No contact\",\"responsible_ids\":[\"$partner_id\"],\"requested_by\":\"$client_id\"}" >/dev/null
+    post "/api/v1/couples/$couple_id/milestones" '{"title":"Apology","phase":"amends"}' >/dev/null
+  else
+    echo "note: no couple could be made; the couple paths answer 404 throughout"
+  fi
+fi
+
 status=0
 run() {
   local who=$1 token=$2

@@ -20,14 +20,16 @@ use crate::views::trust::CheckInView;
 #[serde(deny_unknown_fields)]
 pub struct CreateCheckInRequest {
     /// The partner reporting (a partner of the boundary's couple).
+    #[schema(format = Uuid)]
     pub reported_by: String,
     pub kept: bool,
     /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// Record, in session, a partner's report on whether the boundary was kept.
-#[utoipa::path(post, path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "create_boundary_check_in", path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries", params(("id" = Uuid, Path)),
     request_body = CreateCheckInRequest, responses((status = 201, body = CheckInView)))]
 pub async fn create(
     state: web::Data<AppState>,

@@ -11,7 +11,7 @@ use crate::store::boundaries::{self, ts_key};
 use crate::views::trust::{CheckInList, CheckInView};
 
 /// Check-ins on a boundary, newest first.
-#[utoipa::path(get, path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries",
+#[utoipa::path(get, operation_id = "list_boundary_check_ins", path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries",
     params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = CheckInList)))]
 pub async fn list(
     state: web::Data<AppState>,

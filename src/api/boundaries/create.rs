@@ -20,20 +20,25 @@ use crate::views::trust::BoundaryView;
 #[serde(deny_unknown_fields)]
 pub struct CreateBoundaryRequest {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// Up to 5000 characters.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// The partner who asked for it.
+    #[schema(format = Uuid)]
     pub requested_by: Option<String>,
     /// Partners who keep it: at least one, each a partner of the couple.
+    #[schema(value_type = std::collections::BTreeSet<uuid::Uuid>, min_items = 1)]
     pub responsible_ids: Vec<String>,
     /// When to review it, `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub review_on: Option<String>,
 }
 
 /// Propose a boundary for a couple. It starts as `proposed` and becomes `active` when every
 /// partner has acknowledged it in the portal, or when a counselor sets it.
-#[utoipa::path(post, path = "/api/v1/couples/{id}/boundaries", tag = "boundaries", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "create_boundary", path = "/api/v1/couples/{id}/boundaries", tag = "boundaries", params(("id" = Uuid, Path)),
     request_body = CreateBoundaryRequest, responses((status = 201, body = BoundaryView)))]
 pub async fn create(
     state: web::Data<AppState>,

@@ -22,7 +22,7 @@ pub struct PageQuery {
 }
 
 /// A couple's boundaries, in the order they were made.
-#[utoipa::path(get, path = "/api/v1/couples/{id}/boundaries", tag = "boundaries",
+#[utoipa::path(get, operation_id = "list_couple_boundaries", path = "/api/v1/couples/{id}/boundaries", tag = "boundaries",
     params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = BoundaryList)))]
 pub async fn list(
     state: web::Data<AppState>,

@@ -10,7 +10,7 @@ use crate::store::boundaries;
 use crate::views::trust::BoundaryView;
 
 /// One boundary, with its acknowledgements.
-#[utoipa::path(get, path = "/api/v1/boundaries/{id}", tag = "boundaries", params(("id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "read_boundary", path = "/api/v1/boundaries/{id}", tag = "boundaries", params(("id" = Uuid, Path)),
     responses((status = 200, body = BoundaryView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();

@@ -21,23 +21,25 @@ use crate::views::trust::BoundaryView;
 #[serde(deny_unknown_fields)]
 pub struct UpdateBoundaryRequest {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
     /// Up to 5000 characters; null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
     /// At least one partner of the couple.
+    #[schema(value_type = Option<std::collections::BTreeSet<uuid::Uuid>>, min_items = 1)]
     pub responsible_ids: Option<Vec<String>>,
     /// `YYYY-MM-DD`; null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub review_on: Option<Option<String>>,
     /// A counselor may set any status; `retired` is final (a retired boundary cannot change: 409).
     pub status: Option<BoundaryStatus>,
 }
 
 /// Change a boundary's wording, who keeps it, its review date or its status.
-#[utoipa::path(patch, path = "/api/v1/boundaries/{id}", tag = "boundaries", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, operation_id = "update_boundary", path = "/api/v1/boundaries/{id}", tag = "boundaries", params(("id" = Uuid, Path)),
     request_body = UpdateBoundaryRequest, responses((status = 200, body = BoundaryView)))]
 pub async fn update(
     state: web::Data<AppState>,

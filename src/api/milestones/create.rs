@@ -21,16 +21,21 @@ use crate::views::trust::MilestoneView;
 #[serde(deny_unknown_fields)]
 pub struct CreateMilestoneRequest {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// A phase key: 1 to 50 characters of a-z, 0-9, `-` and `_` (such as `amends`).
+    #[schema(min_length = 1, max_length = 50, pattern = r"^[a-z0-9_-]{1,50}$")]
     pub phase: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub target_on: Option<String>,
     /// Default true.
     pub visible_to_clients: Option<bool>,
     /// 0 to 1000000; default: after the couple's last milestone.
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub position: Option<i32>,
 }
 
@@ -44,7 +49,7 @@ pub(crate) fn position(value: Option<i32>) -> Result<(), FieldError> {
 }
 
 /// Add a milestone to a couple's plan.
-#[utoipa::path(post, path = "/api/v1/couples/{id}/milestones", tag = "milestones", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "create_milestone", path = "/api/v1/couples/{id}/milestones", tag = "milestones", params(("id" = Uuid, Path)),
     request_body = CreateMilestoneRequest, responses((status = 201, body = MilestoneView)))]
 pub async fn create(
     state: web::Data<AppState>,

@@ -20,6 +20,7 @@ use crate::views::trust::{CreatedMilestones, MilestoneView};
 #[serde(deny_unknown_fields)]
 pub struct FromTemplateRequest {
     /// A key from `GET /milestone-templates`, such as `trust-repair`.
+    #[schema(value_type = crate::domain::templates::TemplateKey)]
     pub template: String,
 }
 
@@ -35,7 +36,7 @@ pub struct FromTemplateQuery {
 /// Add a built-in plan's milestones to a couple, in the plan's order, after any milestones the
 /// couple already has. Applying a plan the couple already has is 409 unless `replace=true`.
 /// The milestones are ordinary milestones afterwards: edit, reorder or set aside any of them.
-#[utoipa::path(post, path = "/api/v1/couples/{id}/milestones/from-template", tag = "milestones",
+#[utoipa::path(post, operation_id = "apply_milestone_template", path = "/api/v1/couples/{id}/milestones/from-template", tag = "milestones",
     params(("id" = Uuid, Path), FromTemplateQuery), request_body = FromTemplateRequest,
     responses((status = 201, body = CreatedMilestones)))]
 pub async fn from_template(

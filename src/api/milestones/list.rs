@@ -12,7 +12,7 @@ use crate::store::milestones;
 use crate::views::trust::{MilestoneList, MilestoneView};
 
 /// A couple's milestones, ordered by position (then id), including hidden and set-aside ones.
-#[utoipa::path(get, path = "/api/v1/couples/{id}/milestones", tag = "milestones",
+#[utoipa::path(get, operation_id = "list_couple_milestones", path = "/api/v1/couples/{id}/milestones", tag = "milestones",
     params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = MilestoneList)))]
 pub async fn list(
     state: web::Data<AppState>,

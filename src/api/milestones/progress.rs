@@ -44,7 +44,7 @@ fn summarize(groups: Vec<milestones::PhaseCount>) -> MilestoneProgress {
 
 /// Where a couple stands: milestones by phase, boundaries and check-ins of the last 30 days,
 /// sessions. A fixed number of aggregate queries, however long the couple's history.
-#[utoipa::path(get, path = "/api/v1/couples/{id}/progress", tag = "milestones", params(("id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "read_couple_progress", path = "/api/v1/couples/{id}/progress", tag = "milestones", params(("id" = Uuid, Path)),
     responses((status = 200, body = ProgressView)))]
 pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();

@@ -10,7 +10,7 @@ use crate::store::milestones;
 use crate::views::trust::MilestoneView;
 
 /// One milestone (where a created milestone's Location points).
-#[utoipa::path(get, path = "/api/v1/milestones/{id}", tag = "milestones", params(("id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "read_milestone", path = "/api/v1/milestones/{id}", tag = "milestones", params(("id" = Uuid, Path)),
     responses((status = 200, body = MilestoneView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();

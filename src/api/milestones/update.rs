@@ -21,30 +21,34 @@ use crate::views::trust::MilestoneView;
 #[serde(deny_unknown_fields)]
 pub struct UpdateMilestoneRequest {
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
     /// Up to 2000 characters; null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
+    /// A phase key: 1 to 50 characters of a-z, 0-9, `-` and `_`.
+    #[schema(min_length = 1, max_length = 50, pattern = r"^[a-z0-9_-]{1,50}$")]
     pub phase: Option<String>,
     /// Moving to `achieved` records `achieved_on` (today in the practice's time zone unless
     /// given); moving away from `achieved` clears it.
     pub status: Option<MilestoneStatus>,
     /// `YYYY-MM-DD`; null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub target_on: Option<Option<String>>,
     /// `YYYY-MM-DD`; only while the milestone is (or becomes) achieved.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub achieved_on: Option<Option<String>>,
     pub visible_to_clients: Option<bool>,
     /// 0 to 1000000.
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub position: Option<i32>,
 }
 
 /// Edit, reorder, hide, achieve or set aside a milestone (template-made ones included).
-#[utoipa::path(patch, path = "/api/v1/milestones/{id}", tag = "milestones", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, operation_id = "update_milestone", path = "/api/v1/milestones/{id}", tag = "milestones", params(("id" = Uuid, Path)),
     request_body = UpdateMilestoneRequest, responses((status = 200, body = MilestoneView)))]
 pub async fn update(
     state: web::Data<AppState>,

@@ -12,7 +12,7 @@ use crate::views::portal::PortalBoundary;
 /// Acknowledge a boundary of one of the caller's couples. When every partner has acknowledged
 /// a proposed (or revised) boundary, it becomes active. Acknowledging again changes nothing;
 /// a retired boundary cannot be acknowledged (409).
-#[utoipa::path(post, path = "/api/v1/portal/boundaries/{id}/acknowledge", tag = "portal",
+#[utoipa::path(post, operation_id = "acknowledge_portal_boundary", path = "/api/v1/portal/boundaries/{id}/acknowledge", tag = "portal",
     params(("id" = Uuid, Path)), responses((status = 200, body = PortalBoundary)))]
 pub async fn acknowledge(
     state: web::Data<AppState>,

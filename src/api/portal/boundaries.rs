@@ -11,7 +11,7 @@ use crate::views::portal::{PortalBoundary, PortalBoundaryList};
 
 /// Boundaries of the caller's couples, in the order they were made, with the caller's own
 /// acknowledgement.
-#[utoipa::path(get, path = "/api/v1/portal/boundaries", tag = "portal", params(PageQuery),
+#[utoipa::path(get, operation_id = "list_portal_boundaries", path = "/api/v1/portal/boundaries", tag = "portal", params(PageQuery),
     responses((status = 200, body = PortalBoundaryList)))]
 pub async fn list(
     state: web::Data<AppState>,

@@ -21,11 +21,12 @@ use crate::views::portal::PortalCheckIn;
 pub struct PortalCheckInRequest {
     pub kept: bool,
     /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// Report whether the caller kept (or saw kept) a boundary of one of their couples.
-#[utoipa::path(post, path = "/api/v1/portal/boundaries/{id}/check-ins", tag = "portal",
+#[utoipa::path(post, operation_id = "create_portal_check_in", path = "/api/v1/portal/boundaries/{id}/check-ins", tag = "portal",
     params(("id" = Uuid, Path)), request_body = PortalCheckInRequest, responses((status = 201, body = PortalCheckIn)))]
 pub async fn create(
     state: web::Data<AppState>,

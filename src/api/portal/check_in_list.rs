@@ -11,7 +11,7 @@ use crate::store::boundaries::{self, ts_key};
 use crate::views::portal::{PortalCheckIn, PortalCheckInList};
 
 /// The caller's own check-ins on a boundary, newest first (never the partner's).
-#[utoipa::path(get, path = "/api/v1/portal/boundaries/{id}/check-ins", tag = "portal",
+#[utoipa::path(get, operation_id = "list_portal_check_ins", path = "/api/v1/portal/boundaries/{id}/check-ins", tag = "portal",
     params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = PortalCheckInList)))]
 pub async fn list(
     state: web::Data<AppState>,

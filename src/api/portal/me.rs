@@ -8,7 +8,7 @@ use crate::store::portal;
 use crate::views::portal::PortalMe;
 
 /// The caller's own client record.
-#[utoipa::path(get, path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe)))]
+#[utoipa::path(get, operation_id = "read_portal_me", path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe)))]
 pub async fn me(state: web::Data<AppState>, client: PortalClient) -> AppResult<HttpResponse> {
     let view = state
         .db

@@ -11,7 +11,7 @@ use crate::views::portal::{PortalMilestone, PortalMilestoneList};
 
 /// The milestones the counselor has made visible, of each of the caller's couples, ordered by
 /// couple, then position.
-#[utoipa::path(get, path = "/api/v1/portal/milestones", tag = "portal", params(PageQuery),
+#[utoipa::path(get, operation_id = "list_portal_milestones", path = "/api/v1/portal/milestones", tag = "portal", params(PageQuery),
     responses((status = 200, body = PortalMilestoneList)))]
 pub async fn list(
     state: web::Data<AppState>,

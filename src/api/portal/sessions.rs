@@ -13,7 +13,7 @@ use crate::store::portal;
 use crate::views::portal::{PortalSession, PortalSessionList};
 
 /// Sessions the caller attends, by start time, with the summary once the counselor shares it.
-#[utoipa::path(get, path = "/api/v1/portal/sessions", tag = "portal", params(PageQuery),
+#[utoipa::path(get, operation_id = "list_portal_sessions", path = "/api/v1/portal/sessions", tag = "portal", params(PageQuery),
     responses((status = 200, body = PortalSessionList)))]
 pub async fn sessions(
     state: web::Data<AppState>,

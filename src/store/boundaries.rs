@@ -144,7 +144,7 @@ pub fn list(
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
         let id = after[1].clone();
-        q = q.filter(b::created_at.gt(at).or(b::created_at.eq(at).and(b::id.gt(id))));
+        q = q.filter(b::created_at.ge(at)).filter(b::created_at.gt(at).or(b::created_at.eq(at).and(b::id.gt(id))));
     }
     Ok(q.order((b::created_at.asc(), b::id.asc())).limit(page.fetch()).load(conn)?)
 }
@@ -263,7 +263,7 @@ pub fn list_check_ins(
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
         let id = after[1].clone();
-        q = q.filter(ci::created_at.lt(at).or(ci::created_at.eq(at).and(ci::id.lt(id))));
+        q = q.filter(ci::created_at.le(at)).filter(ci::created_at.lt(at).or(ci::created_at.eq(at).and(ci::id.lt(id))));
     }
     Ok(q.order((ci::created_at.desc(), ci::id.desc())).limit(page.fetch()).load(conn)?)
 }

@@ -191,7 +191,7 @@ pub fn list(
     }
     if let Some(after) = &page.after {
         let (last, first, id) = (after[0].clone(), after[1].clone(), after[2].clone());
-        q = q.filter(c::last_name.gt(last.clone()).or(
+        q = q.filter(c::last_name.ge(last.clone())).filter(c::last_name.gt(last.clone()).or(
             c::last_name.eq(last).and(c::first_name.gt(first.clone()).or(c::first_name.eq(first).and(c::id.gt(id)))),
         ));
     }

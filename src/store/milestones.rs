@@ -113,7 +113,7 @@ pub fn list(
         let bad = || AppError::BadRequest("The cursor is not one this listing gave out.".into());
         let pos: i32 = after[0].parse().map_err(|_| bad())?;
         let id = after[1].clone();
-        q = q.filter(m::position.gt(pos).or(m::position.eq(pos).and(m::id.gt(id))));
+        q = q.filter(m::position.ge(pos)).filter(m::position.gt(pos).or(m::position.eq(pos).and(m::id.gt(id))));
     }
     Ok(q.order((m::position.asc(), m::id.asc())).limit(page.fetch()).load(conn)?)
 }

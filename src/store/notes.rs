@@ -164,7 +164,7 @@ pub fn list_for_session(
         let bad = || AppError::BadRequest("The cursor is not one this listing gave out.".into());
         let at = parse_key(&after[0]).ok_or_else(bad)?;
         let id = after[1].clone();
-        q = q.filter(n::created_at.gt(at).or(n::created_at.eq(at).and(n::id.gt(id))));
+        q = q.filter(n::created_at.ge(at)).filter(n::created_at.gt(at).or(n::created_at.eq(at).and(n::id.gt(id))));
     }
     Ok(q.order((n::created_at.asc(), n::id.asc())).limit(page.fetch()).load(conn)?)
 }

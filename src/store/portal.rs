@@ -67,7 +67,7 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
         let id = after[1].clone();
-        q = q.filter(s::starts_at.gt(at).or(s::starts_at.eq(at).and(s::id.gt(id))));
+        q = q.filter(s::starts_at.ge(at)).filter(s::starts_at.gt(at).or(s::starts_at.eq(at).and(s::id.gt(id))));
     }
     Ok(q.order((s::starts_at.asc(), s::id.asc())).limit(page.fetch()).load(conn)?)
 }

@@ -279,7 +279,7 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor, f: &ListFilter, page: &Page
         let bad = || AppError::BadRequest("The cursor is not one this listing gave out.".into());
         let at = parse_key(&after[0]).ok_or_else(bad)?;
         let id = after[1].clone();
-        q = q.filter(s::starts_at.gt(at).or(s::starts_at.eq(at).and(s::id.gt(id))));
+        q = q.filter(s::starts_at.ge(at)).filter(s::starts_at.gt(at).or(s::starts_at.eq(at).and(s::id.gt(id))));
     }
     Ok(q.order((s::starts_at.asc(), s::id.asc())).limit(page.fetch()).load(conn)?)
 }

@@ -149,3 +149,21 @@ pub fn audited_under<T>(
     }
     result
 }
+
+/// Records a denied attempt on its own (nothing else was written) and answers 403: for a
+/// caller who may see a resource but not do this to it, such as a counselor changing
+/// assignments.
+pub async fn forbidden<T>(
+    db: &crate::db::Db,
+    actor: Actor,
+    action: Action,
+    resource_type: &'static str,
+    resource_id: String,
+) -> AppResult<T> {
+    db.run(move |conn| {
+        record(conn, &actor.audit_context(), action, resource_type, Some(&resource_id), Outcome::Denied)?;
+        Ok(())
+    })
+    .await?;
+    Err(AppError::Forbidden)
+}

@@ -3,8 +3,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{audited, record, Action, Outcome, Target};
-use crate::auth::{Actor, Staff};
+use crate::audit::{self, audited, record, Action, Outcome, Target};
+use crate::auth::Staff;
 use crate::domain::client::{self as rules, NAME_MAX};
 use crate::domain::patch::{not_null, nullable};
 use crate::domain::{date, text, ClientStatus};
@@ -129,7 +129,7 @@ pub async fn update(
     let id = path.into_inner().to_string();
     let wants_assign = body.counselor_ids.is_some();
     if wants_assign && !staff.is_admin() {
-        return deny_assign(&state, staff.0, id).await;
+        return audit::forbidden(&state.db, staff.0, Action::Assign, "client", id).await;
     }
     let patch = Patch::parse(body.into_inner())?;
     let changes_record = patch.changes_record();
@@ -165,16 +165,4 @@ pub async fn update(
         .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
-}
-
-/// A counselor tried to change assignments: 403, and the attempt is in the trail.
-async fn deny_assign(state: &AppState, actor: Actor, id: String) -> AppResult<HttpResponse> {
-    state
-        .db
-        .run(move |conn| {
-            record(conn, &actor.audit_context(), Action::Assign, "client", Some(&id), Outcome::Denied)?;
-            Ok(())
-        })
-        .await?;
-    Err(AppError::Forbidden)
 }

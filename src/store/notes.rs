@@ -124,27 +124,48 @@ fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
-pub fn create(conn: &mut AnyConnection, new: &NewNote<'_>) -> QueryResult<()> {
+/// Inserts a draft and returns the row as stored (built from the values written, so the
+/// request needs no read-back; instants are microsecond-exact on both stores).
+pub fn create(conn: &mut AnyConnection, new: &NewNote<'_>) -> QueryResult<NoteRow> {
     let at = now();
+    let row = NoteRow {
+        id: new.id.to_string(),
+        practice_id: new.practice_id.to_string(),
+        session_id: new.session_id.to_string(),
+        couple_id: new.couple_id.map(String::from),
+        client_id: new.client_id.map(String::from),
+        author_id: new.author_id.to_string(),
+        body: new.body.to_string(),
+        topics: json_list(new.topics),
+        agreements: json_list(new.agreements),
+        risk_level: new.risk_level.map(String::from),
+        status: NoteStatus::Draft.as_str().to_string(),
+        signed_at: None,
+        signed_by: None,
+        content_sha256: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
     diesel::insert_into(n::table)
         .values((
-            n::id.eq(new.id),
-            n::practice_id.eq(new.practice_id),
-            n::session_id.eq(new.session_id),
-            n::couple_id.eq(new.couple_id),
-            n::client_id.eq(new.client_id),
-            n::author_id.eq(new.author_id),
-            n::body.eq(new.body),
-            n::topics.eq(json_list(new.topics)),
-            n::agreements.eq(json_list(new.agreements)),
-            n::risk_level.eq(new.risk_level),
-            n::status.eq(NoteStatus::Draft.as_str()),
-            n::version.eq(1i64),
-            n::created_at.eq(at),
-            n::updated_at.eq(at),
+            n::id.eq(&row.id),
+            n::practice_id.eq(&row.practice_id),
+            n::session_id.eq(&row.session_id),
+            n::couple_id.eq(&row.couple_id),
+            n::client_id.eq(&row.client_id),
+            n::author_id.eq(&row.author_id),
+            n::body.eq(&row.body),
+            n::topics.eq(&row.topics),
+            n::agreements.eq(&row.agreements),
+            n::risk_level.eq(&row.risk_level),
+            n::status.eq(&row.status),
+            n::version.eq(row.version),
+            n::created_at.eq(row.created_at),
+            n::updated_at.eq(row.updated_at),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    Ok(row)
 }
 
 /// The note, if the actor may see it.

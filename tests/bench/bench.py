@@ -607,6 +607,49 @@ def check_targets(url, targets):
             raise BenchError(f"{method} {p} answered {status}: {raw[:300]!r}")
 
 
+def run_soak(server, targets, scen, sz, workdir, conns, secs):
+    mix = [t for k in ("a", "b", "d", "c") if k in scen for t in targets[k]]
+    if not mix:
+        return None
+    log(f"soak: {secs} s of mixed load ({len(mix)} requests cycled) with logins at 2/s; sampling RSS")
+    samples, stop = [], threading.Event()
+
+    def sample():
+        t0 = time.perf_counter()
+        while not stop.is_set():
+            samples.append((round(time.perf_counter() - t0, 1), round(server.rss_kb()["VmRSS"] / 1024, 1)))
+            stop.wait(5 if secs >= 60 else 0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org" for k in range(1, sz["counselors"] + 1)], 2)
+    logins.start()
+    try:
+        w = run_wrk(server.url, mix, workdir, "soak", conns, secs)
+    finally:
+        logins.stop_flag.set()
+        logins.join()
+        stop.set()
+        sampler.join()
+    lr = logins.result()
+    if w["errors"] or lr["ok"] != lr["logins"]:
+        raise BenchError(f"soak: {w['errors']} failed requests (first: {w['first_bad']}), logins {lr}")
+    # Growth: the last minute's median over the second minute's (the first is warm-up), or over
+    # the second and last tenths on a short soak.
+    span = 60 if secs >= 180 else max(secs / 10, 0.5)
+    early = [v for t, v in samples if span <= t < 2 * span] or [samples[0][1]]
+    late = [v for t, v in samples if t >= samples[-1][0] - span] or [samples[-1][1]]
+    res = {"seconds": secs, "requests": w["requests"], "rps": w["rps"], "logins": lr["logins"],
+           "rss_early_mb": statistics.median(early), "rss_late_mb": statistics.median(late),
+           "rss_max_mb": max(v for _, v in samples), "samples": samples}
+    res["growth_mb"] = round(res["rss_late_mb"] - res["rss_early_mb"], 1)
+    log(f"soak: {w['rps']:.0f} req/s, RSS {res['rss_early_mb']} MB -> {res['rss_late_mb']} MB "
+        f"(max {res['rss_max_mb']} MB), {lr['logins']} logins")
+    if not server.alive():
+        raise BenchError("the server died during the soak")
+    return res
+
+
 # ---------------------------------------------------------------- main
 
 def machine_info(binary):
@@ -646,9 +689,14 @@ def main():
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
     ap.add_argument("--require-all", action="store_true", help="fail if a scenario's endpoint is missing")
     ap.add_argument("--enforce", action="store_true", help="exit 3 when a target is missed (full mode)")
+    ap.add_argument("--scenarios", help="comma-separated subset of a,b,b_deep,c,d,e (development; default all)")
+    ap.add_argument("--soak", type=int, help="seconds of mixed load while RSS is sampled (default: quick 5, "
+                                             "full 600; 0 skips)")
     args = ap.parse_args()
     mode = "quick" if args.quick else "full"
     secs = args.duration or (3 if args.quick else 20)
+    soak = args.soak if args.soak is not None else (5 if args.quick else 600)
+    wanted = set(args.scenarios.split(",")) if args.scenarios else None
     conns = args.connections or (4 if args.quick else 8)
     sz, small = SIZES[mode], SIZES["small"]
     db, db_small = f"mend_bench_{mode}", "mend_bench_small"
@@ -671,8 +719,9 @@ def main():
         probe = Server(args.bin, db, args.port, workdir)
         doc = json.loads(http("GET", probe.url + "/openapi.json")[1])
         present = set(doc.get("paths", {}).keys())
-        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e"] if NEEDS[s] in present]
-        missing = [s for s in NEEDS if s not in scen]
+        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e"] if NEEDS[s] in present
+                and (wanted is None or s in wanted)]
+        missing = [s for s in NEEDS if s not in scen and (wanted is None or s in wanted)]
         for s in missing:
             msg = f"SKIPPED {TITLES[s]}: {NEEDS[s]} is not in this build's OpenAPI document"
             log("!" * 8 + " " + msg)
@@ -711,8 +760,10 @@ def main():
         order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e"] if s in scen]
         for name in order:
             r = {"title": TITLES[name]}
-            # wrk warm-up, one second, not counted.
+            # wrk warm-up, one second, not counted; then a checkpoint, so that one started by an
+            # earlier run's writes does not land on this run (pgbench gets the same).
             run_wrk(server.url, targets[name], workdir, name + "-warm", conns, 1)
+            psql(db, "CHECKPOINT")
             server.reset_peak()
             if name == "e":
                 logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org"
@@ -735,6 +786,7 @@ def main():
                 raise BenchError(f"{name}: {r['mend']['errors']} failed requests under load "
                                  f"(non-2xx {r['mend']['non_2xx']}, first: {r['mend']['first_bad']})")
             if name in scripts:
+                psql(db, "CHECKPOINT")
                 r["pgbench"] = run_pgbench(db, scripts[name], workdir, name, conns, secs)
                 r["ratio"] = round(r["mend"]["rps"] / r["pgbench"]["tps"], 3)
                 log(f"{name}: pgbench of the same statements {r['pgbench']['tps']:.0f} tps p50 "
@@ -749,6 +801,10 @@ def main():
                 if ol["non_2xx"]:
                     raise BenchError(f"{name}: {ol['non_2xx']} non-2xx answers in the open-loop run")
             results["scenarios"][name] = r
+
+        # Soak: every scenario's requests mixed, with logins at 2/s, while RSS is sampled.
+        if soak > 0:
+            results["soak"] = run_soak(server, targets, scen, sz, workdir, conns, soak)
         server.stop()
         servers.remove(server)
 

@@ -33,6 +33,15 @@ def targets(r):
         add("(e) reads lose <= 20% with logins at 20/s", "n/a", None)
     peaks = [v["mend"]["peak_rss_mb"] for v in s.values() if "mend" in v]
     add("peak RSS <= 100 MB", f"{max(peaks):.1f} MB" if peaks else "n/a", None if not peaks else max(peaks) <= 100)
+    so = r.get("soak")
+    long_soak = so and so["seconds"] >= 600
+    add("no RSS growth over a 10-minute soak (last minute vs second minute, <= 5 MB)",
+        f"{so['growth_mb']:+.1f} MB ({so['rss_early_mb']} -> {so['rss_late_mb']} MB, max {so['rss_max_mb']} MB, "
+        f"{so['seconds']} s, {so['requests']:,} requests, {so['logins']} logins)" if so else "n/a",
+        None if not long_soak else so["growth_mb"] <= 5)
+    if so:
+        peaks.append(so["rss_max_mb"])
+        out[-2] = {"target": "peak RSS <= 100 MB", "value": f"{max(peaks):.1f} MB", "met": max(peaks) <= 100}
     sc = r.get("scale")
     add("scale: p50 of (b) at 1M / at 1k sessions <= 1.3",
         f"{sc['ratio']:.2f} ({sc['p50_large_ms']:.2f} / {sc['p50_small_ms']:.2f} ms, "

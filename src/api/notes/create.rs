@@ -3,9 +3,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{items, view, MAX_BODY};
-use crate::api::sessions::deny;
-use crate::audit::{audited, Action, Target};
+use super::{items, MAX_BODY};
+use crate::audit::{audited_under, Action, Target};
 use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::session::RiskLevel;
@@ -55,11 +54,10 @@ pub async fn create(
         .db
         .run(move |conn| {
             // A session the caller may not see: a denied create, logged with the session's id.
-            let Some(session) = sessions::find_visible(conn, &staff, &session_id)? else {
-                return Err(deny(conn, &staff, Action::Create, "session", &session_id));
-            };
-            audited(conn, &staff, Target::new(Action::Create, "note", Some(&id)), |conn| {
-                notes::create(
+            let on_session = Target::new(Action::Create, "session", Some(&session_id));
+            audited_under(conn, &staff, Target::new(Action::Create, "note", Some(&id)), on_session, |conn| {
+                let session = sessions::find_visible(conn, &staff, &session_id)?.ok_or(AppError::NotFound)?;
+                let row = notes::create(
                     conn,
                     &NewNote {
                         id: &id,
@@ -74,8 +72,8 @@ pub async fn create(
                         risk_level: req.risk_level.map(RiskLevel::as_str),
                     },
                 )?;
-                let row = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                view(conn, row)
+                // A new note has no addenda yet.
+                Ok(NoteView::new(row, Vec::new()))
             })
         })
         .await?;

@@ -31,6 +31,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// Reads and lists: work that must not write anything but its audit event.
+    pub fn is_read(self) -> bool {
+        matches!(self, Action::Read | Action::List)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Read => "read",
@@ -116,7 +121,8 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Runs `work` in a write transaction and audits it: success in the same transaction; a
+/// Runs `work` in a write transaction and audits it: success in the same transaction (a read or
+/// list runs without one, see below, and must not write); a
 /// `NotFound` (the caller may not see the resource) or a `Forbidden` (they see it but may not
 /// do this to it, e.g. sign another counselor's note) as a denial, after the rollback.
 pub fn audited<T>(
@@ -139,11 +145,23 @@ pub fn audited_under<T>(
     work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let ctx = actor.audit_context();
-    let result = write_tx(conn, |c| {
-        let value = work(c)?;
-        record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
-        Ok(value)
-    });
+    let result = if target.action.is_read() {
+        // A read writes nothing but its event, so it needs no transaction: on PostgreSQL each
+        // statement sees committed data either way (READ COMMITTED), and on SQLite a write
+        // transaction would make reads wait for writers. Saves BEGIN and COMMIT, two round trips.
+        // The event is written before anything is returned: if it cannot be, the caller gets the
+        // error, not the data.
+        work(conn).and_then(|value| {
+            record(conn, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
+            Ok(value)
+        })
+    } else {
+        write_tx(conn, |c| {
+            let value = work(c)?;
+            record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
+            Ok(value)
+        })
+    };
     if let Err(AppError::NotFound | AppError::Forbidden) = result {
         record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
     }
@@ -160,7 +178,7 @@ pub async fn forbidden<T>(
     resource_type: &'static str,
     resource_id: String,
 ) -> AppResult<T> {
-    db.run(move |conn| {
+    db.run_as(actor.live(), move |conn| {
         record(conn, &actor.audit_context(), action, resource_type, Some(&resource_id), Outcome::Denied)?;
         Ok(())
     })

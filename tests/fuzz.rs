@@ -61,7 +61,7 @@ proptest! {
 
     #[test]
     fn mangled_tokens_never_verify(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
-        let (token, _) = keys().issue_access("user", Role::Counselor, "practice", "family").unwrap();
+        let (token, _) = keys().issue_access("user", Role::Counselor, "practice", None, "family").unwrap();
         let mut bytes = token.into_bytes();
         let i = pos.index(bytes.len());
         prop_assume!(bytes[i] != byte);

@@ -21,6 +21,7 @@ struct World {
     ids: BTreeMap<&'static str, String>,
     identities: Vec<(&'static str, Option<String>, bool)>, // (name, token, may see demographics)
     owner: User,
+    practice: Practice,
 }
 
 async fn create(app: &TestApp, user: &User, path: &str, body: Value) -> Value {
@@ -90,12 +91,13 @@ async fn world() -> World {
         let keys = mend::auth::tokens::TokenKeys::new(&mend::config::Secret::new(
             b"not-the-secret-of-this-server-000000".to_vec(),
         ));
-        keys.issue_access(&counselor.id, mend::domain::Role::Counselor, &p.id, "f").unwrap().0
+        keys.issue_access(&counselor.id, mend::domain::Role::Counselor, &p.id, None, "f").unwrap().0
     };
     let unassigned_admin = p.admin.clone();
 
     let mut ids = BTreeMap::new();
     ids.insert("clients", a.clone());
+    ids.insert("partner_b", b.clone());
     ids.insert("couples", couple);
     ids.insert("sessions", session);
     ids.insert("notes", note);
@@ -111,7 +113,7 @@ async fn world() -> World {
         ("other practice's admin", Some(other.admin.token.clone()), false),
         ("other practice's counselor", Some(other_practice_counselor.token.clone()), false),
     ];
-    World { app, ids, identities, owner: counselor }
+    World { app, ids, identities, owner: counselor, practice: p }
 }
 
 /// A plausible body for an operation: every required property with a value of its type, so that
@@ -126,7 +128,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
         schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     for name in required {
         let value = match name {
-            "partner_ids" | "responsible_ids" | "attendee_ids" => json!([ids["clients"]]),
+            "partner_ids" => json!([ids["clients"], ids["partner_b"]]),
+            "responsible_ids" | "attendee_ids" => json!([ids["clients"]]),
             "couple_id" => json!(ids["couples"]),
             "reported_by" | "requested_by" => json!(ids["clients"]),
             "starts_at" => json!("2030-02-01T10:00:00Z"),
@@ -142,21 +145,27 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
         };
         out.insert(name.to_string(), value);
     }
+    // A session is for a couple or a client, neither required on its own.
+    if schema["properties"].get("couple_id").is_some() && !out.contains_key("couple_id") {
+        out.insert("couple_id".into(), json!(ids["couples"]));
+    }
     Value::Object(out)
 }
 
-#[tokio::test]
-async fn no_identity_reaches_a_couple_it_may_not_see() {
-    let w = world().await;
-    let app = &w.app;
-    // Controls: the assigned counselor does see the markers, so their absence below means something.
-    let note = app.get(&format!("/api/v1/notes/{}", w.ids["notes"]), Some(&w.owner)).await.expect(200).text;
-    assert!(note.contains("MARKER-NOTE") && note.contains("MARKER-ADDENDUM"));
-    let couple = app.get(&format!("/api/v1/couples/{}", w.ids["couples"]), Some(&w.owner)).await.expect(200).text;
-    assert!(couple.contains("MARKER-CONCERN"));
-    let spec = app.get("/openapi.json", None).await.expect(200).json();
-    let mut checked = 0;
-    let mut failures = Vec::new();
+/// One operation of the live spec, made concrete against the world's resources.
+struct Operation {
+    method: Method,
+    path: String,
+    concrete: String,
+    body: Option<Value>,
+    kind: String,
+    has_id: bool,
+}
+
+/// Every /api/v1 operation of the live /openapi.json except sign-in (/auth/*).
+async fn operations(w: &World) -> Vec<Operation> {
+    let spec = w.app.get("/openapi.json", None).await.expect(200).json();
+    let mut out = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {
             continue;
@@ -177,36 +186,93 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
             };
             let body = op["requestBody"]["content"]["application/json"]["schema"].clone();
             let body = if body.is_null() { None } else { Some(body_for(&body, &spec, &w.ids)) };
-            for (who, token, may_see_demographics) in &w.identities {
-                let mut req = app.req(method.clone(), &concrete);
-                if let Some(t) = token {
-                    req = req.bearer(t);
-                }
-                if let Some(b) = &body {
-                    req = req.json(b);
-                } else if method == Method::POST {
-                    req = req.json(&json!({}));
-                }
-                let r = req.send().await;
-                checked += 1;
-                // Admins see client demographics, users and the audit trail by design.
-                let admin_domain =
-                    *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
-                let own_user = kind == "users";
-                if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
-                    failures.push(format!("{who}: {method} {path} -> {}", r.status));
-                }
-                let forbidden_markers: Vec<&&str> = CLINICAL
-                    .iter()
-                    .chain(if *may_see_demographics { [].iter() } else { DEMOGRAPHIC.iter() })
-                    .filter(|m| r.text.contains(**m))
-                    .collect();
-                if !forbidden_markers.is_empty() {
-                    failures.push(format!("{who}: {method} {path} -> {} leaked {forbidden_markers:?}", r.status));
-                }
-                if (500..600).contains(&r.status) {
-                    failures.push(format!("{who}: {method} {path} -> {}", r.status));
-                }
+            let body = body.or_else(|| (method == Method::POST).then(|| json!({})));
+            out.push(Operation { method, path: path.clone(), concrete, body, kind: kind.to_string(), has_id });
+        }
+    }
+    out
+}
+
+async fn send(app: &TestApp, method: &Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
+    let mut req = app.req(method.clone(), path);
+    if let Some(t) = token {
+        req = req.bearer(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send().await
+}
+
+#[tokio::test]
+async fn a_deactivated_or_changed_user_is_refused_by_every_operation() {
+    let w = world().await;
+    let app = &w.app;
+    let partner = app.portal_user(&w.practice, &w.ids["clients"]).await;
+    let promoted = app.counselor(&w.practice).await;
+    let users =
+        [("the couple's counselor", &w.owner), ("the practice's admin", &w.practice.admin), ("a partner", &partner)];
+    // Controls: each token works before the change.
+    for (who, u) in users.iter().chain([("a counselor made admin", &promoted)].iter()) {
+        let me = if u.role == mend::domain::Role::Client { "/api/v1/portal/me" } else { "/api/v1/me" };
+        assert_eq!(app.get(me, Some(u)).await.status, 200, "{who}");
+    }
+    let (ids, pid): (Vec<String>, String) = (users.iter().map(|(_, u)| u.id.clone()).collect(), promoted.id.clone());
+    app.sql(move |c| {
+        use diesel::prelude::*;
+        use mend::db::schema::users::dsl as u;
+        diesel::update(u::users.filter(u::id.eq_any(ids))).set(u::active.eq(false)).execute(c).unwrap();
+        diesel::update(u::users.filter(u::id.eq(pid))).set(u::role.eq("admin")).execute(c).unwrap();
+    })
+    .await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for op in operations(&w).await {
+        for (who, u) in users.iter().chain([("a counselor made admin", &promoted)].iter()) {
+            let r = send(app, &op.method, &op.concrete, Some(&u.token), op.body.as_ref()).await;
+            checked += 1;
+            if r.status != 401 {
+                failures.push(format!("{who}: {} {} -> {} {}", op.method, op.path, r.status, r.text));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} requests were made");
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn no_identity_reaches_a_couple_it_may_not_see() {
+    let w = world().await;
+    let app = &w.app;
+    // Controls: the assigned counselor does see the markers, so their absence below means something.
+    let note = app.get(&format!("/api/v1/notes/{}", w.ids["notes"]), Some(&w.owner)).await.expect(200).text;
+    assert!(note.contains("MARKER-NOTE") && note.contains("MARKER-ADDENDUM"));
+    let couple = app.get(&format!("/api/v1/couples/{}", w.ids["couples"]), Some(&w.owner)).await.expect(200).text;
+    assert!(couple.contains("MARKER-CONCERN"));
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for op in operations(&w).await {
+        let Operation { method, path, concrete, body, kind, has_id } = op;
+        for (who, token, may_see_demographics) in &w.identities {
+            let r = send(app, &method, &concrete, token.as_deref(), body.as_ref()).await;
+            checked += 1;
+            // Admins see client demographics, users and the audit trail by design.
+            let admin_domain =
+                *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
+            let own_user = kind == "users";
+            if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
+                failures.push(format!("{who}: {method} {path} -> {}", r.status));
+            }
+            let forbidden_markers: Vec<&&str> = CLINICAL
+                .iter()
+                .chain(if *may_see_demographics { [].iter() } else { DEMOGRAPHIC.iter() })
+                .filter(|m| r.text.contains(**m))
+                .collect();
+            if !forbidden_markers.is_empty() {
+                failures.push(format!("{who}: {method} {path} -> {} leaked {forbidden_markers:?}", r.status));
+            }
+            if (500..600).contains(&r.status) {
+                failures.push(format!("{who}: {method} {path} -> {}", r.status));
             }
         }
     }

@@ -1,8 +1,10 @@
 //! The authenticated caller, and the extractors that decide who may call a handler.
 //!
-//! `Staff`, `Admin`, `PortalClient` and `AnyUser` verify the token, check the role it carries
-//! (403 for a role that may never use the endpoint) and then load the live user, so a
-//! deactivated user's tokens stop working at once (401).
+//! `Staff`, `Admin`, `PortalClient` and `AnyUser` verify the token and check the role it carries
+//! (403 for a role that may never use the endpoint). Handlers then reach the database only
+//! through `Db::run_as(actor.live(), ..)`, which first checks the live user row, so a
+//! deactivated user's tokens stop working at once (401). tests/security_table.rs sends every
+//! operation with a deactivated user's token to hold every handler to that.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -92,34 +94,58 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     if !allowed(claims.role) {
         return Box::pin(record_forbidden(state, claims, meta, req));
     }
-    Box::pin(async move {
-        let user_id = claims.sub.clone();
-        let row: Option<(String, String, bool, Option<String>)> = state
-            .db
-            .run(move |conn| {
-                Ok(users::table
-                    .filter(users::id.eq(&user_id))
-                    .select((users::practice_id, users::role, users::active, users::client_id))
-                    .first(conn)
-                    .optional()?)
-            })
-            .await?;
-        match row {
-            Some((practice_id, role, true, client_id))
-                if practice_id == claims.pid && Role::parse(&role) == Some(claims.role) =>
-            {
-                Ok(Actor {
-                    user_id: claims.sub,
-                    practice_id,
-                    role: claims.role,
-                    client_id,
-                    family_id: claims.sid,
-                    meta,
-                })
-            }
-            _ => Err(AppError::Unauthorized("The access token is no longer valid.")),
+    // The live user is checked in the handler's own database job (`Db::run_as`), so a request
+    // costs one trip to the blocking pool and one pooled connection, not two.
+    Box::pin(std::future::ready(Ok(Actor {
+        user_id: claims.sub,
+        practice_id: claims.pid,
+        role: claims.role,
+        client_id: claims.cid,
+        family_id: claims.sid,
+        meta,
+    })))
+}
+
+/// What a token says about its user, to check against the live user row.
+#[derive(Clone, Debug)]
+pub struct Liveness {
+    user_id: String,
+    practice_id: String,
+    role: Role,
+    client_id: Option<String>,
+}
+
+impl Actor {
+    /// The facts `Db::run_as` checks before running a handler's work.
+    pub fn live(&self) -> Liveness {
+        Liveness {
+            user_id: self.user_id.clone(),
+            practice_id: self.practice_id.clone(),
+            role: self.role,
+            client_id: self.client_id.clone(),
         }
-    })
+    }
+}
+
+/// 401 unless the token's user still exists, is active and has the role, practice (and, for a
+/// client, the client record) the token says: a deactivated user's tokens stop working at once,
+/// and a user whose role changed must sign in again.
+pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Result<(), AppError> {
+    let row: Option<(String, String, bool, Option<String>)> = users::table
+        .filter(users::id.eq(&live.user_id))
+        .select((users::practice_id, users::role, users::active, users::client_id))
+        .first(conn)
+        .optional()?;
+    match row {
+        Some((practice_id, role, true, client_id))
+            if practice_id == live.practice_id
+                && Role::parse(&role) == Some(live.role)
+                && (live.role != Role::Client || client_id == live.client_id) =>
+        {
+            Ok(())
+        }
+        _ => Err(AppError::Unauthorized("The access token is no longer valid.")),
+    }
 }
 
 /// A role that may never use the endpoint: 403, and the attempt goes into the audit trail.
@@ -147,22 +173,24 @@ fn record_forbidden(
             request_id: meta.request_id,
             ip: meta.ip,
         };
+        let live = Liveness {
+            user_id: claims.sub.clone(),
+            practice_id: claims.pid.clone(),
+            role: claims.role,
+            client_id: claims.cid.clone(),
+        };
+        // A user who is no longer live gets 401, as everywhere; a live one's attempt is audited.
         let written = state
             .db
-            .run(move |conn| {
-                // Only for a user that exists in that practice: a forged token writes nothing.
-                let known: bool = diesel::select(diesel::dsl::exists(
-                    users::table.filter(users::id.eq(&claims.sub)).filter(users::practice_id.eq(&claims.pid)),
-                ))
-                .get_result(conn)?;
-                if known {
-                    record(conn, &ctx, action, &resource_type, resource_id.as_deref(), Outcome::Denied)?;
-                }
+            .run_as(live, move |conn| {
+                record(conn, &ctx, action, &resource_type, resource_id.as_deref(), Outcome::Denied)?;
                 Ok(())
             })
             .await;
-        if let Err(e) = written {
-            tracing::warn!(error = %e, "could not audit a forbidden request");
+        match written {
+            Ok(()) => {}
+            Err(e @ AppError::Unauthorized(_)) => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "could not audit a forbidden request"),
         }
         Err(AppError::Forbidden)
     }

@@ -7,4 +7,4 @@ pub mod password;
 pub mod session;
 pub mod tokens;
 
-pub use actor::{Actor, Admin, AnyUser, PortalClient, RequestMeta, Staff};
+pub use actor::{Actor, Admin, AnyUser, Liveness, PortalClient, RequestMeta, Staff};

@@ -13,11 +13,12 @@ pub fn issue_pair(
     user_id: &str,
     role: Role,
     practice_id: &str,
+    client_id: Option<&str>,
     family_id: &str,
 ) -> AppResult<TokenPair> {
     let (refresh_token, hash) = new_opaque();
     insert_refresh(conn, practice_id, user_id, family_id, &hash)?;
     let (access_token, expires_in) =
-        keys.issue_access(user_id, role, practice_id, family_id).map_err(AppError::internal)?;
+        keys.issue_access(user_id, role, practice_id, client_id, family_id).map_err(AppError::internal)?;
     Ok(TokenPair { access_token, refresh_token, token_type: "Bearer".into(), expires_in })
 }

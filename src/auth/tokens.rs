@@ -27,6 +27,9 @@ pub struct Claims {
     pub pid: String,
     /// The login (refresh-token family) this access token belongs to.
     pub sid: String,
+    /// Role `client`: the client record the user is (checked against the user row on use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
 }
 
 #[derive(Clone)]
@@ -56,6 +59,7 @@ impl TokenKeys {
         user_id: &str,
         role: Role,
         practice_id: &str,
+        client_id: Option<&str>,
         family_id: &str,
     ) -> Result<(String, i64), String> {
         let now = chrono::Utc::now().timestamp();
@@ -69,6 +73,7 @@ impl TokenKeys {
             role,
             pid: practice_id.into(),
             sid: family_id.into(),
+            cid: client_id.map(String::from),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map(|t| (t, ACCESS_TTL_SECONDS))
@@ -106,7 +111,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let k = keys();
-        let (t, ttl) = k.issue_access("u", Role::Counselor, "p", "f").unwrap();
+        let (t, ttl) = k.issue_access("u", Role::Counselor, "p", None, "f").unwrap();
         assert_eq!(ttl, 900);
         let c = k.verify(&t).unwrap();
         assert_eq!(c.sub, "u");
@@ -115,7 +120,7 @@ mod tests {
 
     #[test]
     fn other_key_or_garbage_fails() {
-        let (t, _) = keys().issue_access("u", Role::Admin, "p", "f").unwrap();
+        let (t, _) = keys().issue_access("u", Role::Admin, "p", None, "f").unwrap();
         let other = TokenKeys::new(&Secret::new(b"another-secret-of-at-least-32-bytes!".to_vec()));
         assert!(other.verify(&t).is_none());
         assert!(keys().verify("garbage").is_none());

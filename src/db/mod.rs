@@ -242,6 +242,21 @@ impl Db {
         .map_err(crate::problem::AppError::internal)?
     }
 
+    /// Runs `f` for an authenticated caller: in the same blocking job and on the same
+    /// connection, first checks that the token's user is still live (401 otherwise). Every
+    /// handler with an actor reaches the database through here.
+    pub async fn run_as<T, F>(&self, live: crate::auth::Liveness, f: F) -> Result<T, crate::problem::AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, crate::problem::AppError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            crate::auth::actor::check_live(conn, &live)?;
+            f(conn)
+        })
+        .await
+    }
+
     /// A connection for command-line work (migrations, create-admin).
     pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))

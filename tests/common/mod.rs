@@ -211,7 +211,12 @@ impl TestApp {
     }
 
     pub fn token(&self, id: &str, role: Role, practice_id: &str) -> String {
-        self.keys.issue_access(id, role, practice_id, &new_id()).expect("token").0
+        self.keys.issue_access(id, role, practice_id, None, &new_id()).expect("token").0
+    }
+
+    /// A portal token, as a login of that client's portal account issues it.
+    pub fn client_token(&self, id: &str, practice_id: &str, client_id: &str) -> String {
+        self.keys.issue_access(id, Role::Client, practice_id, Some(client_id), &new_id()).expect("token").0
     }
 
     /// A new practice with its first admin.
@@ -415,7 +420,7 @@ impl TestApp {
             .expect("portal user")
         })
         .await;
-        let token = self.token(&id, Role::Client, &p.id);
+        let token = self.client_token(&id, &p.id, client_id);
         User { id, email, role: Role::Client, practice_id: p.id.clone(), client_id: Some(client_id.into()), token }
     }
 }

@@ -49,7 +49,7 @@ pub async fn list(
     };
     let page = state
         .db
-        .run(move |conn| {
+        .run_as(admin.live(), move |conn| {
             let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
             Ok(page.finish(rows, |r| vec![r.id.clone()], AuditEventView::from))
         })

@@ -60,7 +60,7 @@ pub async fn accept_invite(
                     ip: meta.ip.clone(),
                 };
                 record(conn, &ctx, Action::Login, "user", Some(&user.id), Outcome::Success)?;
-                issue_pair(conn, &keys, &user.id, role, &user.practice_id, &new_id())
+                issue_pair(conn, &keys, &user.id, role, &user.practice_id, user.client_id.as_deref(), &new_id())
             })
         })
         .await?;

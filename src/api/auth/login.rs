@@ -99,7 +99,7 @@ pub async fn login(
                 let pair = write_tx(conn, |conn| {
                     record_attempt(conn, &email_key, &ip, Attempt::Success)?;
                     record(conn, &context(&meta, Some(u)), Action::Login, "user", Some(&u.id), Outcome::Success)?;
-                    issue_pair(conn, &keys, &u.id, role, &u.practice_id, &new_id())
+                    issue_pair(conn, &keys, &u.id, role, &u.practice_id, u.client_id.as_deref(), &new_id())
                 })?;
                 return Ok(Ok(pair));
             }

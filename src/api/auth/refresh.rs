@@ -64,7 +64,8 @@ pub async fn refresh(
                     return Ok(None);
                 }
                 record(conn, &ctx, Action::Refresh, "user", Some(&user.id), Outcome::Success)?;
-                issue_pair(conn, &keys, &user.id, role, &user.practice_id, &token.family_id).map(Some)
+                issue_pair(conn, &keys, &user.id, role, &user.practice_id, user.client_id.as_deref(), &token.family_id)
+                    .map(Some)
             })?;
             if issued.is_none() {
                 // Lost a race with another use of the same token: that is reuse too.

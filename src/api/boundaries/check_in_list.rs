@@ -24,7 +24,7 @@ pub async fn list(
     let page = PageRequest::parse("check-ins", 2, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
                 boundaries::find_visible(conn, &staff, &boundary_id)?.ok_or(AppError::NotFound)?;
                 let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;

@@ -35,7 +35,7 @@ pub async fn list(
     let page = PageRequest::parse("boundaries", 2, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "boundary", Some(&couple_id)), |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);

@@ -16,7 +16,7 @@ pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::Read, "boundary", Some(&id)), |conn| {
                 let row = boundaries::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;

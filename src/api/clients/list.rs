@@ -46,7 +46,7 @@ pub async fn list(
     let filter = ListFilter { status: q.status, q: text };
     let page = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "client", None), |conn| {
                 let rows = clients::list(conn, &staff, &filter, &page)?;
                 let extras = ClientExtras::load(conn, &rows)?;

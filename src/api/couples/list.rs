@@ -38,7 +38,7 @@ pub async fn list(
     let filter = ListFilter { status: q.status, client_id: client_id.clone() };
     let page = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "couple", client_id.as_deref()), |conn| {
                 let rows = couples::list(conn, &staff, &filter, &page)?;
                 let extras = CoupleExtras::load(conn, &rows)?;

@@ -16,7 +16,7 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::Read, "couple", Some(&id)), |conn| {
                 let row = couples::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 Ok(couple_view(conn, row)?)

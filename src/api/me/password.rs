@@ -30,14 +30,14 @@ pub async fn change(
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     text::collect([text::password("new_password", &new_password)])?;
     let id = user.user_id.clone();
-    let current_hash = state.db.run(move |conn| Ok(password_hash(conn, &id)?)).await?;
+    let current_hash = state.db.run_as(user.live(), move |conn| Ok(password_hash(conn, &id)?)).await?;
     if !state.passwords.verify(current_password, current_hash).await? {
         return Err(AppError::field("current_password", "is not your current password"));
     }
     let new_hash = state.passwords.hash(new_password).await?;
     state
         .db
-        .run(move |conn| {
+        .run_as(user.live(), move |conn| {
             let actor = &user.0;
             audited(conn, actor, Target::new(Action::Update, "user", Some(&actor.user_id)), |conn| {
                 set_password(conn, &actor.user_id, &new_hash)?;

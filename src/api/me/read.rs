@@ -11,7 +11,9 @@ use crate::views::identity::MeView;
 pub async fn read(state: web::Data<AppState>, user: AnyUser) -> AppResult<HttpResponse> {
     let me = state
         .db
-        .run(move |conn| find_in_practice(conn, &user.practice_id, &user.user_id)?.ok_or(AppError::NotFound))
+        .run_as(user.live(), move |conn| {
+            find_in_practice(conn, &user.practice_id, &user.user_id)?.ok_or(AppError::NotFound)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(MeView::from(me)))
 }

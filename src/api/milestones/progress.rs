@@ -50,7 +50,7 @@ pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<
     let couple_id = path.into_inner().to_string();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::Read, "progress", Some(&couple_id)), |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);

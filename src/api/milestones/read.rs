@@ -16,7 +16,7 @@ pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid
     let id = path.into_inner().to_string();
     let row = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::Read, "milestone", Some(&id)), |conn| {
                 milestones::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
             })

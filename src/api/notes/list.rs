@@ -34,7 +34,7 @@ pub async fn list(
     let page = PageRequest::parse("notes", 2, q.limit, q.cursor.as_deref())?;
     let page = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "note", Some(&session_id)), |conn| {
                 if sessions::find_visible(conn, &staff, &session_id)?.is_none() {
                     return Err(AppError::NotFound);

@@ -22,7 +22,7 @@ pub async fn acknowledge(
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             audited(conn, &client, Target::new(Action::Acknowledge, "boundary", Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 // Lock first, so the status read below is the one this write builds on.

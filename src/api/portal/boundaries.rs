@@ -22,7 +22,7 @@ pub async fn list(
     let page = PageRequest::parse("portal-boundaries", 2, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             let me = client.client_id.clone().ok_or(AppError::NotFound)?;
             audited(conn, &client, Target::new(Action::List, "boundary", Some(&me)), |conn| {
                 let scope = boundaries::of_client(&client).ok_or(AppError::NotFound)?;

@@ -24,7 +24,7 @@ pub async fn list(
     let page = PageRequest::parse("portal-check-ins", 2, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             audited(conn, &client, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 boundaries::find_for_client(conn, &client, &boundary_id)?.ok_or(AppError::NotFound)?;

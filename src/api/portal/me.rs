@@ -12,7 +12,7 @@ use crate::views::portal::PortalMe;
 pub async fn me(state: web::Data<AppState>, client: PortalClient) -> AppResult<HttpResponse> {
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             let id = client.client_id.clone();
             audited(conn, &client, Target::new(Action::Read, "client", id.as_deref()), |conn| {
                 portal::me(conn, &client)?.map(PortalMe::from).ok_or(AppError::NotFound)

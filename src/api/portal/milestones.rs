@@ -22,7 +22,7 @@ pub async fn list(
     let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             let id = client.client_id.clone();
             audited(conn, &client, Target::new(Action::List, "milestone", id.as_deref()), |conn| {
                 let rows = milestones::list_for_client(conn, &client, &page)?;

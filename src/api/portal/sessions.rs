@@ -24,7 +24,7 @@ pub async fn sessions(
     let page = PageRequest::parse("portal-sessions", 2, q.limit, q.cursor.as_deref())?;
     let list = state
         .db
-        .run(move |conn| {
+        .run_as(client.live(), move |conn| {
             let id = client.client_id.clone();
             audited(conn, &client, Target::new(Action::List, "session", id.as_deref()), |conn| {
                 let rows = portal::sessions(conn, &client, &page)?;

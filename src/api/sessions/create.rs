@@ -80,7 +80,7 @@ pub async fn create(
     let id = new_id();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             if !sessions::subject_visible(conn, &staff, &subject)? {
                 return Err(hidden_reference(conn, &staff, Action::Create, &subject));
             }

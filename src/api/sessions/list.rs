@@ -66,7 +66,7 @@ pub async fn list(
     };
     let page = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::List, "session", None), |conn| {
                 let rows = sessions::list(conn, &staff, &filter, &page)?;
                 let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();

@@ -17,7 +17,7 @@ pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run(move |conn| {
+        .run_as(staff.live(), move |conn| {
             audited(conn, &staff, Target::new(Action::Read, "session", Some(&id)), |conn| {
                 let row = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 view(conn, row)

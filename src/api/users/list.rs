@@ -35,7 +35,7 @@ pub async fn list(
     let filter = ListFilter { role: q.role, active: q.active };
     let rows = state
         .db
-        .run(move |conn| {
+        .run_as(admin.live(), move |conn| {
             let rows = audited(conn, &admin, Target::new(Action::List, "user", None), |conn| {
                 users::list(conn, &admin.practice_id, &filter, &page)
             })?;

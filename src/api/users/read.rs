@@ -16,7 +16,7 @@ pub async fn read(state: web::Data<AppState>, admin: Admin, path: web::Path<Uuid
     let id = path.into_inner().to_string();
     let row = state
         .db
-        .run(move |conn| {
+        .run_as(admin.live(), move |conn| {
             audited(conn, &admin, Target::new(Action::Read, "user", Some(&id)), |conn| {
                 users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)
             })

@@ -109,9 +109,7 @@ pub fn visible_clients(actor: &Actor) -> clients::BoxedQuery<'static, Backend> {
     if actor.is_admin() {
         q
     } else {
-        q.filter(
-            assigned(clients::id, Via::Client, actor).or(assigned(clients::id, Via::PartnerOfCouple, actor)),
-        )
+        q.filter(assigned(clients::id, Via::Client, actor).or(assigned(clients::id, Via::PartnerOfCouple, actor)))
     }
 }
 
@@ -165,9 +163,7 @@ pub fn couple_visible(conn: &mut AnyConnection, actor: &Actor, couple_id: &str) 
 pub fn visible_sessions(actor: &Actor) -> sessions::BoxedQuery<'static, Backend> {
     sessions::table
         .filter(sessions::practice_id.eq(actor.practice_id.clone()))
-        .filter(
-            assigned(sessions::couple_id, Via::Couple, actor).or(assigned(sessions::client_id, Via::Client, actor)),
-        )
+        .filter(assigned(sessions::couple_id, Via::Couple, actor).or(assigned(sessions::client_id, Via::Client, actor)))
         .into_boxed()
 }
 

@@ -802,9 +802,6 @@ def main():
                     raise BenchError(f"{name}: {ol['non_2xx']} non-2xx answers in the open-loop run")
             results["scenarios"][name] = r
 
-        # Soak: every scenario's requests mixed, with logins at 2/s, while RSS is sampled.
-        if soak > 0:
-            results["soak"] = run_soak(server, targets, scen, sz, workdir, conns, soak)
         server.stop()
         servers.remove(server)
 
@@ -824,6 +821,16 @@ def main():
             results["scale"] = {"sessions_small": small["sessions"], "sessions_large": sz["sessions"],
                                 "p50_small_ms": r["mend"]["p50_ms"], "p50_large_ms": big,
                                 "ratio": round(big / r["mend"]["p50_ms"], 3) if r["mend"]["p50_ms"] else None}
+            server.stop()
+            servers.remove(server)
+
+        # 6. Soak, last (it measures memory, not speed): a fresh server and fresh tokens (they
+        # live 15 minutes), every scenario's requests mixed, logins at 2/s, RSS sampled.
+        if soak > 0:
+            server = Server(args.bin, db, args.port, workdir)
+            servers.append(server)
+            st, _ = build_targets(server.url, sz, 8 if not args.quick else 4)
+            results["soak"] = run_soak(server, st, scen, sz, workdir, conns, soak)
             server.stop()
             servers.remove(server)
     except BenchError as e:

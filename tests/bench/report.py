@@ -67,7 +67,7 @@ def markdown(r):
         f"- mend {m['mend_commit']} ({m['rustc']}), PostgreSQL {m['postgres']}, {m['wrk']}, {m['pgbench']}",
         f"- PostgreSQL settings: {m['pg_settings']}",
         f"- load: wrk (closed loop) and pgbench at {r['connections']} connections, {r['duration_s']} s per run, "
-        "after a 1 s warm-up; server with MEND_LOG=warn, MEND_LOGIN_LIMIT_PER_IP=0, default pool",
+        "after a 1 s warm-up; server with MEND_LOG=warn, MEND_LOGIN_LIMIT_PER_IP=0, default pool (PostgreSQL: 4 connections per core)",
     ]
     for db, sd in r.get("seed", {}).items():
         sizes = ", ".join(f"{k} {v:,}" for k, v in sd["sizes"].items())

@@ -127,6 +127,22 @@ impl Actor {
     }
 }
 
+/// The token's user, if still live: the rule of [`check_live`] as a query, for statements that
+/// fold the check in (see `audit::read`).
+pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::MultiBackend> {
+    let q = users::table
+        .filter(users::id.eq(live.user_id.clone()))
+        .filter(users::practice_id.eq(live.practice_id.clone()))
+        .filter(users::role.eq(live.role.as_str()))
+        .filter(users::active.eq(true))
+        .into_boxed();
+    match (live.role, &live.client_id) {
+        (Role::Client, Some(cid)) => q.filter(users::client_id.eq(cid.clone())),
+        (Role::Client, None) => q.filter(users::client_id.is_null().and(users::client_id.is_not_null())),
+        _ => q,
+    }
+}
+
 /// 401 unless the token's user still exists, is active and has the role, practice (and, for a
 /// client, the client record) the token says: a deactivated user's tokens stop working at once,
 /// and a user whose role changed must sign in again.

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 
 use crate::api::boundaries::list::PageQuery;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
@@ -22,28 +22,24 @@ pub async fn sessions(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-sessions", 2, q.limit, q.cursor.as_deref())?;
-    let list = state
-        .db
-        .run_as(client.live(), move |conn| {
-            let id = client.client_id.clone();
-            audited(conn, &client, Target::new(Action::List, "session", id.as_deref()), |conn| {
-                let rows = portal::sessions(conn, &client, &page)?;
-                let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
-                counselors.sort();
-                counselors.dedup();
-                let names: HashMap<String, String> =
-                    portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
-                let page = page.finish(
-                    rows,
-                    |r| vec![ts_key(r.starts_at), r.id.clone()],
-                    |r| {
-                        let name = names.get(&r.counselor_id).cloned();
-                        PortalSession::new(r, name)
-                    },
-                );
-                Ok(PortalSessionList { items: page.items, next_cursor: page.next_cursor })
-            })
-        })
-        .await?;
+    let me = client.client_id.clone();
+    let list = audit::read(&state.db, client.0, Action::List, "session", me, move |conn, client| {
+        let rows = portal::sessions(conn, client, &page)?;
+        let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
+        counselors.sort();
+        counselors.dedup();
+        let names: HashMap<String, String> =
+            portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
+        let page = page.finish(
+            rows,
+            |r| vec![ts_key(r.starts_at), r.id.clone()],
+            |r| {
+                let name = names.get(&r.counselor_id).cloned();
+                PortalSession::new(r, name)
+            },
+        );
+        Ok(PortalSessionList { items: page.items, next_cursor: page.next_cursor })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

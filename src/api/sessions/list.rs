@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::create::uuid_field;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::session::{self as domain, SessionStatus};
 use crate::domain::text;
@@ -64,16 +64,12 @@ pub async fn list(
         from: from.map_err(one)?,
         to: to.map_err(one)?,
     };
-    let page = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::List, "session", None), |conn| {
-                let rows = sessions::list(conn, &staff, &filter, &page)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-                let mut attendees = sessions::attendees(conn, &ids)?;
-                Ok(page.finish(rows, sessions::list_key, SessionView::with(&mut attendees)))
-            })
-        })
-        .await?;
+    let page = audit::read(&state.db, staff.0, Action::List, "session", None, move |conn, staff| {
+        let rows = sessions::list(conn, staff, &filter, &page)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut attendees = sessions::attendees(conn, &ids)?;
+        Ok(page.finish(rows, sessions::list_key, SessionView::with(&mut attendees)))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(SessionList { items: page.items, next_cursor: page.next_cursor }))
 }

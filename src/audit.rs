@@ -155,7 +155,10 @@ fn record_if_live(
 
 /// A read or list for an authenticated caller, in one database job: `work`, then its audit
 /// event, with the live-user check folded into that event's INSERT (one round trip fewer than
-/// `Db::run_as` + [`audited`]; on the benchmark's reads, one of four). Nothing is returned
+/// `Db::run_as` + [`audited`]; on the benchmark's reads, one of four). No transaction: a read
+/// writes nothing but its event (on PostgreSQL each statement sees committed data either way, at
+/// READ COMMITTED; on SQLite a write transaction would make reads wait for writers), which saves
+/// BEGIN and COMMIT too. Nothing is returned
 /// unless the event was written for a live user: a deactivated user gets 401, not the data.
 /// A `NotFound`/`Forbidden` from `work` is audited as denied the same way; any other error is
 /// returned as 401 if the user is no longer live. `work` must not write.
@@ -205,8 +208,8 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Runs `work` in a write transaction and audits it: success in the same transaction (a read or
-/// list runs without one, see below, and must not write); a
+/// Runs `work` in a write transaction and audits it (reads and lists use [`read`]): success in
+/// the same transaction; a
 /// `NotFound` (the caller may not see the resource) or a `Forbidden` (they see it but may not
 /// do this to it, e.g. sign another counselor's note) as a denial, after the rollback.
 pub fn audited<T>(
@@ -229,23 +232,12 @@ pub fn audited_under<T>(
     work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let ctx = actor.audit_context();
-    let result = if target.action.is_read() {
-        // A read writes nothing but its event, so it needs no transaction: on PostgreSQL each
-        // statement sees committed data either way (READ COMMITTED), and on SQLite a write
-        // transaction would make reads wait for writers. Saves BEGIN and COMMIT, two round trips.
-        // The event is written before anything is returned: if it cannot be, the caller gets the
-        // error, not the data.
-        work(conn).and_then(|value| {
-            record(conn, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
-            Ok(value)
-        })
-    } else {
-        write_tx(conn, |c| {
-            let value = work(c)?;
-            record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
-            Ok(value)
-        })
-    };
+    debug_assert!(!target.action.is_read(), "reads and lists go through audit::read");
+    let result = write_tx(conn, |c| {
+        let value = work(c)?;
+        record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
+        Ok(value)
+    });
     if let Err(AppError::NotFound | AppError::Forbidden) = result {
         record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
     }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
 use super::list::PageQuery;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -22,16 +22,19 @@ pub async fn list(
     let boundary_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("check-ins", 2, q.limit, q.cursor.as_deref())?;
-    let list = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
-                boundaries::find_visible(conn, &staff, &boundary_id)?.ok_or(AppError::NotFound)?;
-                let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;
-                let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], CheckInView::from);
-                Ok(CheckInList { items: page.items, next_cursor: page.next_cursor })
-            })
-        })
-        .await?;
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        "boundary_check_in",
+        Some(boundary_id.clone()),
+        move |conn, staff| {
+            boundaries::find_visible(conn, staff, &boundary_id)?.ok_or(AppError::NotFound)?;
+            let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], CheckInView::from);
+            Ok(CheckInList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::pagination::PageRequest;
@@ -33,20 +33,16 @@ pub async fn list(
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("boundaries", 2, q.limit, q.cursor.as_deref())?;
-    let list = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::List, "boundary", Some(&couple_id)), |conn| {
-                if !couple_visible(conn, &staff, &couple_id)? {
-                    return Err(AppError::NotFound);
-                }
-                let rows = boundaries::list(conn, boundaries::visible(&staff), Some(&couple_id), &page)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-                let acks = boundaries::acknowledgements(conn, &ids)?;
-                let page =
-                    page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| BoundaryView::new(r, &acks));
-                Ok(BoundaryList { items: page.items, next_cursor: page.next_cursor })
-            })
+    let list =
+        audit::read(&state.db, staff.0, Action::List, "boundary", Some(couple_id.clone()), move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            let rows = boundaries::list(conn, boundaries::visible(staff), Some(&couple_id), &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let acks = boundaries::acknowledgements(conn, &ids)?;
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| BoundaryView::new(r, &acks));
+            Ok(BoundaryList { items: page.items, next_cursor: page.next_cursor })
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))

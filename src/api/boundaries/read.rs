@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
@@ -14,16 +14,12 @@ use crate::views::trust::BoundaryView;
     responses((status = 200, body = BoundaryView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::Read, "boundary", Some(&id)), |conn| {
-                let row = boundaries::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;
-                Ok(BoundaryView::new(row, &acks))
-            })
-        })
-        .await?;
+    let view = audit::read(&state.db, staff.0, Action::Read, "boundary", Some(id.clone()), move |conn, staff| {
+        let row = boundaries::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+        let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;
+        Ok(BoundaryView::new(row, &acks))
+    })
+    .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

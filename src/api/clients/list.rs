@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::ClientStatus;
 use crate::pagination::PageRequest;
@@ -44,19 +44,11 @@ pub async fn list(
         return Err(AppError::field("q", format!("must be at most {Q_MAX} characters")));
     }
     let filter = ListFilter { status: q.status, q: text };
-    let page = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::List, "client", None), |conn| {
-                let rows = clients::list(conn, &staff, &filter, &page)?;
-                let extras = ClientExtras::load(conn, &rows)?;
-                Ok(page.finish(
-                    rows,
-                    |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.clone()],
-                    |r| extras.view(r),
-                ))
-            })
-        })
-        .await?;
+    let page = audit::read(&state.db, staff.0, Action::List, "client", None, move |conn, staff| {
+        let rows = clients::list(conn, staff, &filter, &page)?;
+        let extras = ClientExtras::load(conn, &rows)?;
+        Ok(page.finish(rows, |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.clone()], |r| extras.view(r)))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ClientList { items: page.items, next_cursor: page.next_cursor }))
 }

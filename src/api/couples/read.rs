@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
@@ -14,15 +14,11 @@ use crate::views::clients::{couple_view, CoupleView};
     responses((status = 200, body = CoupleView, headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::Read, "couple", Some(&id)), |conn| {
-                let row = couples::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                Ok(couple_view(conn, row)?)
-            })
-        })
-        .await?;
+    let view = audit::read(&state.db, staff.0, Action::Read, "couple", Some(id.clone()), move |conn, staff| {
+        let row = couples::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+        Ok(couple_view(conn, row)?)
+    })
+    .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

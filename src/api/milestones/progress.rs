@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::now;
@@ -48,23 +48,20 @@ fn summarize(groups: Vec<milestones::PhaseCount>) -> MilestoneProgress {
     responses((status = 200, body = ProgressView)))]
 pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::Read, "progress", Some(&couple_id)), |conn| {
-                if !couple_visible(conn, &staff, &couple_id)? {
-                    return Err(AppError::NotFound);
-                }
-                let milestones = summarize(milestones::counts_by_phase(conn, &couple_id)?);
-                let active = boundaries::active_count(conn, &couple_id)?;
-                let since = now() - chrono::Duration::days(30);
-                let (kept, broken) = boundaries::check_in_counts(conn, &couple_id, since)?;
-                let (completed, next_at) = milestones::session_counts(conn, &couple_id)?;
-                Ok(ProgressView {
-                    milestones,
-                    boundaries: BoundaryProgress { active, check_ins_30d: CheckInCounts { kept, broken } },
-                    sessions: SessionProgress { completed, next_at: next_at.map(instant) },
-                })
+    let view =
+        audit::read(&state.db, staff.0, Action::Read, "progress", Some(couple_id.clone()), move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            let milestones = summarize(milestones::counts_by_phase(conn, &couple_id)?);
+            let active = boundaries::active_count(conn, &couple_id)?;
+            let since = now() - chrono::Duration::days(30);
+            let (kept, broken) = boundaries::check_in_counts(conn, &couple_id, since)?;
+            let (completed, next_at) = milestones::session_counts(conn, &couple_id)?;
+            Ok(ProgressView {
+                milestones,
+                boundaries: BoundaryProgress { active, check_ins_30d: CheckInCounts { kept, broken } },
+                sessions: SessionProgress { completed, next_at: next_at.map(instant) },
             })
         })
         .await?;

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
@@ -14,14 +14,10 @@ use crate::views::trust::MilestoneView;
     responses((status = 200, body = MilestoneView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let row = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::Read, "milestone", Some(&id)), |conn| {
-                milestones::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
-            })
-        })
-        .await?;
+    let row = audit::read(&state.db, staff.0, Action::Read, "milestone", Some(id.clone()), move |conn, staff| {
+        milestones::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)
+    })
+    .await?;
     let version = row.version;
     Ok(ok_versioned(&MilestoneView::from(row), version))
 }

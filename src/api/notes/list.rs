@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -32,19 +32,15 @@ pub async fn list(
     let session_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("notes", 2, q.limit, q.cursor.as_deref())?;
-    let page = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::List, "note", Some(&session_id)), |conn| {
-                if sessions::find_visible(conn, &staff, &session_id)?.is_none() {
-                    return Err(AppError::NotFound);
-                }
-                let rows = notes::list_for_session(conn, &staff, &session_id, &page)?;
-                let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-                let mut addenda = notes::addenda(conn, &ids)?;
-                Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
-            })
-        })
-        .await?;
+    let page = audit::read(&state.db, staff.0, Action::List, "note", Some(session_id.clone()), move |conn, staff| {
+        if sessions::find_visible(conn, staff, &session_id)?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let rows = notes::list_for_session(conn, staff, &session_id, &page)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut addenda = notes::addenda(conn, &ids)?;
+        Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(NoteList { items: page.items, next_cursor: page.next_cursor }))
 }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
 use super::view;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
@@ -15,15 +15,11 @@ use crate::views::sessions::NoteView;
     responses((status = 200, body = NoteView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run_as(staff.live(), move |conn| {
-            audited(conn, &staff, Target::new(Action::Read, "note", Some(&id)), |conn| {
-                let row = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                view(conn, row)
-            })
-        })
-        .await?;
+    let view = audit::read(&state.db, staff.0, Action::Read, "note", Some(id.clone()), move |conn, staff| {
+        let row = notes::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+        view(conn, row)
+    })
+    .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
 use crate::api::boundaries::list::PageQuery;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -22,17 +22,20 @@ pub async fn list(
     let boundary_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("portal-check-ins", 2, q.limit, q.cursor.as_deref())?;
-    let list = state
-        .db
-        .run_as(client.live(), move |conn| {
-            audited(conn, &client, Target::new(Action::List, "boundary_check_in", Some(&boundary_id)), |conn| {
-                let me = client.client_id.clone().ok_or(AppError::NotFound)?;
-                boundaries::find_for_client(conn, &client, &boundary_id)?.ok_or(AppError::NotFound)?;
-                let rows = boundaries::list_check_ins(conn, &boundary_id, Some(&me), &page)?;
-                let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], PortalCheckIn::from);
-                Ok(PortalCheckInList { items: page.items, next_cursor: page.next_cursor })
-            })
-        })
-        .await?;
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        "boundary_check_in",
+        Some(boundary_id.clone()),
+        move |conn, client| {
+            let me = client.client_id.clone().ok_or(AppError::NotFound)?;
+            boundaries::find_for_client(conn, client, &boundary_id)?.ok_or(AppError::NotFound)?;
+            let rows = boundaries::list_check_ins(conn, &boundary_id, Some(&me), &page)?;
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], PortalCheckIn::from);
+            Ok(PortalCheckInList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

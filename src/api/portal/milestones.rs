@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::boundaries::list::PageQuery;
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
@@ -20,20 +20,16 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
-    let list = state
-        .db
-        .run_as(client.live(), move |conn| {
-            let id = client.client_id.clone();
-            audited(conn, &client, Target::new(Action::List, "milestone", id.as_deref()), |conn| {
-                let rows = milestones::list_for_client(conn, &client, &page)?;
-                let page = page.finish(
-                    rows,
-                    |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
-                    PortalMilestone::from,
-                );
-                Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
-            })
-        })
-        .await?;
+    let id = client.client_id.clone();
+    let list = audit::read(&state.db, client.0, Action::List, "milestone", id.clone(), move |conn, client| {
+        let rows = milestones::list_for_client(conn, client, &page)?;
+        let page = page.finish(
+            rows,
+            |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
+            PortalMilestone::from,
+        );
+        Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

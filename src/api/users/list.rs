@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::audit::{audited, Action, Target};
+use crate::audit::{self, Action};
 use crate::auth::Admin;
 use crate::domain::Role;
 use crate::pagination::PageRequest;
@@ -33,14 +33,10 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("users", 1, q.limit, q.cursor.as_deref())?;
     let filter = ListFilter { role: q.role, active: q.active };
-    let rows = state
-        .db
-        .run_as(admin.live(), move |conn| {
-            let rows = audited(conn, &admin, Target::new(Action::List, "user", None), |conn| {
-                users::list(conn, &admin.practice_id, &filter, &page)
-            })?;
-            Ok(page.finish(rows, |r| vec![r.id.clone()], UserView::from))
-        })
-        .await?;
+    let rows = audit::read(&state.db, admin.0, Action::List, "user", None, move |conn, admin| {
+        let rows = users::list(conn, &admin.practice_id, &filter, &page)?;
+        Ok(page.finish(rows, |r| vec![r.id.clone()], UserView::from))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(UserList { items: rows.items, next_cursor: rows.next_cursor }))
 }

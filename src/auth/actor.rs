@@ -138,6 +138,7 @@ pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::Multi
         .into_boxed();
     match (live.role, &live.client_id) {
         (Role::Client, Some(cid)) => q.filter(users::client_id.eq(cid.clone())),
+        // A portal token without its client record matches no user (as in `check_live`).
         (Role::Client, None) => q.filter(users::client_id.is_null().and(users::client_id.is_not_null())),
         _ => q,
     }

@@ -127,8 +127,9 @@ impl Actor {
     }
 }
 
-/// The token's user, if still live: the rule of [`check_live`] as a query, for statements that
-/// fold the check in (see `audit::read`).
+/// The token's user, if still live (exists, active, same practice and role, and for a client the
+/// same client record): the one statement of that rule, used by [`check_live`] and folded into
+/// the audit INSERT of `audit::read`.
 pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::MultiBackend> {
     let q = users::table
         .filter(users::id.eq(live.user_id.clone()))
@@ -138,7 +139,7 @@ pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::Multi
         .into_boxed();
     match (live.role, &live.client_id) {
         (Role::Client, Some(cid)) => q.filter(users::client_id.eq(cid.clone())),
-        // A portal token without its client record matches no user (as in `check_live`).
+        // A portal token without its client record matches no user (so `check_live` refuses it too).
         (Role::Client, None) => q.filter(users::client_id.is_null().and(users::client_id.is_not_null())),
         _ => q,
     }
@@ -148,20 +149,12 @@ pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::Multi
 /// client, the client record) the token says: a deactivated user's tokens stop working at once,
 /// and a user whose role changed must sign in again.
 pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Result<(), AppError> {
-    let row: Option<(String, String, bool, Option<String>)> = users::table
-        .filter(users::id.eq(&live.user_id))
-        .select((users::practice_id, users::role, users::active, users::client_id))
-        .first(conn)
-        .optional()?;
-    match row {
-        Some((practice_id, role, true, client_id))
-            if practice_id == live.practice_id
-                && Role::parse(&role) == Some(live.role)
-                && (live.role != Role::Client || client_id == live.client_id) =>
-        {
-            Ok(())
-        }
-        _ => Err(AppError::Unauthorized("The access token is no longer valid.")),
+    // One rule, in `live_user`; here read on its own, in `audit::read` folded into the event's INSERT.
+    let found: Option<String> = live_user(live).select(users::id).first(conn).optional()?;
+    if found.is_some() {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized("The access token is no longer valid."))
     }
 }
 

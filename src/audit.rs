@@ -209,9 +209,14 @@ impl<'a> Target<'a> {
 }
 
 /// Runs `work` in a write transaction and audits it (reads and lists use [`read`]): success in
-/// the same transaction; a
-/// `NotFound` (the caller may not see the resource) or a `Forbidden` (they see it but may not
-/// do this to it, e.g. sign another counselor's note) as a denial, after the rollback.
+/// the same transaction; a `NotFound` (the caller may not see the resource) or a `Forbidden`
+/// (they see it but may not do this to it, e.g. sign another counselor's note) as a denial,
+/// after the rollback.
+///
+/// The live-user check rides on the event's INSERT, as in [`read`] (one round trip fewer, and it
+/// is inside the write's transaction): when the token's user is no longer live, nothing is
+/// written, the work rolls back and the answer is 401. So call this from `Db::run`, not
+/// `Db::run_as`.
 pub fn audited<T>(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -232,14 +237,29 @@ pub fn audited_under<T>(
     work: impl FnOnce(&mut AnyConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let ctx = actor.audit_context();
+    let live = actor.live();
+    let gone = || AppError::Unauthorized("The access token is no longer valid.");
     debug_assert!(!target.action.is_read(), "reads and lists go through audit::read");
     let result = write_tx(conn, |c| {
         let value = work(c)?;
-        record(c, &ctx, target.action, target.resource_type, target.resource_id, Outcome::Success)?;
-        Ok(value)
+        let (action, kind, id) = (target.action, target.resource_type, target.resource_id);
+        if record_if_live(c, &ctx, &live, action, kind, id, Outcome::Success)? {
+            Ok(value)
+        } else {
+            Err(gone())
+        }
     });
-    if let Err(AppError::NotFound | AppError::Forbidden) = result {
-        record(conn, &ctx, parent.action, parent.resource_type, parent.resource_id, Outcome::Denied)?;
+    match result {
+        Err(AppError::NotFound | AppError::Forbidden) => {
+            let (action, kind, id) = (parent.action, parent.resource_type, parent.resource_id);
+            if !record_if_live(conn, &ctx, &live, action, kind, id, Outcome::Denied)? {
+                return Err(gone());
+            }
+        }
+        Err(AppError::Unavailable { .. } | AppError::Unauthorized(_)) => {}
+        // A conflict, a failed precondition, a bad reference: only for a live user.
+        Err(_) => crate::auth::actor::check_live(conn, &live)?,
+        Ok(_) => {}
     }
     result
 }
@@ -254,10 +274,15 @@ pub async fn forbidden<T>(
     resource_type: &'static str,
     resource_id: String,
 ) -> AppResult<T> {
-    db.run_as(actor.live(), move |conn| {
-        record(conn, &actor.audit_context(), action, resource_type, Some(&resource_id), Outcome::Denied)?;
-        Ok(())
-    })
-    .await?;
-    Err(AppError::Forbidden)
+    let written = db
+        .run(move |conn| {
+            let (ctx, live) = (actor.audit_context(), actor.live());
+            Ok(record_if_live(conn, &ctx, &live, action, resource_type, Some(&resource_id), Outcome::Denied)?)
+        })
+        .await?;
+    if written {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::Unauthorized("The access token is no longer valid."))
+    }
 }

@@ -227,7 +227,10 @@ async fn a_deactivated_or_changed_user_is_refused_by_every_operation() {
     .await;
     let mut failures = Vec::new();
     let mut checked = 0;
-    for op in operations(&w).await {
+    let ops = operations(&w).await;
+    let before = fingerprint(app).await;
+    assert!(before.iter().filter(|(_, n)| *n > 0).count() > 15, "the world is nearly empty: {before:?}");
+    for op in ops {
         for (who, u) in users.iter().chain([("a counselor made admin", &promoted)].iter()) {
             let r = send(app, &op.method, &op.concrete, Some(&u.token), op.body.as_ref()).await;
             checked += 1;
@@ -238,6 +241,59 @@ async fn a_deactivated_or_changed_user_is_refused_by_every_operation() {
     }
     assert!(checked > 100, "only {checked} requests were made");
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    // Writes check liveness inside their transaction: a refused write leaves nothing behind,
+    // not even an audit event.
+    assert_eq!(fingerprint(app).await, before, "a refused request changed the database");
+}
+
+/// Row counts of every table and the sum of every `version`: any write shows.
+async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let counted = [
+        "practices",
+        "users",
+        "invites",
+        "refresh_tokens",
+        "login_attempts",
+        "idempotency_keys",
+        "audit_events",
+        "clients",
+        "client_counselors",
+        "couples",
+        "couple_partners",
+        "couple_counselors",
+        "sessions",
+        "session_attendees",
+        "notes",
+        "note_addenda",
+        "boundaries",
+        "boundary_acknowledgements",
+        "boundary_check_ins",
+        "milestones",
+    ];
+    let versioned = ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones"];
+    let queries: Vec<(String, String)> = counted
+        .iter()
+        .map(|t| (format!("{t} rows"), format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}")))
+        .chain(versioned.iter().map(|t| {
+            (format!("{t} versions"), format!("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS n FROM {t}"))
+        }))
+        .collect();
+    app.sql(move |c| {
+        use diesel::RunQueryDsl;
+        queries
+            .into_iter()
+            .map(|(what, q)| {
+                let n = diesel::sql_query(q).get_result::<N>(c).expect("count").n;
+                (what, n)
+            })
+            .collect()
+    })
+    .await
 }
 
 #[tokio::test]

@@ -244,7 +244,9 @@ impl Db {
 
     /// Runs `f` for an authenticated caller: in the same blocking job and on the same
     /// connection, first checks that the token's user is still live (401 otherwise). Every
-    /// handler with an actor reaches the database through here.
+    /// handler with an actor reaches the database through here, or through `audit::read` and
+    /// `audit::audited` (under `Db::run`), which fold the same check into their audit event's
+    /// INSERT.
     pub async fn run_as<T, F>(&self, live: crate::auth::Liveness, f: F) -> Result<T, crate::problem::AppError>
     where
         T: Send + 'static,

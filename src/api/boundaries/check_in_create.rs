@@ -43,7 +43,7 @@ pub async fn create(
     let id = new_id();
     let row = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             let target = Target::new(Action::Create, "boundary_check_in", Some(&id));
             let parent = Target::new(Action::Create, "boundary", Some(&boundary_id));
             audited_under(conn, &staff, target, parent, |conn| {

@@ -58,7 +58,7 @@ pub async fn update(
     ])?;
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "boundary", Some(&id)), |conn| {
                 let current = boundaries::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

@@ -81,7 +81,7 @@ pub async fn create(
     let new = body.into_inner().parse(id.clone())?;
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Create, "client", Some(&id)), |conn| {
                 clients::create(conn, &staff.practice_id, &new)?;
                 if staff.role == Role::Counselor {

@@ -28,7 +28,7 @@ pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Uu
     let (token, token_hash) = new_opaque();
     let expires_at = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Invite, "client", Some(&id)), |conn| {
                 let client = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 let Some(email) = client.email else {

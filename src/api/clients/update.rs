@@ -136,7 +136,7 @@ pub async fn update(
     let action = if changes_record || !wants_assign { Action::Update } else { Action::Assign };
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(action, "client", Some(&id)), |conn| {
                 let current = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

@@ -67,7 +67,7 @@ pub async fn create(
     };
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Create, "couple", Some(&id)), |conn| {
                 let seen: i64 = visible_clients(&staff)
                     .filter(clients::id.eq_any(new.partner_ids.to_vec()))

@@ -127,7 +127,7 @@ pub async fn update(
     let action = if only_assign { Action::Assign } else { Action::Update };
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(action, "couple", Some(&id)), |conn| {
                 let (current, was_assigned) = match couples::find_visible(conn, &staff, &id)? {
                     Some(row) => (row, true),

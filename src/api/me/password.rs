@@ -37,7 +37,7 @@ pub async fn change(
     let new_hash = state.passwords.hash(new_password).await?;
     state
         .db
-        .run_as(user.live(), move |conn| {
+        .run(move |conn| {
             let actor = &user.0;
             audited(conn, actor, Target::new(Action::Update, "user", Some(&actor.user_id)), |conn| {
                 set_password(conn, &actor.user_id, &new_hash)?;

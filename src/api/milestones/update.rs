@@ -69,7 +69,7 @@ pub async fn update(
     ])?;
     let row = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "milestone", Some(&id)), |conn| {
                 let current = milestones::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

@@ -38,7 +38,7 @@ pub async fn create(
     let addendum_id = new_id();
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "note", Some(&id)), |conn| {
                 let note = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if !note.is_signed() {

@@ -22,7 +22,7 @@ pub async fn sign(
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Sign, "note", Some(&id)), |conn| {
                 let current = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 author_only(&current, &staff.user_id)?;

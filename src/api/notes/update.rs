@@ -49,7 +49,7 @@ pub async fn update(
     ])?;
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "note", Some(&id)), |conn| {
                 let current = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 author_only(&current, &staff.user_id)?;

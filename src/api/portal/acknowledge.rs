@@ -22,7 +22,7 @@ pub async fn acknowledge(
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run_as(client.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &client, Target::new(Action::Acknowledge, "boundary", Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 // Lock first, so the status read below is the one this write builds on.

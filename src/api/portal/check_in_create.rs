@@ -40,7 +40,7 @@ pub async fn create(
     let id = new_id();
     let row = state
         .db
-        .run_as(client.live(), move |conn| {
+        .run(move |conn| {
             let target = Target::new(Action::Create, "boundary_check_in", Some(&id));
             let parent = Target::new(Action::Create, "boundary", Some(&boundary_id));
             audited_under(conn, &client, target, parent, |conn| {

@@ -43,7 +43,7 @@ pub async fn update(
     ])?;
     let row = state
         .db
-        .run_as(admin.live(), move |conn| {
+        .run(move |conn| {
             let pid = admin.practice_id.clone();
             audited(conn, &admin, Target::new(Action::Update, "practice", Some(&pid)), |conn| {
                 let current = practices::own(conn, &pid)?;

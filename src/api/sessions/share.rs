@@ -24,7 +24,7 @@ pub async fn share(
     let id = path.into_inner().to_string();
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Share, "session", Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

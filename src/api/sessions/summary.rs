@@ -39,7 +39,7 @@ pub async fn put(
     text::collect([text::required("text", &req.text, 20_000)])?;
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "session", Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

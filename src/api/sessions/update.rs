@@ -63,7 +63,7 @@ pub async fn update(
     let (starts_at, counselor) = (starts_at.map_err(one)?, counselor.map_err(one)?);
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, "session", Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

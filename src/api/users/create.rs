@@ -49,7 +49,7 @@ pub async fn create(
     let (invite_token, invite_hash) = new_opaque();
     let (row, expires_at) = state
         .db
-        .run_as(admin.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &admin, Target::new(Action::Create, "user", Some(&id)), |conn| {
                 if users::email_taken(conn, &email)? {
                     return Err(AppError::Conflict("A user with this email already exists.".into()));

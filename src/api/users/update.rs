@@ -41,7 +41,7 @@ pub async fn update(
     text::collect([req.display_name.as_deref().map_or(Ok(()), |n| text::required("display_name", n, 200))])?;
     let row = state
         .db
-        .run_as(admin.live(), move |conn| {
+        .run(move |conn| {
             audited(conn, &admin, Target::new(Action::Update, "user", Some(&id)), |conn| {
                 let current = users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;

@@ -206,3 +206,28 @@ fn both_stores_get_the_same_logical_schema() {
     }
     assert_eq!(sqlite.1, pg.1, "foreign keys differ");
 }
+
+/// Every pooled connection gets its store's settings: on SQLite the pragmas (foreign keys,
+/// WAL), on PostgreSQL generic plans for prepared statements (see `db::Manager::connect`).
+#[tokio::test]
+async fn pooled_connections_carry_their_store_settings() {
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+    let app = TestApp::spawn().await;
+    let queries: Vec<(&str, &str)> = if is_postgres() {
+        vec![("SELECT current_setting('plan_cache_mode') AS value", "force_generic_plan")]
+    } else {
+        vec![
+            ("SELECT CAST(foreign_keys AS TEXT) AS value FROM pragma_foreign_keys", "1"),
+            ("SELECT journal_mode AS value FROM pragma_journal_mode", "wal"),
+        ]
+    };
+    for (query, expected) in queries {
+        let q = query.to_string();
+        let got = app.sql(move |c| diesel::sql_query(q).get_result::<Setting>(c).expect("setting").value).await;
+        assert_eq!(got, expected, "{query}");
+    }
+}

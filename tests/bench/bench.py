@@ -766,6 +766,11 @@ def main():
             psql(db, "CHECKPOINT")
             server.reset_peak()
             if name == "e":
+                # (a) alone, right before, as the baseline: the VM's speed drifts by more than the
+                # loss being measured between (a)'s own run and this one.
+                r["alone"] = run_wrk(server.url, targets[name], workdir, name + "-alone", conns, secs)
+                log(f"e: (a) alone just before: {r['alone']['rps']:.0f} req/s")
+                psql(db, "CHECKPOINT")
                 logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org"
                                                 for k in range(1, sz["counselors"] + 1)], 20)
                 logins.start()

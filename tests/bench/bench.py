@@ -484,6 +484,42 @@ def open_loop(url, targets, rate, secs, conns=16):
             "sender_late": late[0]}
 
 
+def find_oha(explicit=None):
+    """The oha binary: --oha, $BENCH_OHA, or oha on PATH; None to use the Python generator."""
+    for cand in (explicit, os.environ.get("BENCH_OHA"), shutil.which("oha")):
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+def open_loop_oha(oha, url, targets, rate, secs, workdir, name, conns=16):
+    """Open-loop load with oha (`-q` fixed rate, `--latency-correction`: latency counts from the
+    scheduled send time, no coordinated omission). oha sends one set of headers, so the run uses
+    the first caller's requests of the scenario (the same endpoint, the same kind of rows)."""
+    token = targets[0][2]
+    paths = [p for method, p, tk, body in targets if tk == token and method == "GET" and body is None]
+    urls = os.path.join(workdir, f"oha-urls-{name}.txt")
+    with open(urls, "w") as f:
+        f.write("".join(url + p + "\n" for p in paths))
+    out = os.path.join(workdir, f"oha-{name}.json")
+    cmd = [oha, "-z", f"{secs}s", "-c", str(conns), "-q", str(rate), "--latency-correction", "--no-tui",
+           "--urls-from-file", "--output-format", "json", "-o", out]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    run(cmd + [urls], timeout=secs + 120)
+    with open(out) as f:
+        j = json.load(f)
+    codes = {int(k): v for k, v in (j.get("statusCodeDistribution") or {}).items()}
+    done = sum(codes.values())
+    # Requests still in flight when -z ends are cut off, not failed.
+    errors = sum(v for k, v in (j.get("errorDistribution") or {}).items() if k != "aborted due to deadline")
+    p = j.get("latencyPercentiles") or {}
+    return {"rate": rate, "achieved_rps": round(j["summary"]["requestsPerSec"] or 0, 1),
+            "p50_ms": round((p.get("p50") or 0) * 1000, 2), "p99_ms": round((p.get("p99") or 0) * 1000, 2),
+            "requests": done, "non_2xx": sum(v for k, v in codes.items() if not 200 <= k < 300) + errors,
+            "sender_late": 0, "generator": "oha", "urls": len(paths)}
+
+
 class LoginLoad(threading.Thread):
     """POST /auth/login at a fixed rate (open loop: one thread per login, started on schedule)."""
 
@@ -652,7 +688,7 @@ def run_soak(server, targets, scen, sz, workdir, conns, secs):
 
 # ---------------------------------------------------------------- main
 
-def machine_info(binary):
+def machine_info(binary, oha=None):
     def out(cmd):
         try:
             return subprocess.run(cmd, text=True, capture_output=True, timeout=20).stdout.strip()
@@ -671,6 +707,7 @@ def machine_info(binary):
         "postgres": psql("postgres", "SHOW server_version"), "pg_settings": settings,
         "wrk": out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "?",
         "pgbench": out(["pgbench", "--version"]), "rustc": out(["rustc", "--version"]),
+        "oha": out([find_oha(oha), "--version"]) if find_oha(oha) else "none (Python open-loop generator)",
         "python": platform.python_version(),
         "load_before": open("/proc/loadavg").read().split()[:3],
     }
@@ -684,6 +721,8 @@ def main():
     ap.add_argument("--connections", type=int, help="concurrency for wrk and pgbench (default: quick 4, full 8)")
     ap.add_argument("--port", type=int, default=18181)
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="directory for <date>.md and .json")
+    ap.add_argument("--oha", help="the oha binary for the open-loop runs (default: $BENCH_OHA, then PATH; "
+                                   "without one, a Python generator)")
     ap.add_argument("--no-open-loop", action="store_true", help="skip the open-loop p99 runs at half the peak rate")
     ap.add_argument("--reuse-db", action="store_true", help="keep and reuse seeded databases (development)")
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
@@ -696,12 +735,13 @@ def main():
     mode = "quick" if args.quick else "full"
     secs = args.duration or (3 if args.quick else 20)
     soak = args.soak if args.soak is not None else (5 if args.quick else 600)
+    oha = find_oha(args.oha)
     wanted = set(args.scenarios.split(",")) if args.scenarios else None
     conns = args.connections or (4 if args.quick else 8)
     sz, small = SIZES[mode], SIZES["small"]
     db, db_small = f"mend_bench_{mode}", "mend_bench_small"
     workdir = tempfile.mkdtemp(prefix="mend-bench-")
-    results = {"mode": mode, "duration_s": secs, "connections": conns, "machine": machine_info(args.bin),
+    results = {"mode": mode, "duration_s": secs, "connections": conns, "machine": machine_info(args.bin, oha),
                "scenarios": {}, "notes": []}
     log(f"{mode} run: {secs} s per load run at {conns} connections; work files in {workdir}")
     servers = []
@@ -799,7 +839,11 @@ def main():
             if name in ("a", "b", "d") and not args.no_open_loop:
                 rate = max(1, int(r["mend"]["rps"] / 2))
                 server.reset_peak()
-                r["open_loop"] = open_loop(server.url, targets[name], rate, secs)
+                if oha:
+                    r["open_loop"] = open_loop_oha(oha, server.url, targets[name], rate, secs, workdir, name)
+                else:
+                    r["open_loop"] = open_loop(server.url, targets[name], rate, secs)
+                    r["open_loop"]["generator"] = "python"
                 ol = r["open_loop"]
                 log(f"{name}: open loop at {rate}/s: achieved {ol['achieved_rps']}/s p50 {ol['p50_ms']} ms "
                     f"p99 {ol['p99_ms']} ms, {ol['non_2xx']} non-2xx, {ol['sender_late']} sent late")

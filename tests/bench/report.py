@@ -66,7 +66,7 @@ def markdown(r):
         f"- machine: {m['cores']} cores ({m['cpu']}), {m['mem_gb']} GB, Linux {m['kernel']}",
         f"- load average before / after: {' '.join(m['load_before'])} / {' '.join(m.get('load_after', []))}"
         " (above ~0.5 before, other work shared the cores and the numbers are low)",
-        f"- mend {m['mend_commit']} ({m['rustc']}), PostgreSQL {m['postgres']}, {m['wrk']}, {m['pgbench']}",
+        f"- mend {m['mend_commit']} ({m['rustc']}), PostgreSQL {m['postgres']}, {m['wrk']}, {m['pgbench']}, open loop: {m.get('oha', 'Python generator')}",
         f"- PostgreSQL settings: {m['pg_settings']}",
         f"- load: wrk (closed loop) and pgbench at {r['connections']} connections, {r['duration_s']} s per run, "
         "after a 1 s warm-up; server with MEND_LOG=warn, MEND_LOGIN_LIMIT_PER_IP=0, default pool (PostgreSQL: 4 connections per core)",
@@ -100,8 +100,10 @@ def markdown(r):
               "exactly the statements one request issued (captured from PostgreSQL's statement log, with "
               "their bound values; ids Mend makes fresh become a new time-ordered id per transaction), at the same "
               "concurrency, `-M prepared`.",
-              "- wrk is closed loop. The open-loop column comes from a Python generator that sends at a fixed "
-              "rate and counts latency from the scheduled send time; it shares the cores with the server.",
+              "- wrk is closed loop. The open-loop column comes from oha (`-q` at half the closed-loop rate, "
+              "`--latency-correction`, 16 connections, one caller's requests of the scenario) or, where oha is "
+              "not installed, a Python generator that sends at a fixed rate and counts latency from the "
+              "scheduled send time; either shares the cores with the server.",
               "- peak RSS is VmHWM of the server process, reset before each run (/proc/PID/clear_refs)."]
     for n in r.get("notes", []):
         lines.append(f"- {n}")

@@ -6,7 +6,8 @@
 #   --debug-build                      benchmark the debug binary instead (CI: saves a release build)
 # Other options go to bench.py (--duration S, --connections N, --keep-db, --enforce, ...; --help).
 # Results: tests/bench/results/<date>[-quick].md and .json. Needs PostgreSQL on 127.0.0.1:5432
-# (user postgres, trust; PG_BASE overrides), wrk, pgbench, psql, python3, and read access to the
+# (user postgres, trust; PG_BASE overrides), wrk, pgbench, psql, python3 (oha for the full run, installed
+# if missing), and read access to the
 # server log (BENCH_PG_LOG, default /var/log/postgresql/postgresql-15-main.log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +22,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "bench: PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }
+
+# The full run measures open-loop latency with oha (crates.io); without it, a Python generator.
+# Installed once into ~/.cache/mend-bench-tools (a few minutes of compiling); BENCH_OHA overrides.
+quick=0
+for a in "$@"; do [ "$a" = "--quick" ] && quick=1; done
+if [ "$quick" = 0 ] && [ -z "${BENCH_OHA:-}" ] && ! command -v oha >/dev/null; then
+  tools="$HOME/.cache/mend-bench-tools"
+  if [ ! -x "$tools/bin/oha" ]; then
+    echo "bench: cargo install oha (once, into $tools)"
+    cargo install oha --version 1.16.0 --locked --no-default-features --features native-tls --root "$tools" --quiet \
+      || echo "bench: could not install oha; the open-loop runs use the Python generator"
+  fi
+  [ -x "$tools/bin/oha" ] && export BENCH_OHA="$tools/bin/oha"
+fi
 
 # --debug-build: use the debug binary (CI, where it is built already; its numbers mean nothing).
 profile=release

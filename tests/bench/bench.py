@@ -520,6 +520,36 @@ def open_loop_oha(oha, url, targets, rate, secs, workdir, name, conns=16):
             "sender_late": 0, "generator": "oha", "urls": len(paths)}
 
 
+def combine_runs(runs, rate_key, count_key):
+    """Runs taken in turns, as one: the rate over their summed time, counts summed, and each
+    percentile the median of the runs' own (a run's raw latencies are not all kept)."""
+    if len(runs) == 1:
+        return dict(runs[0])
+    total = sum(x[count_key] for x in runs)
+    elapsed = sum(x[count_key] / x[rate_key] for x in runs if x[rate_key])
+    out = dict(runs[0])
+    out[rate_key] = round(total / elapsed, 1) if elapsed else 0.0
+    out[count_key] = total
+    for k in ("p50_ms", "p99_ms"):
+        out[k] = statistics.median(x[k] for x in runs)
+    for k in ("errors", "non_2xx", "socket_errors"):
+        if k in out:
+            out[k] = sum(x[k] for x in runs)
+    out["per_round"] = [x[rate_key] for x in runs]
+    return out
+
+
+def combine_logins(runs):
+    codes = {}
+    for x in runs:
+        for k, v in x["codes"].items():
+            codes[k] = codes.get(k, 0) + v
+    return {"logins": sum(x["logins"] for x in runs), "ok": sum(x["ok"] for x in runs), "codes": codes,
+            "rate": round(statistics.mean(x["rate"] for x in runs), 1),
+            "p50_ms": statistics.median(x["p50_ms"] for x in runs),
+            "p99_ms": statistics.median(x["p99_ms"] for x in runs)}
+
+
 class LoginLoad(threading.Thread):
     """POST /auth/login at a fixed rate (open loop: one thread per login, started on schedule)."""
 
@@ -723,6 +753,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="directory for <date>.md and .json")
     ap.add_argument("--oha", help="the oha binary for the open-loop runs (default: $BENCH_OHA, then PATH; "
                                    "without one, a Python generator)")
+    ap.add_argument("--rounds", type=int, help="Mend and pgbench take turns in this many runs of duration/rounds "
+                                               "seconds each (default: quick 1, full 4)")
     ap.add_argument("--no-open-loop", action="store_true", help="skip the open-loop p99 runs at half the peak rate")
     ap.add_argument("--reuse-db", action="store_true", help="keep and reuse seeded databases (development)")
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
@@ -736,12 +768,14 @@ def main():
     secs = args.duration or (3 if args.quick else 20)
     soak = args.soak if args.soak is not None else (5 if args.quick else 600)
     oha = find_oha(args.oha)
+    rounds = args.rounds or (1 if args.quick else 4)
+    part = max(1, secs // rounds)
     wanted = set(args.scenarios.split(",")) if args.scenarios else None
     conns = args.connections or (4 if args.quick else 8)
     sz, small = SIZES[mode], SIZES["small"]
     db, db_small = f"mend_bench_{mode}", "mend_bench_small"
     workdir = tempfile.mkdtemp(prefix="mend-bench-")
-    results = {"mode": mode, "duration_s": secs, "connections": conns, "machine": machine_info(args.bin, oha),
+    results = {"mode": mode, "duration_s": secs, "rounds": rounds, "connections": conns, "machine": machine_info(args.bin, oha),
                "scenarios": {}, "notes": []}
     log(f"{mode} run: {secs} s per load run at {conns} connections; work files in {workdir}")
     servers = []
@@ -805,37 +839,48 @@ def main():
             run_wrk(server.url, targets[name], workdir, name + "-warm", conns, 1)
             psql(db, "CHECKPOINT")
             server.reset_peak()
-            if name == "e":
-                # (a) alone, right before, as the baseline: the VM's speed drifts by more than the
-                # loss being measured between (a)'s own run and this one.
-                r["alone"] = run_wrk(server.url, targets[name], workdir, name + "-alone", conns, secs)
-                log(f"e: (a) alone just before: {r['alone']['rps']:.0f} req/s")
-                psql(db, "CHECKPOINT")
-                logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org"
-                                                for k in range(1, sz["counselors"] + 1)], 20)
-                logins.start()
-                r["mend"] = run_wrk(server.url, targets[name], workdir, name, conns, secs)
-                logins.stop_flag.set()
-                logins.join()
-                r["logins"] = logins.result()
-                if r["logins"]["ok"] != r["logins"]["logins"]:
-                    raise BenchError(f"logins failed during (e): {r['logins']}")
-            else:
-                r["mend"] = run_wrk(server.url, targets[name], workdir, name, conns, secs)
+            # Mend and pgbench take turns in `rounds` short runs: the VM's speed drifts by tens of
+            # percent over minutes, and alternating puts both sides of a ratio in the same minutes.
+            runs, pg_runs, alone_runs, login_runs = [], [], [], []
+            for i in range(rounds):
+                if name == "e":
+                    # (a) alone, then (a) with logins: the baseline from the same minute.
+                    alone_runs.append(run_wrk(server.url, targets[name], workdir, f"{name}-alone-{i}", conns, part))
+                    psql(db, "CHECKPOINT")
+                    logins = LoginLoad(server.url, [f"counselor{k}@bench.example.org"
+                                                    for k in range(1, sz["counselors"] + 1)], 20)
+                    logins.start()
+                    runs.append(run_wrk(server.url, targets[name], workdir, f"{name}-{i}", conns, part))
+                    logins.stop_flag.set()
+                    logins.join()
+                    login_runs.append(logins.result())
+                    if login_runs[-1]["ok"] != login_runs[-1]["logins"]:
+                        raise BenchError(f"logins failed during (e): {login_runs[-1]}")
+                else:
+                    runs.append(run_wrk(server.url, targets[name], workdir, f"{name}-{i}", conns, part))
+                if runs[-1]["errors"]:
+                    raise BenchError(f"{name}: {runs[-1]['errors']} failed requests under load "
+                                     f"(non-2xx {runs[-1]['non_2xx']}, first: {runs[-1]['first_bad']})")
+                if name in scripts:
+                    psql(db, "CHECKPOINT")
+                    pg_runs.append(run_pgbench(db, scripts[name], workdir, f"{name}-{i}", conns, part))
+            r["rounds"] = rounds
+            r["mend"] = combine_runs(runs, "rps", "requests")
+            if alone_runs:
+                r["alone"] = combine_runs(alone_runs, "rps", "requests")
+                r["logins"] = combine_logins(login_runs)
+                log(f"e: (a) alone in the same rounds: {r['alone']['rps']:.0f} req/s")
             r["mend"]["peak_rss_mb"] = round(server.rss_kb()["VmHWM"] / 1024, 1)
             if not server.alive():
                 raise BenchError(f"the server died during {name}")
             log(f"{name}: {r['mend']['rps']:.0f} req/s p50 {r['mend']['p50_ms']:.2f} ms p99 "
                 f"{r['mend']['p99_ms']:.2f} ms, {r['mend']['errors']} errors, peak RSS {r['mend']['peak_rss_mb']} MB")
-            if r["mend"]["errors"]:
-                raise BenchError(f"{name}: {r['mend']['errors']} failed requests under load "
-                                 f"(non-2xx {r['mend']['non_2xx']}, first: {r['mend']['first_bad']})")
-            if name in scripts:
-                psql(db, "CHECKPOINT")
-                r["pgbench"] = run_pgbench(db, scripts[name], workdir, name, conns, secs)
+            if pg_runs:
+                r["pgbench"] = combine_runs(pg_runs, "tps", "transactions")
                 r["ratio"] = round(r["mend"]["rps"] / r["pgbench"]["tps"], 3)
+                r["ratio_rounds"] = [round(m["rps"] / p["tps"], 3) for m, p in zip(runs, pg_runs)]
                 log(f"{name}: pgbench of the same statements {r['pgbench']['tps']:.0f} tps p50 "
-                    f"{r['pgbench']['p50_ms']:.2f} ms -> ratio {r['ratio']:.2f}")
+                    f"{r['pgbench']['p50_ms']:.2f} ms -> ratio {r['ratio']:.2f} (rounds: {r['ratio_rounds']})")
             if name in ("a", "b", "d") and not args.no_open_loop:
                 rate = max(1, int(r["mend"]["rps"] / 2))
                 server.reset_peak()

@@ -68,8 +68,10 @@ def markdown(r):
         " (above ~0.5 before, other work shared the cores and the numbers are low)",
         f"- mend {m['mend_commit']} ({m['rustc']}), PostgreSQL {m['postgres']}, {m['wrk']}, {m['pgbench']}, open loop: {m.get('oha', 'Python generator')}",
         f"- PostgreSQL settings: {m['pg_settings']}",
-        f"- load: wrk (closed loop) and pgbench at {r['connections']} connections, {r['duration_s']} s per run, "
-        "after a 1 s warm-up; server with MEND_LOG=warn, MEND_LOGIN_LIMIT_PER_IP=0, default pool (PostgreSQL: 4 connections per core)",
+        f"- load: wrk (closed loop) and pgbench at {r['connections']} connections, {r['duration_s']} s each per scenario"
+        + (f", taking turns in {r['rounds']} rounds of {r['duration_s'] // r['rounds']} s (rates over the summed time, "
+           "p50/p99 the median of the rounds')" if r.get("rounds", 1) > 1 else "")
+        + ", after a 1 s warm-up; server with MEND_LOG=warn, MEND_LOGIN_LIMIT_PER_IP=0, default pool (PostgreSQL: 4 connections per core)",
     ]
     for db, sd in r.get("seed", {}).items():
         sizes = ", ".join(f"{k} {v:,}" for k, v in sd["sizes"].items())

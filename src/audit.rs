@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::actor::live_user;
+use crate::auth::actor::{live_user, no_longer_live};
 use crate::auth::{Actor, Liveness};
 use crate::db::schema::audit_events;
 use crate::db::{new_id, now, write_tx, AnyConnection};
@@ -174,7 +174,6 @@ pub async fn read<T: Send + 'static>(
     db.run(move |conn| {
         let ctx = actor.audit_context();
         let live = actor.live();
-        let gone = || AppError::Unauthorized("The access token is no longer valid.");
         let result = work(conn, &actor);
         let outcome = match &result {
             Ok(_) => Outcome::Success,
@@ -188,7 +187,7 @@ pub async fn read<T: Send + 'static>(
         if record_if_live(conn, &ctx, &live, action, resource_type, resource_id.as_deref(), outcome)? {
             result
         } else {
-            Err(gone())
+            Err(no_longer_live())
         }
     })
     .await
@@ -238,7 +237,6 @@ pub fn audited_under<T>(
 ) -> AppResult<T> {
     let ctx = actor.audit_context();
     let live = actor.live();
-    let gone = || AppError::Unauthorized("The access token is no longer valid.");
     debug_assert!(!target.action.is_read(), "reads and lists go through audit::read");
     let result = write_tx(conn, |c| {
         let value = work(c)?;
@@ -246,14 +244,14 @@ pub fn audited_under<T>(
         if record_if_live(c, &ctx, &live, action, kind, id, Outcome::Success)? {
             Ok(value)
         } else {
-            Err(gone())
+            Err(no_longer_live())
         }
     });
     match result {
         Err(AppError::NotFound | AppError::Forbidden) => {
             let (action, kind, id) = (parent.action, parent.resource_type, parent.resource_id);
             if !record_if_live(conn, &ctx, &live, action, kind, id, Outcome::Denied)? {
-                return Err(gone());
+                return Err(no_longer_live());
             }
         }
         Err(AppError::Unavailable { .. } | AppError::Unauthorized(_)) => {}
@@ -283,6 +281,6 @@ pub async fn forbidden<T>(
     if written {
         Err(AppError::Forbidden)
     } else {
-        Err(AppError::Unauthorized("The access token is no longer valid."))
+        Err(no_longer_live())
     }
 }

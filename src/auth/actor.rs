@@ -145,16 +145,21 @@ pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::Multi
     }
 }
 
+/// The answer for a token whose user is no longer live (deactivated, role or record changed).
+pub fn no_longer_live() -> AppError {
+    AppError::Unauthorized("The access token is no longer valid.")
+}
+
 /// 401 unless the token's user still exists, is active and has the role, practice (and, for a
 /// client, the client record) the token says: a deactivated user's tokens stop working at once,
 /// and a user whose role changed must sign in again.
 pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Result<(), AppError> {
-    // One rule, in `live_user`; here read on its own, in `audit::read` folded into the event's INSERT.
+    // One rule, in `live_user`; here read on its own, in `audit` folded into the event's INSERT.
     let found: Option<String> = live_user(live).select(users::id).first(conn).optional()?;
     if found.is_some() {
         Ok(())
     } else {
-        Err(AppError::Unauthorized("The access token is no longer valid."))
+        Err(no_longer_live())
     }
 }
 

@@ -52,7 +52,7 @@ pub async fn from_template(
     let location = format!("{API}/couples/{couple_id}/milestones");
     let rows = state
         .db
-        .run_as(staff.live(), move |conn| {
+        .run(move |conn| {
             // One event for the application, on the couple, and one per milestone changed or made.
             let target = Target::new(Action::Create, "milestone", Some(&couple_id));
             let ctx = staff.audit_context();

@@ -29,6 +29,15 @@ pub enum Action {
     Login,
     Refresh,
     Logout,
+    Submit,
+    Return,
+    Release,
+    Withdraw,
+    Log,
+    Respond,
+    Disclose,
+    Revoke,
+    Authorize,
 }
 
 impl Action {
@@ -51,6 +60,15 @@ impl Action {
             Action::Login => "login",
             Action::Refresh => "refresh",
             Action::Logout => "logout",
+            Action::Submit => "submit",
+            Action::Return => "return",
+            Action::Release => "release",
+            Action::Withdraw => "withdraw",
+            Action::Log => "log",
+            Action::Respond => "respond",
+            Action::Disclose => "disclose",
+            Action::Revoke => "revoke",
+            Action::Authorize => "authorize",
         }
     }
 }

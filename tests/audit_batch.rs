@@ -84,7 +84,7 @@ async fn a_batch_that_fails_midway_writes_none_of_its_events() {
     // An event whose practice does not exist breaks the batch's foreign key in the middle.
     let mut bad = event(&good, "x");
     bad.ctx.practice_id = Some(mend::db::new_id());
-    let events = vec![event(&good, "a"), bad, event(&good, "b")];
+    let events = [event(&good, "a"), bad, event(&good, "b")];
     let before = count_events(&app).await;
     let result = app
         .db
@@ -118,7 +118,7 @@ async fn each_event_of_a_batch_keeps_its_own_live_user_check() {
     })
     .await;
     let (a, b) = (actor_of(&live, "batch-live"), actor_of(&gone, "batch-gone"));
-    let events = vec![event(&a, "1"), event(&b, "2"), event(&a, "3")];
+    let events = [event(&a, "1"), event(&b, "2"), event(&a, "3")];
     let written = app
         .db
         .run(move |c| {

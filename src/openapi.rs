@@ -122,9 +122,15 @@ impl Modify for Conventions {
                             .name("If-Match")
                             .parameter_in(ParameterIn::Header)
                             .required(Required::False)
-                            .description(Some("The ETag (`\"<version>\"`) the write is conditional on, or `*`"))
+                            .description(Some(
+                                "The ETag (`\"<version>\"`) the write is conditional on, a comma-separated list of \
+                                 them (any may match), or `*`. Strong comparison: a weak ETag (`W/\"3\"`) is accepted \
+                                 but never matches (412). Anything else is 400.",
+                            ))
                             .schema(Some(
-                                ObjectBuilder::new().schema_type(Type::String).pattern(Some(r#"^(\*|(W/)?"[0-9]+")$"#)),
+                                ObjectBuilder::new()
+                                    .schema_type(Type::String)
+                                    .pattern(Some(crate::http::IF_MATCH_PATTERN)),
                             ))
                             .build(),
                     );

@@ -38,13 +38,7 @@ pub async fn idempotency(
         return fail(req, AppError::internal("app state missing"));
     };
     // The key belongs to a user; without a valid token the handler answers 401 as usual.
-    let user_id = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.tokens.verify(t.trim()))
-        .map(|c| c.sub);
+    let user_id = crate::auth::tokens::bearer(req.headers()).and_then(|t| state.tokens.verify(t)).map(|c| c.sub);
     let Some(user_id) = user_id else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };

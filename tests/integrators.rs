@@ -80,3 +80,25 @@ async fn malformed_if_match_still_answers_401_403_404_first() {
     let r = app.req(Method::PATCH, &missing).auth(Some(&counselor)).header("if-match", "garbage");
     r.json(&json!({"pronouns": "they"})).send().await.problem(404);
 }
+
+#[tokio::test]
+async fn idempotency_key_works_with_any_case_of_the_bearer_scheme() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    for (n, scheme) in ["bearer", "BEARER", "Bearer"].into_iter().enumerate() {
+        let body = json!({"email": format!("idem{n}@example.org"), "display_name": "Idem", "role": "counselor"});
+        let send = || {
+            app.req(Method::POST, "/api/v1/users")
+                .header("authorization", &format!("{scheme} {}", p.admin.token))
+                .header("idempotency-key", &format!("key-{n}"))
+                .json(&body)
+                .send()
+        };
+        let first = send().await.expect(201);
+        let again = send().await.expect(201);
+        assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"), "{scheme}");
+        assert_eq!(first.header("location"), again.header("location"), "{scheme}");
+    }
+    let users = app.get("/api/v1/users?role=counselor", Some(&p.admin)).await.json();
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(3), "one user per key");
+}

@@ -10,7 +10,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
@@ -78,13 +77,7 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Box::pin(std::future::ready(Err(AppError::internal("app state missing"))));
     };
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = token else {
+    let Some(token) = crate::auth::tokens::bearer(req.headers()) else {
         return unauthorized("Send an access token: Authorization: Bearer <token>.");
     };
     let Some(claims) = state.tokens.verify(token) else {

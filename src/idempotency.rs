@@ -121,7 +121,7 @@ pub async fn idempotency(
             .await
     };
     if let Err(e) = saved {
-        tracing::warn!(error = %e, "idempotency key not saved");
+        tracing::warn!(error = %crate::problem::cause_chain(&e), "idempotency key not saved");
     }
     let mut head = head.set_body(BoxBody::new(bytes));
     if let Some(v) = head.headers().get(header::CONTENT_TYPE).cloned() {

@@ -198,7 +198,7 @@ fn record_forbidden(
         match written {
             Ok(()) => {}
             Err(e @ AppError::Unauthorized(_)) => return Err(e),
-            Err(e) => tracing::warn!(error = %e, "could not audit a forbidden request"),
+            Err(e) => tracing::warn!(error = %crate::problem::cause_chain(&e), "could not audit a forbidden request"),
         }
         Err(AppError::Forbidden)
     }

@@ -102,3 +102,44 @@ async fn idempotency_key_works_with_any_case_of_the_bearer_scheme() {
     let users = app.get("/api/v1/users?role=counselor", Some(&p.admin)).await.json();
     assert_eq!(users["items"].as_array().map(Vec::len), Some(3), "one user per key");
 }
+
+/// A new user's first screen: the real binary on a fresh directory logs no ERROR before it
+/// answers /healthz (it used to log `ERROR r2d2: database is locked`, a race, so a few starts).
+#[tokio::test]
+async fn first_start_on_a_fresh_directory_logs_no_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    for _ in 0..4 {
+        let dir = std::env::temp_dir().join(format!("mend-first-start-{}", mend::db::new_id()));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mend"))
+            .arg("serve")
+            .env_clear()
+            .env("DATABASE_URL", format!("sqlite://{}/data/mend.db", dir.display()))
+            .env("MEND_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start mend");
+        let client = reqwest::Client::new();
+        let mut up = false;
+        for _ in 0..100 {
+            let r = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await;
+            if r.is_ok_and(|r| r.status() == 200) {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut log = String::new();
+        child.stdout.take().map(|mut o| o.read_to_string(&mut log));
+        child.stderr.take().map(|mut e| e.read_to_string(&mut log));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(up, "never answered /healthz:\n{log}");
+        assert!(log.contains("mend is serving"), "{log}");
+        let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}

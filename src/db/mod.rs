@@ -113,12 +113,9 @@ impl ManageConnection for Manager {
             Store::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout first, so that the others wait instead of failing on a busy file.
-                for pragma in [
-                    "PRAGMA busy_timeout = 5000",
-                    "PRAGMA journal_mode = WAL",
-                    "PRAGMA synchronous = NORMAL",
-                    "PRAGMA foreign_keys = ON",
-                ] {
+                // WAL is a property of the file, set once by `pool` before any pooled connection
+                // exists (see `sqlite_wal`), never here: these pragmas take no lock.
+                for pragma in SQLITE_PRAGMAS {
                     conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
                 }
                 AnyConnection::Sqlite(conn)
@@ -136,6 +133,20 @@ impl ManageConnection for Manager {
     }
 }
 
+const SQLITE_PRAGMAS: [&str; 3] =
+    ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"];
+
+/// Puts the SQLite file in WAL mode on one connection, before the pool opens others. Switching a
+/// file to WAL needs an exclusive lock, and SQLite refuses it at once ("database is locked"),
+/// without waiting on the busy timeout, when another connection is switching at the same moment:
+/// on a fresh file the pool's background connection (min_idle) and the migration connection used
+/// to race on it, and r2d2 logged an ERROR on a new user's first start.
+fn sqlite_wal(path: &str) -> Result<(), String> {
+    let mut conn = SqliteConnection::establish(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL")
+        .map_err(|e| format!("cannot set WAL mode on {path}: {e}"))
+}
+
 /// Pool settings measured on 2 cores (see STACK.md): a small pool, no test on checkout,
 /// and a short checkout timeout so a dead database answers 503 at once instead of hanging.
 pub fn pool(store: &Store, size: u32) -> Result<Pool, String> {
@@ -145,6 +156,7 @@ pub fn pool(store: &Store, size: u32) -> Result<Pool, String> {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
         }
+        sqlite_wal(path)?;
     }
     Ok(r2d2::Pool::builder()
         .max_size(size)
@@ -283,4 +295,62 @@ pub fn now() -> chrono::NaiveDateTime {
 /// A new id: UUIDv7 keeps indexes in insertion order.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::sql_types::Text;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct JournalMode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+
+    fn fresh() -> (std::path::PathBuf, Store) {
+        let dir = std::env::temp_dir().join(format!("mend-wal-{}", new_id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("mend.db").display().to_string();
+        (dir, Store::Sqlite(path))
+    }
+
+    /// Connections opened all at once on a fresh file, as the pool and the migration do on a
+    /// first start: none fails with "database is locked" (each used to race to switch the file
+    /// to WAL, and SQLite refuses the loser at once, busy timeout or not).
+    #[test]
+    fn connections_opened_at_once_on_a_fresh_file_never_fail() {
+        for round in 0..100 {
+            let (dir, store) = fresh();
+            let manager = Manager { store };
+            let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    let (manager, start) = (manager.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        manager.connect().map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            let results: Vec<_> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+            let _ = std::fs::remove_dir_all(&dir);
+            for r in results {
+                assert_eq!(r, Ok(()), "round {round}");
+            }
+        }
+    }
+
+    /// The file is in WAL mode before the pool hands out its first connection.
+    #[test]
+    fn the_pool_puts_a_fresh_file_in_wal_mode() {
+        let (dir, store) = fresh();
+        let pool = pool(&store, 2).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        let mode: JournalMode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut conn.inner).expect("mode");
+        drop((conn, pool));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(mode.journal_mode, "wal");
+    }
 }

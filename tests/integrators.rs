@@ -1,5 +1,5 @@
 //! Bugs an integrator hits from outside (issue 12): If-Match syntax and comparison, the bearer
-//! scheme's case, and the first start on a fresh directory.
+//! scheme's case, the first start on a fresh directory, and db's independence of auth.
 
 mod common;
 
@@ -141,5 +141,19 @@ async fn first_start_on_a_fresh_directory_logs_no_error() {
         assert!(log.contains("mend is serving"), "{log}");
         let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).collect();
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+/// Layering: `db` runs work on a connection and knows nothing of callers; the live-user rule and
+/// `Db::run_as` are auth's (there was a circle db -> auth -> db).
+#[test]
+fn db_does_not_depend_on_auth_or_audit() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
+    for entry in std::fs::read_dir(&dir).expect("src/db") {
+        let path = entry.expect("entry").path();
+        let code = std::fs::read_to_string(&path).expect("read");
+        for needle in ["crate::auth", "crate::audit"] {
+            assert!(!code.contains(needle), "{} names {needle}", path.display());
+        }
     }
 }

@@ -156,6 +156,27 @@ pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Resul
     }
 }
 
+/// The database for an authenticated caller. Defined here, not in `db`, so that `db` does not
+/// depend on `auth` (the live-user rule is auth's; db only runs work on a connection).
+impl crate::db::Db {
+    /// Runs `f` for an authenticated caller: in the same blocking job and on the same
+    /// connection, first checks that the token's user is still live (401 otherwise). Every
+    /// handler with an actor reaches the database through here, or through `audit::read` and
+    /// `audit::audited` (under `Db::run`), which fold the same check into their audit event's
+    /// INSERT.
+    pub async fn run_as<T, F>(&self, live: Liveness, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            check_live(conn, &live)?;
+            f(conn)
+        })
+        .await
+    }
+}
+
 /// A role that may never use the endpoint: 403, and the attempt goes into the audit trail.
 fn record_forbidden(
     state: web::Data<AppState>,

@@ -1,7 +1,8 @@
 //! The database: one connection type for PostgreSQL and SQLite, the pool, and migrations.
 //!
 //! Every query in Mend is written once against [`AnyConnection`]; the few places where the two
-//! stores need different SQL live in this module and nowhere else.
+//! stores need different SQL live in this module and nowhere else. It knows nothing of callers or
+//! their rights: `Db::run_as`, which checks the caller is still live, lives in `auth::actor`.
 
 pub mod schema;
 
@@ -260,23 +261,6 @@ impl Db {
         })
         .await
         .map_err(crate::problem::AppError::internal)?
-    }
-
-    /// Runs `f` for an authenticated caller: in the same blocking job and on the same
-    /// connection, first checks that the token's user is still live (401 otherwise). Every
-    /// handler with an actor reaches the database through here, or through `audit::read` and
-    /// `audit::audited` (under `Db::run`), which fold the same check into their audit event's
-    /// INSERT.
-    pub async fn run_as<T, F>(&self, live: crate::auth::Liveness, f: F) -> Result<T, crate::problem::AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, crate::problem::AppError> + Send + 'static,
-    {
-        self.run(move |conn| {
-            crate::auth::actor::check_live(conn, &live)?;
-            f(conn)
-        })
-        .await
     }
 
     /// A connection for command-line work (migrations, create-admin).

@@ -13,7 +13,7 @@ use crate::problem::PROBLEM_JSON;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mend API", version = "1.0.0",
-        description = "Case management for counselors who help couples repair trust. See API.md for the contract."),
+        description = "Case management for counselors who help couples repair trust. The contract (paths, fields, status codes, who may see what) is `openapi/README.md` in the repository, next to this document (`openapi/openapi.json`)."),
     paths(
         api::health::healthz, api::health::readyz,
         api::auth::login::login, api::auth::refresh::refresh, api::auth::logout::logout,

@@ -157,3 +157,17 @@ fn db_does_not_depend_on_auth_or_audit() {
         }
     }
 }
+
+/// The contract a newcomer needs is in the repository, and the spec and README point at it.
+#[test]
+fn the_contract_is_in_the_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = std::fs::read_to_string(root.join("openapi/README.md")).expect("openapi/README.md");
+    assert!(contract.starts_with("# Mend HTTP API contract"));
+    let spec = mend::openapi::document();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    for (name, text) in [("spec", spec.as_str()), ("README", readme.as_str())] {
+        assert!(text.contains("openapi/README.md"), "{name} points at the contract");
+        assert!(!text.contains("API.md`") && !text.contains("See API.md"), "{name} names a file not in the repo");
+    }
+}

@@ -171,3 +171,23 @@ fn the_contract_is_in_the_repository() {
         assert!(!text.contains("API.md`") && !text.contains("See API.md"), "{name} names a file not in the repo");
     }
 }
+
+/// Client generators name each time zone: the names must be distinct identifiers, one per zone.
+#[test]
+fn time_zone_constant_names_are_distinct_identifiers() {
+    let (zones, names) = mend::openapi::time_zone_names();
+    assert_eq!(zones.len(), names.len());
+    assert!(zones.contains(&"America/New_York") && zones.contains(&"GMT+0") && zones.contains(&"GMT0"));
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    assert_eq!(distinct.len(), names.len(), "duplicate constant names");
+    for name in &names {
+        let first = name.chars().next().unwrap_or('0');
+        assert!(first.is_ascii_uppercase(), "{name}");
+        assert!(name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'), "{name}");
+        assert!(!name.contains("__") && !name.ends_with('_'), "{name}");
+    }
+    // Every zone in the spec is one the server accepts, and the other way round.
+    for zone in &zones {
+        assert!(zone.parse::<chrono_tz::Tz>().is_ok(), "{zone}");
+    }
+}

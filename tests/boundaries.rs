@@ -74,7 +74,7 @@ async fn counselor_creates_reads_lists_and_updates_a_boundary() {
         .json(&json!({"title": "Lost"}))
         .send()
         .await
-        .problem(412);
+        .problem(400);
     assert_eq!(app.get(&path, c).await.json()["title"], "No contact");
 
     // Review date cleared; then retired, which is final.

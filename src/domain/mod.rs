@@ -12,6 +12,7 @@ pub mod templates;
 pub mod text;
 pub mod trust;
 pub mod value;
+pub mod value_trust;
 pub mod vocab;
 
 pub use resource::ResourceKind;

@@ -3,7 +3,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::Role;
+use crate::audit::{Action, Outcome};
+use crate::domain::ids::{AuditEventId, UserId};
+use crate::domain::{ResourceKind, Role};
 use crate::store::audit::AuditRow;
 use crate::store::practices::PracticeRow;
 use crate::store::users::UserRow;
@@ -98,15 +100,14 @@ impl From<PracticeRow> for PracticeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEventView {
-    pub id: String,
+    pub id: AuditEventId,
     pub at: DateTime<Utc>,
-    pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub resource_type: String,
+    pub actor_id: Option<UserId>,
+    pub actor_role: Option<Role>,
+    pub action: Action,
+    pub resource_type: ResourceKind,
     pub resource_id: Option<String>,
-    /// `success` or `denied`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub request_id: String,
     pub ip: Option<String>,
 }

@@ -205,8 +205,8 @@ impl Position {
         }
     }
 
-    pub fn check(value: &i32) -> Result<(), ValidationError> {
-        Position::parse(*value).map(drop).map_err(rule)
+    pub fn check(value: i32) -> Result<(), ValidationError> {
+        Position::parse(value).map(drop).map_err(rule)
     }
 
     /// Clamps into the range (positions computed from others).

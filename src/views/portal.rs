@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId};
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId};
 use crate::domain::trust::{BoundaryStatus, MilestoneStatus};
 use crate::store::boundaries::{BoundaryRow, CheckInRow};
 use crate::store::clients::ClientRow;
@@ -156,8 +156,8 @@ pub struct PortalCheckInList {
 /// A milestone the counselor has made visible to the couple.
 #[derive(Serialize, ToSchema)]
 pub struct PortalMilestone {
-    pub id: String,
-    pub couple_id: String,
+    pub id: MilestoneId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     pub phase: String,
@@ -172,7 +172,7 @@ pub struct PortalMilestone {
 impl From<MilestoneRow> for PortalMilestone {
     fn from(r: MilestoneRow) -> Self {
         PortalMilestone {
-            status: MilestoneStatus::parse(&r.status).unwrap_or(MilestoneStatus::NotStarted),
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,

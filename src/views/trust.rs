@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, UserId};
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId, UserId};
 use crate::domain::templates::Template;
 use crate::domain::trust::{BoundaryStatus, MilestoneStatus};
 use crate::store::boundaries::{AckRow, BoundaryRow, CheckInRow};
@@ -105,8 +105,8 @@ pub struct CheckInList {
 
 #[derive(Serialize, ToSchema)]
 pub struct MilestoneView {
-    pub id: String,
-    pub couple_id: String,
+    pub id: MilestoneId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     pub phase: String,
@@ -125,7 +125,7 @@ pub struct MilestoneView {
 impl From<MilestoneRow> for MilestoneView {
     fn from(r: MilestoneRow) -> Self {
         MilestoneView {
-            status: MilestoneStatus::parse(&r.status).unwrap_or(MilestoneStatus::NotStarted),
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use super::instant;
 use crate::audit::{Action, Outcome};
-use crate::domain::ids::{AuditEventId, UserId};
+use crate::domain::ids::{AuditEventId, ClientId, PracticeId, UserId};
 use crate::domain::{ResourceKind, Role};
 use crate::store::audit::AuditRow;
 use crate::store::practices::PracticeRow;
@@ -22,19 +22,19 @@ pub struct TokenPair {
 
 #[derive(Serialize, ToSchema)]
 pub struct MeView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    pub practice_id: String,
+    pub practice_id: PracticeId,
     /// The caller's client record; null unless the role is `client`.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
 }
 
 impl From<UserRow> for MeView {
     fn from(u: UserRow) -> Self {
         MeView {
-            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            role: u.role,
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -46,7 +46,7 @@ impl From<UserRow> for MeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -58,7 +58,7 @@ pub struct UserView {
 impl From<UserRow> for UserView {
     fn from(u: UserRow) -> Self {
         UserView {
-            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            role: u.role,
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -85,7 +85,7 @@ pub struct CreatedUser {
 
 #[derive(Serialize, ToSchema)]
 pub struct PracticeView {
-    pub id: String,
+    pub id: PracticeId,
     pub name: String,
     /// An IANA time zone, such as `America/Chicago`.
     pub timezone: String,

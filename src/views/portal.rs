@@ -7,7 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId};
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId, SessionId};
+use crate::domain::session::{Modality, SessionStatus};
 use crate::domain::trust::{BoundaryStatus, MilestoneStatus};
 use crate::store::boundaries::{BoundaryRow, CheckInRow};
 use crate::store::clients::ClientRow;
@@ -52,13 +53,11 @@ pub struct PortalSummary {
 
 #[derive(Serialize, ToSchema)]
 pub struct PortalSession {
-    pub id: String,
+    pub id: SessionId,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i32,
-    /// `in_person`, `telehealth` or `phone`.
-    pub modality: String,
-    /// `scheduled`, `completed`, `cancelled` or `no_show`.
-    pub status: String,
+    pub modality: Modality,
+    pub status: SessionStatus,
     pub counselor_name: Option<String>,
     /// Null until the counselor shares it.
     pub summary: Option<PortalSummary>,

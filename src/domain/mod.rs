@@ -13,6 +13,7 @@ pub mod text;
 pub mod trust;
 pub mod value;
 pub mod value_sessions;
+pub mod value_trust;
 pub mod vocab;
 
 pub use resource::ResourceKind;

@@ -9,6 +9,8 @@ pub mod status;
 pub mod templates;
 pub mod text;
 pub mod trust;
+// ---- consent and release (issue 16) ----
+pub mod consent;
 
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

@@ -124,6 +124,23 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
                 .post(portal::check_in_create::create),
         )
         .service(resource("/portal/milestones", "GET").get(portal::milestones::list));
+
+    // ---- consent and release (issue 16) ----
+    cfg.service(
+        resource("/couples/{id}/confidentiality-policy", "GET, PUT").get(consent::read::read).put(consent::put::put),
+    )
+    .service(resource("/releases", "POST").post(releases::create::create))
+    .service(resource("/releases/{id}", "GET").get(releases::read::read))
+    .service(resource("/releases/{id}/disclose", "POST").post(releases::disclose::disclose))
+    .service(resource("/couples/{id}/releases", "GET").get(releases::list::couple))
+    .service(resource("/clients/{id}/releases", "GET").get(releases::list::client))
+    .service(resource("/clients/{id}/disclosures", "GET").get(releases::disclosures::list))
+    .service(resource("/portal/consents", "GET").get(portal::consents_list::list))
+    .service(resource("/portal/consents/{couple_id}/sign", "POST").post(portal::consents_sign::sign))
+    .service(resource("/portal/releases", "GET").get(portal::releases_list::list))
+    .service(resource("/portal/releases/{id}/authorize", "POST").post(portal::releases_authorize::authorize))
+    .service(resource("/portal/releases/{id}/revoke", "POST").post(portal::releases_revoke::revoke));
+    // ---- end consent and release ----
 }
 
 async fn openapi_json() -> HttpResponse {

@@ -47,6 +47,13 @@ use crate::problem::PROBLEM_JSON;
         api::portal::acknowledge::acknowledge, api::portal::check_in_create::create,
         api::portal::check_in_list::list, api::portal::milestones::list,
         // ---- end client portal ----
+        // ---- consent and release ----
+        api::consent::put::put, api::consent::read::read,
+        api::releases::create::create, api::releases::read::read, api::releases::list::couple,
+        api::releases::list::client, api::releases::disclose::disclose, api::releases::disclosures::list,
+        api::portal::consents_list::list, api::portal::consents_sign::sign, api::portal::releases_list::list,
+        api::portal::releases_authorize::authorize, api::portal::releases_revoke::revoke,
+        // ---- end consent and release ----
     ),
     components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
         crate::domain::Role, crate::domain::role::StaffRole)),

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 
 use crate::auth::access::{assigned_couples, couples_of_client};
 use crate::auth::Actor;
-use crate::db::schema::{confidentiality_policies as cp, couple_partners as partners, couples, policy_signatures as ps};
+use crate::db::schema::{
+    confidentiality_policies as cp, couple_partners as partners, couples, policy_signatures as ps,
+};
 use crate::db::{new_id, now, AnyConnection, MultiBackend as Backend};
 use crate::domain::consent::{sha256_hex, PolicyKind};
 use crate::pagination::PageRequest;
@@ -141,7 +143,11 @@ pub fn signatures(conn: &mut AnyConnection, policy_id: &str) -> QueryResult<Vec<
 }
 
 /// Signatures of many versions by one client (one query for a page).
-pub fn signatures_by(conn: &mut AnyConnection, policy_ids: &[String], client_id: &str) -> QueryResult<Vec<SignatureRow>> {
+pub fn signatures_by(
+    conn: &mut AnyConnection,
+    policy_ids: &[String],
+    client_id: &str,
+) -> QueryResult<Vec<SignatureRow>> {
     ps::table
         .filter(ps::policy_id.eq_any(policy_ids))
         .filter(ps::client_id.eq(client_id.to_string()))

@@ -73,7 +73,11 @@ pub fn collect(
 
 /// The subject's sessions the actor may see, in the window: `visible_sessions` narrowed to the
 /// couple's joint sessions or to the client's individual ones.
-fn subject_sessions(actor: &Actor, subject: &Subject, window: Window) -> s::BoxedQuery<'static, crate::db::MultiBackend> {
+fn subject_sessions(
+    actor: &Actor,
+    subject: &Subject,
+    window: Window,
+) -> s::BoxedQuery<'static, crate::db::MultiBackend> {
     let mut q = visible_sessions(actor);
     q = match subject {
         Subject::Couple(id) => q.filter(s::couple_id.eq(id.clone())),

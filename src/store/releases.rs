@@ -12,9 +12,7 @@ use diesel::prelude::*;
 
 use crate::auth::access::{assigned_clients, assigned_couples};
 use crate::auth::Actor;
-use crate::db::schema::{
-    disclosure_subjects as ds, disclosures as d, release_authorizers as ra, releases as r,
-};
+use crate::db::schema::{disclosure_subjects as ds, disclosures as d, release_authorizers as ra, releases as r};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::consent::RecordKind;
 use crate::pagination::PageRequest;
@@ -224,11 +222,7 @@ pub fn authorize(
 
 /// Required authorizers who have not authorized yet.
 pub fn unauthorized_count(conn: &mut AnyConnection, release_id: &str) -> QueryResult<i64> {
-    ra::table
-        .filter(ra::release_id.eq(release_id))
-        .filter(ra::authorized_at.is_null())
-        .count()
-        .get_result(conn)
+    ra::table.filter(ra::release_id.eq(release_id)).filter(ra::authorized_at.is_null()).count().get_result(conn)
 }
 
 /// A pending release takes a new authorization: its version moves, and it becomes
@@ -394,7 +388,8 @@ pub fn client_in_care(conn: &mut AnyConnection, actor: &Actor, client_id: &str) 
         return Ok(false);
     }
     let direct: bool = diesel::select(diesel::dsl::exists(
-        assigned_clients(actor.user_id.clone()).filter(crate::db::schema::client_counselors::client_id.eq(client_id.to_string())),
+        assigned_clients(actor.user_id.clone())
+            .filter(crate::db::schema::client_counselors::client_id.eq(client_id.to_string())),
     ))
     .get_result(conn)?;
     if direct {

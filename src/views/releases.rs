@@ -57,9 +57,11 @@ fn parts(auths: &[AuthorizerRow], release_id: &str) -> (Vec<String>, Vec<Authori
     let mut done: Vec<Authorization> = mine
         .iter()
         .filter_map(|a| match (&a.signed_name, a.authorized_at) {
-            (Some(name), Some(at)) => {
-                Some(Authorization { client_id: a.client_id.clone(), authorized_at: instant(at), signed_name: name.clone() })
-            }
+            (Some(name), Some(at)) => Some(Authorization {
+                client_id: a.client_id.clone(),
+                authorized_at: instant(at),
+                signed_name: name.clone(),
+            }),
             _ => None,
         })
         .collect();

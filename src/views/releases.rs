@@ -65,7 +65,7 @@ fn parts(auths: &[AuthorizerRow], release_id: &str) -> (Vec<String>, Vec<Authori
             _ => None,
         })
         .collect();
-    done.sort_by(|a, b| a.authorized_at.cmp(&b.authorized_at));
+    done.sort_by_key(|a| a.authorized_at);
     (required, done)
 }
 

@@ -1,8 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ids::CoupleId;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -12,14 +13,14 @@ use crate::views::consent::PolicyView;
 /// The couple's current confidentiality policy with the partners' signatures of it; 404 before
 /// the first PUT.
 #[utoipa::path(get, operation_id = "read_confidentiality_policy", path = "/api/v1/couples/{id}/confidentiality-policy", tag = "consent",
-    params(("id" = Uuid, Path)), responses((status = 200, body = PolicyView)))]
-pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    params(("id" = CoupleId, Path)), responses((status = 200, body = PolicyView, headers(("ETag" = String)))))]
+pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<CoupleId>) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
     let view = audit::read(
         &state.db,
         staff.0,
         Action::Read,
-        "confidentiality_policy",
+        ResourceKind::ConfidentialityPolicy,
         Some(couple_id.clone()),
         move |conn, staff| {
             let row = consent::current_visible(conn, staff, &couple_id)?.ok_or(AppError::NotFound)?;

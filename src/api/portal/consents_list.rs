@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -21,8 +22,13 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-consents", 1, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list =
-        audit::read(&state.db, client.0, Action::List, "confidentiality_policy", me.clone(), move |conn, client| {
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::ConfidentialityPolicy,
+        me.clone(),
+        move |conn, client| {
             let me = me.ok_or(AppError::NotFound)?;
             let rows = consent::current_of_client(conn, client, &page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -36,7 +42,8 @@ pub async fn list(
                 },
             );
             Ok(PortalConsentList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

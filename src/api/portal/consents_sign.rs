@@ -1,11 +1,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
+use crate::domain::ids::CoupleId;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::consent;
@@ -27,11 +28,11 @@ pub struct SignPolicyRequest {
 /// text signed. Signing a version that is no longer current is 409; signing again keeps the
 /// first signature.
 #[utoipa::path(post, operation_id = "sign_portal_consent", path = "/api/v1/portal/consents/{couple_id}/sign", tag = "portal",
-    params(("couple_id" = Uuid, Path)), request_body = SignPolicyRequest, responses((status = 200, body = PortalConsent)))]
+    params(("couple_id" = CoupleId, Path)), request_body = SignPolicyRequest, responses((status = 200, body = PortalConsent)))]
 pub async fn sign(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<CoupleId>,
     body: web::Json<SignPolicyRequest>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
@@ -40,24 +41,29 @@ pub async fn sign(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Sign, "confidentiality_policy", Some(&couple_id)), |conn| {
-                let me = client.client_id.clone().ok_or(AppError::NotFound)?;
-                if !consent::is_partner(conn, &client, &couple_id)? {
-                    return Err(AppError::NotFound);
-                }
-                // Serialized with policy changes: the version checked is the one signed.
-                consent::lock_couple(conn, &couple_id)?;
-                let current = consent::current_for_client(conn, &client, &couple_id)?.ok_or(AppError::NotFound)?;
-                if current.version != req.version {
-                    return Err(AppError::Conflict(format!(
-                        "Version {} is not the current policy; read it again and sign version {}.",
-                        req.version, current.version
-                    )));
-                }
-                consent::sign(conn, &current, &me, &req.signed_name, client.meta.ip.as_deref())?;
-                let mine = consent::signatures_by(conn, std::slice::from_ref(&current.id), &me)?;
-                Ok(PortalConsent::new(current, mine.first().map(|s| s.signed_at)))
-            })
+            audited(
+                conn,
+                &client,
+                Target::new(Action::Sign, ResourceKind::ConfidentialityPolicy, Some(&couple_id)),
+                |conn| {
+                    let me = client.client_id.clone().ok_or(AppError::NotFound)?;
+                    if !consent::is_partner(conn, &client, &couple_id)? {
+                        return Err(AppError::NotFound);
+                    }
+                    // Serialized with policy changes: the version checked is the one signed.
+                    consent::lock_couple(conn, &couple_id)?;
+                    let current = consent::current_for_client(conn, &client, &couple_id)?.ok_or(AppError::NotFound)?;
+                    if current.version != req.version {
+                        return Err(AppError::Conflict(format!(
+                            "Version {} is not the current policy; read it again and sign version {}.",
+                            req.version, current.version
+                        )));
+                    }
+                    consent::sign(conn, &current, &me, &req.signed_name, client.meta.ip.as_deref())?;
+                    let mine = consent::signatures_by(conn, std::slice::from_ref(&current.id), &me)?;
+                    Ok(PortalConsent::new(current, mine.first().map(|s| s.signed_at)))
+                },
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

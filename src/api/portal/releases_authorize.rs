@@ -1,12 +1,13 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::{Actor, PortalClient};
 use crate::db::AnyConnection;
+use crate::domain::consent::ReleaseId;
 use crate::domain::consent::{day, ReleaseStatus};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -34,11 +35,11 @@ pub(crate) fn portal_view(conn: &mut AnyConnection, client: &Actor, id: &str) ->
 /// has authorized, the release is `authorized`. A revoked, disclosed or expired release: 409.
 /// Authorizing again changes nothing.
 #[utoipa::path(post, operation_id = "authorize_portal_release", path = "/api/v1/portal/releases/{id}/authorize", tag = "portal",
-    params(("id" = Uuid, Path)), request_body = AuthorizeReleaseRequest, responses((status = 200, body = PortalRelease)))]
+    params(("id" = ReleaseId, Path)), request_body = AuthorizeReleaseRequest, responses((status = 200, body = PortalRelease)))]
 pub async fn authorize(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<ReleaseId>,
     body: web::Json<AuthorizeReleaseRequest>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
@@ -47,7 +48,7 @@ pub async fn authorize(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Authorize, "release", Some(&id)), |conn| {
+            audited(conn, &client, Target::new(Action::Authorize, ResourceKind::Release, Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 let current = releases::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
                 // Serializes this release's authorizations, so the last one sees all the others.

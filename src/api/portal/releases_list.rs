@@ -4,6 +4,7 @@ use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::domain::date;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -22,20 +23,21 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-releases", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, "release", me.clone(), move |conn, client| {
-        let me = me.ok_or(AppError::NotFound)?;
-        let scope = releases::of_client(client).ok_or(AppError::NotFound)?;
-        let rows = releases::list(conn, scope, None, &page)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let auths = releases::authorizers(conn, &ids)?;
-        let today = date::today();
-        let page = page.finish(
-            rows,
-            |r| vec![ts_key(r.created_at), r.id.clone()],
-            |r| PortalRelease::new(r, &auths, &me, today),
-        );
-        Ok(PortalReleaseList { items: page.items, next_cursor: page.next_cursor })
-    })
-    .await?;
+    let list =
+        audit::read(&state.db, client.0, Action::List, ResourceKind::Release, me.clone(), move |conn, client| {
+            let me = me.ok_or(AppError::NotFound)?;
+            let scope = releases::of_client(client).ok_or(AppError::NotFound)?;
+            let rows = releases::list(conn, scope, None, &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let auths = releases::authorizers(conn, &ids)?;
+            let today = date::today();
+            let page = page.finish(
+                rows,
+                |r| vec![ts_key(r.created_at), r.id.clone()],
+                |r| PortalRelease::new(r, &auths, &me, today),
+            );
+            Ok(PortalReleaseList { items: page.items, next_cursor: page.next_cursor })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -1,11 +1,12 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::releases_authorize::portal_view;
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
+use crate::domain::consent::ReleaseId;
 use crate::domain::consent::ReleaseStatus;
 use crate::domain::date;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::releases;
@@ -15,17 +16,17 @@ use crate::views::releases::PortalRelease;
 /// required authorizer may revoke, whether or not they had authorized. A disclosed or already
 /// revoked release: 409.
 #[utoipa::path(post, operation_id = "revoke_portal_release", path = "/api/v1/portal/releases/{id}/revoke", tag = "portal",
-    params(("id" = Uuid, Path)), responses((status = 200, body = PortalRelease)))]
+    params(("id" = ReleaseId, Path)), responses((status = 200, body = PortalRelease)))]
 pub async fn revoke(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<ReleaseId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Revoke, "release", Some(&id)), |conn| {
+            audited(conn, &client, Target::new(Action::Revoke, ResourceKind::Release, Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 let current = releases::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
                 match ReleaseStatus::effective(&current.status, &current.expires_on, date::today()) {

@@ -6,6 +6,8 @@ use crate::audit::{audited_under, Action, Target};
 use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::consent::{day, RecordKind};
+use crate::domain::ids::{ClientId, CoupleId};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult, FieldError};
@@ -29,11 +31,9 @@ pub struct RecipientRequest {
 pub struct CreateReleaseRequest {
     /// A couple's joint records (both partners authorize). Exactly one of `couple_id` and
     /// `client_id`.
-    #[schema(format = Uuid)]
-    pub couple_id: Option<uuid::Uuid>,
+    pub couple_id: Option<CoupleId>,
     /// One client's individual records (that client authorizes).
-    #[schema(format = Uuid)]
-    pub client_id: Option<uuid::Uuid>,
+    pub client_id: Option<ClientId>,
     pub recipient: RecipientRequest,
     /// 1 to 2000 characters.
     #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
@@ -75,7 +75,7 @@ fn checks(req: &CreateReleaseRequest) -> AppResult<()> {
             Ok(())
         }
     });
-    let subject = match (req.couple_id, req.client_id) {
+    let subject = match (&req.couple_id, &req.client_id) {
         (Some(_), None) | (None, Some(_)) => Ok(()),
         _ => Err(FieldError::new("couple_id", "give exactly one of couple_id and client_id")),
     };
@@ -96,7 +96,7 @@ fn checks(req: &CreateReleaseRequest) -> AppResult<()> {
 /// server computes `required_ids` (both partners, or the client); it starts `pending` until
 /// every one of them authorizes it in the portal.
 #[utoipa::path(post, operation_id = "create_release", path = "/api/v1/releases", tag = "releases",
-    request_body = CreateReleaseRequest, responses((status = 201, body = crate::views::releases::ReleaseView)))]
+    request_body = CreateReleaseRequest, responses((status = 201, body = crate::views::releases::ReleaseView, headers(("Location" = String), ("ETag" = String)))))]
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
@@ -104,7 +104,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let req = body.into_inner();
     checks(&req)?;
-    let subject = match (req.couple_id, req.client_id) {
+    let subject = match (&req.couple_id, &req.client_id) {
         (Some(k), _) => Subject::Couple(k.to_string()),
         (None, Some(c)) => Subject::Client(c.to_string()),
         (None, None) => return Err(AppError::field("couple_id", "give exactly one of couple_id and client_id")),
@@ -113,7 +113,7 @@ pub async fn create(
     let view = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "release", Some(&id));
+            let target = Target::new(Action::Create, ResourceKind::Release, Some(&id));
             let parent = Target::new(Action::Create, subject.resource_type(), Some(subject.id()));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !subject_visible(conn, &staff, &subject)? {

@@ -1,11 +1,12 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::audit::{self, audited, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::db::{new_id, now};
+use crate::domain::consent::ReleaseId;
 use crate::domain::consent::{day, ReleaseStatus};
 use crate::domain::date;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,14 +18,14 @@ use crate::views::releases::DisclosedView;
 /// kinds within its window. Only when `authorized`, not revoked and not expired (else 409, and
 /// nothing is recorded). The disclosure goes into the accounting of every client whose records
 /// it carried, and is audited `disclose` for each of them.
-#[utoipa::path(post, operation_id = "disclose_release", path = "/api/v1/releases/{id}/disclose", tag = "releases", params(("id" = Uuid, Path)),
-    responses((status = 200, body = DisclosedView)))]
-pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
+#[utoipa::path(post, operation_id = "disclose_release", path = "/api/v1/releases/{id}/disclose", tag = "releases", params(("id" = ReleaseId, Path)),
+    responses((status = 200, body = DisclosedView, headers(("ETag" = String)))))]
+pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<ReleaseId>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Disclose, "release", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Disclose, ResourceKind::Release, Some(&id)), |conn| {
                 let current = releases::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 let today = date::today();
                 match ReleaseStatus::effective(&current.status, &current.expires_on, today) {
@@ -58,7 +59,14 @@ pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<
                 releases::record_disclosure(conn, &new_id(), &current, &staff.user_id, at, &carried)?;
                 let ctx = staff.audit_context();
                 for client_id in &carried {
-                    audit::record(conn, &ctx, Action::Disclose, "client", Some(client_id), Outcome::Success)?;
+                    audit::record(
+                        conn,
+                        &ctx,
+                        Action::Disclose,
+                        ResourceKind::Client,
+                        Some(client_id),
+                        Outcome::Success,
+                    )?;
                 }
                 let row = releases::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 Ok(DisclosedView { release: super::view(conn, row)?, records })

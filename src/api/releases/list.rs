@@ -1,5 +1,4 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
@@ -7,6 +6,8 @@ use crate::auth::access::couple_visible;
 use crate::auth::{Actor, Staff};
 use crate::db::AnyConnection;
 use crate::domain::date;
+use crate::domain::ids::{ClientId, CoupleId};
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -25,22 +26,29 @@ fn page_of(conn: &mut AnyConnection, staff: &Actor, party: Party<'_>, page: &Pag
 
 /// A couple's releases, in the order they were made.
 #[utoipa::path(get, operation_id = "list_couple_releases", path = "/api/v1/couples/{id}/releases", tag = "releases",
-    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = ReleaseList)))]
+    params(("id" = CoupleId, Path), PageQuery), responses((status = 200, body = ReleaseList)))]
 pub async fn couple(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<CoupleId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("couple-releases", 2, q.limit, q.cursor.as_deref())?;
-    let list = audit::read(&state.db, staff.0, Action::List, "release", Some(couple_id.clone()), move |conn, staff| {
-        if !couple_visible(conn, staff, &couple_id)? {
-            return Err(AppError::NotFound);
-        }
-        page_of(conn, staff, Party::Couple(&couple_id), &page)
-    })
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Release,
+        Some(couple_id.clone()),
+        move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            page_of(conn, staff, Party::Couple(&couple_id), &page)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -48,22 +56,29 @@ pub async fn couple(
 /// Releases that need a client's authorization (of their own records, and of their couples'
 /// that the caller is assigned to), in the order they were made.
 #[utoipa::path(get, operation_id = "list_client_releases", path = "/api/v1/clients/{id}/releases", tag = "releases",
-    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = ReleaseList)))]
+    params(("id" = ClientId, Path), PageQuery), responses((status = 200, body = ReleaseList)))]
 pub async fn client(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<ClientId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let client_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("client-releases", 2, q.limit, q.cursor.as_deref())?;
-    let list = audit::read(&state.db, staff.0, Action::List, "release", Some(client_id.clone()), move |conn, staff| {
-        if !releases::client_in_care(conn, staff, &client_id)? {
-            return Err(AppError::NotFound);
-        }
-        page_of(conn, staff, Party::Client(&client_id), &page)
-    })
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Release,
+        Some(client_id.clone()),
+        move |conn, staff| {
+            if !releases::client_in_care(conn, staff, &client_id)? {
+                return Err(AppError::NotFound);
+            }
+            page_of(conn, staff, Party::Client(&client_id), &page)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -3,83 +3,32 @@
 //! from the calendar, never stored).
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 crate::typed_ids! {
     /// A release of records.
     ReleaseId;
 }
 
-/// What the couple agreed about secrets between individual and joint work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PolicyKind {
-    NoSecrets,
-    LimitedSecrets,
-    Accommodation,
+crate::vocabulary! {
+    /// What the couple agreed about secrets between individual and joint work.
+    pub enum PolicyKind { NoSecrets = "no_secrets", LimitedSecrets = "limited_secrets", Accommodation = "accommodation" }
 }
 
-impl PolicyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyKind::NoSecrets => "no_secrets",
-            PolicyKind::LimitedSecrets => "limited_secrets",
-            PolicyKind::Accommodation => "accommodation",
-        }
+crate::vocabulary! {
+    /// A kind of record a release may carry (mediation notes are a separate, explicit flag).
+    pub enum RecordKind {
+        Sessions = "sessions",
+        Summaries = "summaries",
+        Boundaries = "boundaries",
+        Milestones = "milestones",
+        Activities = "activities",
+        Letters = "letters",
+        Assessments = "assessments",
     }
-
-    pub fn parse(s: &str) -> Option<PolicyKind> {
-        match s {
-            "no_secrets" => Some(PolicyKind::NoSecrets),
-            "limited_secrets" => Some(PolicyKind::LimitedSecrets),
-            "accommodation" => Some(PolicyKind::Accommodation),
-            _ => None,
-        }
-    }
-}
-
-/// A kind of record a release may carry (mediation notes are a separate, explicit flag).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Sessions,
-    Summaries,
-    Boundaries,
-    Milestones,
-    Activities,
-    Letters,
-    Assessments,
 }
 
 impl RecordKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Sessions => "sessions",
-            RecordKind::Summaries => "summaries",
-            RecordKind::Boundaries => "boundaries",
-            RecordKind::Milestones => "milestones",
-            RecordKind::Activities => "activities",
-            RecordKind::Letters => "letters",
-            RecordKind::Assessments => "assessments",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecordKind> {
-        [
-            RecordKind::Sessions,
-            RecordKind::Summaries,
-            RecordKind::Boundaries,
-            RecordKind::Milestones,
-            RecordKind::Activities,
-            RecordKind::Letters,
-            RecordKind::Assessments,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
     /// The stored form of a list of kinds: a JSON array of their names.
     pub fn to_json(kinds: &[RecordKind]) -> String {
         serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into())
@@ -92,37 +41,21 @@ impl RecordKind {
     }
 }
 
-/// Where a release stands. `expired` is never stored: a pending or authorized release whose
-/// `expires_on` is before today reads as expired.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReleaseStatus {
-    Pending,
-    Authorized,
-    Disclosed,
-    Revoked,
-    Expired,
+crate::vocabulary! {
+    /// Where a release stands. `expired` is never stored: a pending or authorized release whose
+    /// `expires_on` is before today reads as expired.
+    pub enum ReleaseStatus {
+        Pending = "pending",
+        Authorized = "authorized",
+        Disclosed = "disclosed",
+        Revoked = "revoked",
+        Expired = "expired",
+    }
 }
 
 impl ReleaseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReleaseStatus::Pending => "pending",
-            ReleaseStatus::Authorized => "authorized",
-            ReleaseStatus::Disclosed => "disclosed",
-            ReleaseStatus::Revoked => "revoked",
-            ReleaseStatus::Expired => "expired",
-        }
-    }
-
     /// The status a reader sees today, from the stored one and the expiry date.
-    pub fn effective(stored: &str, expires_on: &str, today: NaiveDate) -> ReleaseStatus {
-        let stored = match stored {
-            "authorized" => ReleaseStatus::Authorized,
-            "disclosed" => ReleaseStatus::Disclosed,
-            "revoked" => ReleaseStatus::Revoked,
-            _ => ReleaseStatus::Pending,
-        };
+    pub fn effective(stored: ReleaseStatus, expires_on: &str, today: NaiveDate) -> ReleaseStatus {
         let open = matches!(stored, ReleaseStatus::Pending | ReleaseStatus::Authorized);
         if open && is_past(expires_on, today) {
             ReleaseStatus::Expired
@@ -154,11 +87,11 @@ mod tests {
     #[test]
     fn expiry_is_computed() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(ReleaseStatus::effective("pending", "2026-12-01", today), ReleaseStatus::Pending);
-        assert_eq!(ReleaseStatus::effective("pending", "2026-11-30", today), ReleaseStatus::Expired);
-        assert_eq!(ReleaseStatus::effective("authorized", "2026-11-30", today), ReleaseStatus::Expired);
-        assert_eq!(ReleaseStatus::effective("disclosed", "2026-11-30", today), ReleaseStatus::Disclosed);
-        assert_eq!(ReleaseStatus::effective("revoked", "2026-11-30", today), ReleaseStatus::Revoked);
+        assert_eq!(ReleaseStatus::effective(ReleaseStatus::Pending, "2026-12-01", today), ReleaseStatus::Pending);
+        assert_eq!(ReleaseStatus::effective(ReleaseStatus::Pending, "2026-11-30", today), ReleaseStatus::Expired);
+        assert_eq!(ReleaseStatus::effective(ReleaseStatus::Authorized, "2026-11-30", today), ReleaseStatus::Expired);
+        assert_eq!(ReleaseStatus::effective(ReleaseStatus::Disclosed, "2026-11-30", today), ReleaseStatus::Disclosed);
+        assert_eq!(ReleaseStatus::effective(ReleaseStatus::Revoked, "2026-11-30", today), ReleaseStatus::Revoked);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::auth::access::{assigned_clients, assigned_couples};
 use crate::auth::Actor;
 use crate::db::schema::{disclosure_subjects as ds, disclosures as d, release_authorizers as ra, releases as r};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
-use crate::domain::consent::RecordKind;
+use crate::domain::consent::{RecordKind, ReleaseStatus};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::store::boundaries::parse_ts_key;
@@ -35,7 +35,7 @@ pub struct ReleaseRow {
     pub include: String,
     pub include_mediation_notes: bool,
     pub expires_on: String,
-    pub status: String,
+    pub status: ReleaseStatus,
     pub disclosed_at: Option<NaiveDateTime>,
     pub version: i64,
     pub created_at: NaiveDateTime,

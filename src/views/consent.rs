@@ -42,7 +42,7 @@ impl PolicyView {
     pub fn new(row: PolicyRow, signatures: Vec<SignatureRow>, partners: &[String]) -> PolicyView {
         let fully_signed = partners.iter().all(|p| signatures.iter().any(|s| &s.client_id == p));
         PolicyView {
-            kind: PolicyKind::parse(&row.kind).unwrap_or(PolicyKind::NoSecrets),
+            kind: row.kind,
             couple_id: row.couple_id,
             text: row.text,
             text_sha256: row.text_sha256,
@@ -78,7 +78,7 @@ pub struct PortalConsent {
 impl PortalConsent {
     pub fn new(row: PolicyRow, my_signed_at: Option<NaiveDateTime>) -> PortalConsent {
         PortalConsent {
-            kind: PolicyKind::parse(&row.kind).unwrap_or(PolicyKind::NoSecrets),
+            kind: row.kind,
             couple_id: row.couple_id,
             text: row.text,
             version: row.version,

@@ -74,7 +74,7 @@ impl ReleaseView {
     pub fn new(row: ReleaseRow, auths: &[AuthorizerRow], today: NaiveDate) -> ReleaseView {
         let (required_ids, authorizations) = parts(auths, &row.id);
         ReleaseView {
-            status: ReleaseStatus::effective(&row.status, &row.expires_on, today),
+            status: ReleaseStatus::effective(row.status, &row.expires_on, today),
             include: row.include(),
             id: row.id,
             couple_id: row.couple_id,
@@ -129,7 +129,7 @@ impl PortalRelease {
         let (required_ids, authorizations) = parts(auths, &row.id);
         let my_authorized_at = authorizations.iter().find(|a| a.client_id == me).map(|a| a.authorized_at);
         PortalRelease {
-            status: ReleaseStatus::effective(&row.status, &row.expires_on, today),
+            status: ReleaseStatus::effective(row.status, &row.expires_on, today),
             include: row.include(),
             id: row.id,
             couple_id: row.couple_id,

@@ -58,7 +58,7 @@ pub async fn put(
                         None => return Err(AppError::PreconditionFailed),
                     }
                     let row = match current {
-                        Some(row) if row.kind == req.kind.as_str() && row.text == req.text => row,
+                        Some(row) if row.kind == req.kind && row.text == req.text => row,
                         previous => consent::add_version(
                             conn,
                             &staff.practice_id,

@@ -55,7 +55,7 @@ pub async fn authorize(
                 releases::lock(conn, &id)?;
                 let current = releases::find_for_client(conn, &client, &current.id)?.ok_or(AppError::NotFound)?;
                 let today = date::today();
-                match ReleaseStatus::effective(&current.status, &current.expires_on, today) {
+                match ReleaseStatus::effective(current.status, &current.expires_on, today) {
                     ReleaseStatus::Pending => {}
                     // Every required client, the caller included, has authorized already.
                     ReleaseStatus::Authorized => return portal_view(conn, &client, &id),

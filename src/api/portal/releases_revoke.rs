@@ -29,7 +29,7 @@ pub async fn revoke(
             audited(conn, &client, Target::new(Action::Revoke, ResourceKind::Release, Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 let current = releases::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
-                match ReleaseStatus::effective(&current.status, &current.expires_on, date::today()) {
+                match ReleaseStatus::effective(current.status, &current.expires_on, date::today()) {
                     ReleaseStatus::Pending | ReleaseStatus::Authorized | ReleaseStatus::Expired => {}
                     ReleaseStatus::Revoked => {
                         return Err(AppError::Conflict("This release was already revoked.".into()))

@@ -57,9 +57,7 @@ pub struct CreateReleaseRequest {
 
 fn checks(req: &CreateReleaseRequest) -> AppResult<()> {
     let unique = {
-        let mut kinds = req.include.clone();
-        kinds.sort();
-        kinds.dedup();
+        let kinds: std::collections::HashSet<RecordKind> = req.include.iter().copied().collect();
         kinds.len() == req.include.len()
     };
     let from = req.from.as_deref().map(|d| date::parse("from", d));

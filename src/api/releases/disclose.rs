@@ -28,7 +28,7 @@ pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<
             audited(conn, &staff, Target::new(Action::Disclose, ResourceKind::Release, Some(&id)), |conn| {
                 let current = releases::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 let today = date::today();
-                match ReleaseStatus::effective(&current.status, &current.expires_on, today) {
+                match ReleaseStatus::effective(current.status, &current.expires_on, today) {
                     ReleaseStatus::Authorized => {}
                     ReleaseStatus::Pending => {
                         return Err(AppError::Conflict("Not every required client has authorized it.".into()))

@@ -10,6 +10,44 @@ crate::typed_ids! {
     ReleaseId;
 }
 
+crate::checked_text! {
+    /// A confidentiality policy's text: 1 to 20,000 characters, not blank; each partner signs
+    /// exactly this text.
+    PolicyText: max 20000, not_blank;
+    /// A name typed as a signature: 1 to 200 characters, not blank.
+    SignedName: max 200, not_blank;
+    /// Who receives released records: 1 to 200 characters, not blank.
+    RecipientName: max 200, not_blank;
+    /// The recipient's organization: 1 to 200 characters, not blank.
+    Organization: max 200, not_blank;
+    /// Why records are released: 1 to 2,000 characters, not blank.
+    Purpose: max 2000, not_blank;
+}
+
+/// A calendar date `YYYY-MM-DD` (a release's window), as a `validator` custom function.
+pub fn check_date(value: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::date::parse("date", value).map(drop).map_err(|e| crate::extract::rule(e.message))
+}
+
+/// A release's last day: a calendar date, not before today (UTC).
+pub fn check_expiry(value: &str) -> Result<(), validator::ValidationError> {
+    let d = crate::domain::date::parse("expires_on", value).map_err(|e| crate::extract::rule(e.message))?;
+    if d < crate::domain::date::today() {
+        return Err(crate::extract::rule("must not be before today"));
+    }
+    Ok(())
+}
+
+/// Each kind at most once.
+pub fn check_unique_kinds(kinds: &[RecordKind]) -> Result<(), validator::ValidationError> {
+    let unique: std::collections::HashSet<RecordKind> = kinds.iter().copied().collect();
+    if unique.len() == kinds.len() {
+        Ok(())
+    } else {
+        Err(crate::extract::rule("must not repeat a kind"))
+    }
+}
+
 crate::vocabulary! {
     /// What the couple agreed about secrets between individual and joint work.
     pub enum PolicyKind { NoSecrets = "no_secrets", LimitedSecrets = "limited_secrets", Accommodation = "accommodation" }

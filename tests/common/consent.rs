@@ -93,6 +93,8 @@ pub async fn insert_signed_note(
 /// Assigns the counselor to the client directly (individual work).
 pub async fn assign_client(app: &TestApp, practice_id: &str, client_id: &str, counselor_id: &str) {
     let (p, c, k) = (practice_id.to_string(), client_id.to_string(), counselor_id.to_string());
+    use mend::domain::ids::{ClientId, PracticeId, UserId};
+    let (p, c, k) = (PracticeId::from_db(p), ClientId::from_db(c), UserId::from_db(k));
     app.sql(move |conn| mend::store::clients::assign(conn, &p, &c, &k).expect("assign")).await;
 }
 

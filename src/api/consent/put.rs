@@ -5,22 +5,25 @@ use utoipa::ToSchema;
 use crate::audit::{audited, Action, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
-use crate::domain::consent::PolicyKind;
+use crate::domain::consent::{PolicyKind, PolicyText};
 use crate::domain::ids::CoupleId;
-use crate::domain::text;
+use crate::domain::value::parsed;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::consent;
 use crate::views::consent::PolicyView;
+use validator::Validate;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutPolicyRequest {
     pub kind: PolicyKind,
-    /// 1 to 20000 characters: the text each partner signs.
-    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    /// The text each partner signs.
+    #[validate(custom(function = "PolicyText::check"))]
+    #[schema(value_type = PolicyText)]
     pub text: String,
 }
 
@@ -34,11 +37,11 @@ pub async fn put(
     staff: Staff,
     path: web::Path<CoupleId>,
     if_match: IfMatch,
-    body: web::Json<PutPolicyRequest>,
+    body: ValidJson<PutPolicyRequest>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
     let req = body.into_inner();
-    text::collect([text::required("text", &req.text, 20000)])?;
+    let (kind, text) = (req.kind, parsed("text", PolicyText::parse(req.text))?);
     let view = state
         .db
         .run(move |conn| {
@@ -58,14 +61,14 @@ pub async fn put(
                         None => return Err(AppError::PreconditionFailed),
                     }
                     let row = match current {
-                        Some(row) if row.kind == req.kind && row.text == req.text => row,
+                        Some(row) if row.kind == kind && row.text == text.as_str() => row,
                         previous => consent::add_version(
                             conn,
                             &staff.practice_id,
                             &couple_id,
                             previous.map(|p| p.version),
-                            req.kind,
-                            &req.text,
+                            kind,
+                            text.as_str(),
                             &staff.user_id,
                         )?,
                     };

@@ -27,7 +27,7 @@ pub async fn list(
         client.0,
         Action::List,
         ResourceKind::ConfidentialityPolicy,
-        me.clone(),
+        me.as_ref().map(|c| c.to_string()),
         move |conn, client| {
             let me = me.ok_or(AppError::NotFound)?;
             let rows = consent::current_of_client(conn, client, &page)?;

@@ -4,21 +4,26 @@ use utoipa::ToSchema;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
+use crate::domain::consent::SignedName;
 use crate::domain::ids::CoupleId;
-use crate::domain::text;
+use crate::domain::value::parsed;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::consent;
 use crate::views::consent::PortalConsent;
+use validator::Validate;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignPolicyRequest {
-    /// The caller's name, typed as a signature: 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    /// The caller's name, typed as a signature.
+    #[validate(custom(function = "SignedName::check"))]
+    #[schema(value_type = SignedName)]
     pub signed_name: String,
     /// The version the caller read and signs; it must be the current one (else 409).
+    #[validate(range(min = 1))]
     #[schema(minimum = 1)]
     pub version: i64,
 }
@@ -33,11 +38,11 @@ pub async fn sign(
     state: web::Data<AppState>,
     client: PortalClient,
     path: web::Path<CoupleId>,
-    body: web::Json<SignPolicyRequest>,
+    body: ValidJson<SignPolicyRequest>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
     let req = body.into_inner();
-    text::collect([text::required("signed_name", &req.signed_name, 200)])?;
+    let (version, signed_name) = (req.version, parsed("signed_name", SignedName::parse(req.signed_name))?);
     let view = state
         .db
         .run(move |conn| {
@@ -53,13 +58,13 @@ pub async fn sign(
                     // Serialized with policy changes: the version checked is the one signed.
                     consent::lock_couple(conn, &couple_id)?;
                     let current = consent::current_for_client(conn, &client, &couple_id)?.ok_or(AppError::NotFound)?;
-                    if current.version != req.version {
+                    if current.version != version {
                         return Err(AppError::Conflict(format!(
                             "Version {} is not the current policy; read it again and sign version {}.",
-                            req.version, current.version
+                            version, current.version
                         )));
                     }
-                    consent::sign(conn, &current, &me, &req.signed_name, client.meta.ip.as_deref())?;
+                    consent::sign(conn, &current, &me, signed_name.as_str(), client.meta.ip.as_deref())?;
                     let mine = consent::signatures_by(conn, std::slice::from_ref(&current.id), &me)?;
                     Ok(PortalConsent::new(current, mine.first().map(|s| s.signed_at)))
                 },

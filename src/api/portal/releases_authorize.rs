@@ -6,19 +6,23 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::{Actor, PortalClient};
 use crate::db::AnyConnection;
 use crate::domain::consent::ReleaseId;
-use crate::domain::consent::{day, ReleaseStatus};
+use crate::domain::consent::{day, ReleaseStatus, SignedName};
+use crate::domain::date;
+use crate::domain::value::parsed;
 use crate::domain::ResourceKind;
-use crate::domain::{date, text};
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::releases;
 use crate::views::releases::PortalRelease;
+use validator::Validate;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeReleaseRequest {
-    /// The caller's name, typed as a signature: 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    /// The caller's name, typed as a signature.
+    #[validate(custom(function = "SignedName::check"))]
+    #[schema(value_type = SignedName)]
     pub signed_name: String,
 }
 
@@ -40,11 +44,10 @@ pub async fn authorize(
     state: web::Data<AppState>,
     client: PortalClient,
     path: web::Path<ReleaseId>,
-    body: web::Json<AuthorizeReleaseRequest>,
+    body: ValidJson<AuthorizeReleaseRequest>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let req = body.into_inner();
-    text::collect([text::required("signed_name", &req.signed_name, 200)])?;
+    let signed_name = parsed("signed_name", SignedName::parse(body.into_inner().signed_name))?;
     let view = state
         .db
         .run(move |conn| {
@@ -65,7 +68,7 @@ pub async fn authorize(
                         return Err(AppError::Conflict("This release was already disclosed.".into()))
                     }
                 }
-                if !releases::authorize(conn, &id, &me, &req.signed_name, client.meta.ip.as_deref())? {
+                if !releases::authorize(conn, &id, &me, signed_name.as_str(), client.meta.ip.as_deref())? {
                     return portal_view(conn, &client, &id);
                 }
                 let complete = releases::unauthorized_count(conn, &id)? == 0;

@@ -23,8 +23,13 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-releases", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list =
-        audit::read(&state.db, client.0, Action::List, ResourceKind::Release, me.clone(), move |conn, client| {
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::Release,
+        me.as_ref().map(|c| c.to_string()),
+        move |conn, client| {
             let me = me.ok_or(AppError::NotFound)?;
             let scope = releases::of_client(client).ok_or(AppError::NotFound)?;
             let rows = releases::list(conn, scope, None, &page)?;
@@ -37,7 +42,8 @@ pub async fn list(
                 |r| PortalRelease::new(r, &auths, &me, today),
             );
             Ok(PortalReleaseList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -5,89 +5,121 @@ use utoipa::ToSchema;
 use crate::audit::{audited_under, Action, Target};
 use crate::auth::Staff;
 use crate::db::new_id;
-use crate::domain::consent::{day, RecordKind};
+use crate::domain::consent::{
+    check_date, check_expiry, check_unique_kinds, day, Organization, Purpose, RecipientName, RecordKind,
+};
+use crate::domain::date;
 use crate::domain::ids::{ClientId, CoupleId};
+use crate::domain::value::parsed;
 use crate::domain::ResourceKind;
-use crate::domain::{date, text};
+use crate::extract::{field_rule, ValidJson};
 use crate::http::{created, API};
-use crate::problem::{AppError, AppResult, FieldError};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::releases::{self, NewRelease};
 use crate::store::sessions::{possible_attendees, subject_visible, Subject};
+use validator::Validate;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecipientRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[validate(custom(function = "RecipientName::check"))]
+    #[schema(value_type = RecipientName)]
     pub name: String,
-    /// Up to 200 characters.
-    #[schema(max_length = 200)]
+    #[validate(custom(function = "Organization::check"))]
+    #[schema(value_type = Option<Organization>)]
     pub organization: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = "one_subject"))]
+#[validate(schema(function = "window_in_order"))]
 pub struct CreateReleaseRequest {
     /// A couple's joint records (both partners authorize). Exactly one of `couple_id` and
     /// `client_id`.
     pub couple_id: Option<CoupleId>,
     /// One client's individual records (that client authorizes).
     pub client_id: Option<ClientId>,
+    #[validate(nested)]
     pub recipient: RecipientRequest,
-    /// 1 to 2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    #[validate(custom(function = "Purpose::check"))]
+    #[schema(value_type = Purpose)]
     pub purpose: String,
     /// First day of the window, `YYYY-MM-DD` (no earlier limit when absent).
+    #[validate(custom(function = "check_date"))]
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<String>,
     /// Last day of the window, `YYYY-MM-DD`, not before `from`.
+    #[validate(custom(function = "check_date"))]
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: Option<String>,
     /// The kinds of records to release, each at most once.
+    #[validate(custom(function = "check_unique_kinds"))]
     #[schema(value_type = std::collections::BTreeSet<RecordKind>)]
     pub include: Vec<RecordKind>,
     /// Mediation (psychotherapy) notes only when this says so. Default false.
     #[serde(default)]
     pub include_mediation_notes: bool,
     /// The last day the release may be disclosed, `YYYY-MM-DD`, not before today.
+    #[validate(custom(function = "check_expiry"))]
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub expires_on: String,
 }
 
-fn checks(req: &CreateReleaseRequest) -> AppResult<()> {
-    let unique = {
-        let kinds: std::collections::HashSet<RecordKind> = req.include.iter().copied().collect();
-        kinds.len() == req.include.len()
-    };
-    let from = req.from.as_deref().map(|d| date::parse("from", d));
-    let to = req.to.as_deref().map(|d| date::parse("to", d));
-    let order = match (&from, &to) {
-        (Some(Ok(f)), Some(Ok(t))) if t < f => Err(FieldError::new("to", "must not be before from")),
-        _ => Ok(()),
-    };
-    let expires = date::parse("expires_on", &req.expires_on).and_then(|d| {
-        if d < date::today() {
-            Err(FieldError::new("expires_on", "must not be before today"))
-        } else {
-            Ok(())
-        }
-    });
-    let subject = match (&req.couple_id, &req.client_id) {
+fn one_subject(r: &CreateReleaseRequest) -> Result<(), validator::ValidationError> {
+    match (&r.couple_id, &r.client_id) {
         (Some(_), None) | (None, Some(_)) => Ok(()),
-        _ => Err(FieldError::new("couple_id", "give exactly one of couple_id and client_id")),
-    };
-    text::collect([
-        subject,
-        text::required("recipient.name", &req.recipient.name, 200),
-        text::optional("recipient.organization", req.recipient.organization.as_deref(), 200),
-        text::required("purpose", &req.purpose, 2000),
-        from.map_or(Ok(()), |r| r.map(|_| ())),
-        to.map_or(Ok(()), |r| r.map(|_| ())),
-        order,
-        expires,
-        if unique { Ok(()) } else { Err(FieldError::new("include", "must not repeat a kind")) },
-    ])
+        _ => Err(field_rule("couple_id", "give exactly one of couple_id and client_id")),
+    }
+}
+
+fn window_in_order(r: &CreateReleaseRequest) -> Result<(), validator::ValidationError> {
+    let day = |d: &Option<String>| d.as_deref().and_then(|d| date::parse("date", d).ok());
+    match (day(&r.from), day(&r.to)) {
+        (Some(from), Some(to)) if to < from => Err(field_rule("to", "must not be before from")),
+        _ => Ok(()),
+    }
+}
+
+/// The checked request as the store takes it.
+struct Checked {
+    subject: Subject,
+    recipient_name: RecipientName,
+    recipient_organization: Option<Organization>,
+    purpose: Purpose,
+    from: Option<String>,
+    to: Option<String>,
+    include: Vec<RecordKind>,
+    include_mediation_notes: bool,
+    expires_on: String,
+}
+
+impl TryFrom<CreateReleaseRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateReleaseRequest) -> AppResult<Checked> {
+        let subject = match (r.couple_id, r.client_id) {
+            (Some(k), None) => Subject::Couple(k.into_string()),
+            (None, Some(c)) => Subject::Client(c.into_string()),
+            _ => return Err(AppError::field("couple_id", "give exactly one of couple_id and client_id")),
+        };
+        let expires = date::parse("expires_on", &r.expires_on).map_err(|e| AppError::Validation(vec![e]))?;
+        Ok(Checked {
+            subject,
+            recipient_name: parsed("recipient.name", RecipientName::parse(r.recipient.name))?,
+            recipient_organization: r
+                .recipient
+                .organization
+                .map(|o| parsed("recipient.organization", Organization::parse(o)))
+                .transpose()?,
+            purpose: parsed("purpose", Purpose::parse(r.purpose))?,
+            from: r.from,
+            to: r.to,
+            include: r.include,
+            include_mediation_notes: r.include_mediation_notes,
+            expires_on: day(expires),
+        })
+    }
 }
 
 /// Create a release of a couple's joint records or of one client's individual records. The
@@ -98,15 +130,10 @@ fn checks(req: &CreateReleaseRequest) -> AppResult<()> {
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    body: web::Json<CreateReleaseRequest>,
+    body: ValidJson<CreateReleaseRequest>,
 ) -> AppResult<HttpResponse> {
-    let req = body.into_inner();
-    checks(&req)?;
-    let subject = match (&req.couple_id, &req.client_id) {
-        (Some(k), _) => Subject::Couple(k.to_string()),
-        (None, Some(c)) => Subject::Client(c.to_string()),
-        (None, None) => return Err(AppError::field("couple_id", "give exactly one of couple_id and client_id")),
-    };
+    let req = Checked::try_from(body.into_inner())?;
+    let subject = req.subject.clone();
     let id = new_id();
     let view = state
         .db
@@ -118,22 +145,20 @@ pub async fn create(
                     return Err(AppError::NotFound);
                 }
                 let required_ids = possible_attendees(conn, &subject)?;
-                let expires_on =
-                    day(date::parse("expires_on", &req.expires_on).map_err(|e| AppError::Validation(vec![e]))?);
                 releases::create(
                     conn,
                     &NewRelease {
                         id: &id,
                         practice_id: &staff.practice_id,
                         subject: &subject,
-                        recipient_name: &req.recipient.name,
-                        recipient_organization: req.recipient.organization.as_deref(),
-                        purpose: &req.purpose,
+                        recipient_name: req.recipient_name.as_str(),
+                        recipient_organization: req.recipient_organization.as_ref().map(|o| o.as_str()),
+                        purpose: req.purpose.as_str(),
                         from_on: req.from.as_deref(),
                         to_on: req.to.as_deref(),
                         include: &req.include,
                         include_mediation_notes: req.include_mediation_notes,
-                        expires_on: &expires_on,
+                        expires_on: &req.expires_on,
                         created_by: &staff.user_id,
                         required_ids: &required_ids,
                     },

@@ -121,6 +121,24 @@ route_table! {
             POST => portal::check_in_create::create,
         }
         "/portal/milestones" Milestone { GET => portal::milestones::list }
+
+        // ---- consent and release (issue 16) ----
+        "/couples/{id}/confidentiality-policy" ConfidentialityPolicy {
+            GET => consent::read::read,
+            PUT => consent::put::put,
+        }
+        "/releases" Release { POST => releases::create::create }
+        "/releases/{id}" Release { GET => releases::read::read }
+        "/releases/{id}/disclose" Release { POST => releases::disclose::disclose }
+        "/couples/{id}/releases" Couple { GET => releases::list::couple }
+        "/clients/{id}/releases" Client { GET => releases::list::client }
+        "/clients/{id}/disclosures" Client { GET => releases::disclosures::list }
+        "/portal/consents" ConfidentialityPolicy { GET => portal::consents_list::list }
+        "/portal/consents/{couple_id}/sign" ConfidentialityPolicy { POST => portal::consents_sign::sign }
+        "/portal/releases" Release { GET => portal::releases_list::list }
+        "/portal/releases/{id}/authorize" Release { POST => portal::releases_authorize::authorize }
+        "/portal/releases/{id}/revoke" Release { POST => portal::releases_revoke::revoke }
+        // ---- end consent and release ----
     }
 }
 

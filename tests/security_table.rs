@@ -12,8 +12,18 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Strings placed in the couple's records; none may reach an identity that may not see them.
-const CLINICAL: &[&str] =
-    &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
+const CLINICAL: &[&str] = &[
+    "MARKER-NOTE",
+    "MARKER-SUMMARY",
+    "MARKER-CONCERN",
+    "MARKER-BOUNDARY",
+    "MARKER-MILESTONE",
+    "MARKER-ADDENDUM",
+    // consent and release
+    "MARKER-POLICY",
+    "MARKER-RECIPIENT",
+    "MARKER-PURPOSE",
+];
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
 
 struct World {
@@ -83,6 +93,24 @@ async fn world() -> World {
     )
     .await;
     let milestone = milestone["id"].as_str().unwrap().to_string();
+    // Consent and release: the couple's policy and a release of its records.
+    app.put(
+        &format!("/api/v1/couples/{couple}/confidentiality-policy"),
+        Some(&counselor),
+        json!({"kind": "no_secrets", "text": "MARKER-POLICY"}),
+    )
+    .await
+    .expect(200);
+    let release = create(
+        &app,
+        &counselor,
+        "/api/v1/releases",
+        json!({"couple_id": couple, "recipient": {"name": "MARKER-RECIPIENT"}, "purpose": "MARKER-PURPOSE",
+               "include": ["sessions", "summaries", "boundaries", "milestones"], "include_mediation_notes": true,
+               "expires_on": "2100-01-01"}),
+    )
+    .await;
+    let release = release["id"].as_str().unwrap().to_string();
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
@@ -103,6 +131,7 @@ async fn world() -> World {
     ids.insert("notes", note);
     ids.insert("boundaries", boundary);
     ids.insert("milestones", milestone);
+    ids.insert("releases", release);
     ids.insert("users", counselor.id.clone());
     let identities = vec![
         ("anonymous", None, false),
@@ -138,10 +167,11 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "phase" => json!("acknowledge"),
             "kept" => json!(true),
             "template" => json!("trust-repair"),
+            "version" => json!(1),
             "role" => json!("counselor"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
-            _ => json!("probe"),
+            _ => guess(&schema["properties"][name], spec, ids),
         };
         out.insert(name.to_string(), value);
     }
@@ -150,6 +180,26 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
         out.insert("couple_id".into(), json!(ids["couples"]));
     }
     Value::Object(out)
+}
+
+/// A value for a property no name above covers, from its schema: an enum's first value, an
+/// empty array, a nested object's required fields, a far-future date, else a string.
+fn guess(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value {
+    let resolved = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => &spec["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    if let Some(first) = resolved["enum"].as_array().and_then(|e| e.first()) {
+        return first.clone();
+    }
+    match resolved["type"].as_str() {
+        Some("array") => json!([]),
+        Some("object") => body_for(resolved, spec, ids),
+        Some("integer") => json!(1),
+        Some("boolean") => json!(false),
+        _ if resolved["format"] == "date" => json!("2100-01-01"),
+        _ => json!("probe"),
+    }
 }
 
 /// One operation of the live spec, made concrete against the world's resources.
@@ -174,13 +224,15 @@ async fn operations(w: &World) -> Vec<Operation> {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             // /clients/{id}/portal-invite -> the resource kind is the segment before {id}.
             let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
-            let has_id = path.contains("{id}");
+            let has_id = path.contains("{id}") || path.contains("{couple_id}");
             let kind = match segments.iter().position(|s| *s == "{id}") {
                 Some(i) if i > 0 => segments[i - 1],
+                // A portal path names the couple it acts on: /portal/consents/{couple_id}/sign.
+                _ if path.contains("{couple_id}") => "couples",
                 _ => segments.first().copied().unwrap_or(""),
             };
             let concrete = match (has_id, w.ids.get(kind)) {
-                (true, Some(id)) => path.replace("{id}", id),
+                (true, Some(id)) => path.replace("{id}", id).replace("{couple_id}", id),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),
                 (false, _) => path.clone(),
             };
@@ -274,8 +326,25 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "boundary_acknowledgements",
         "boundary_check_ins",
         "milestones",
+        "confidentiality_policies",
+        "policy_signatures",
+        "releases",
+        "release_authorizers",
+        "disclosures",
+        "disclosure_subjects",
     ];
-    let versioned = ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones"];
+    let versioned = [
+        "practices",
+        "users",
+        "clients",
+        "couples",
+        "sessions",
+        "notes",
+        "boundaries",
+        "milestones",
+        "confidentiality_policies",
+        "releases",
+    ];
     let queries: Vec<(String, String)> = counted
         .iter()
         .map(|t| (format!("{t} rows"), format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}")))

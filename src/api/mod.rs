@@ -13,3 +13,6 @@ pub mod portal;
 pub mod practice;
 pub mod sessions;
 pub mod users;
+// ---- consent and release (issue 16) ----
+pub mod consent;
+pub mod releases;

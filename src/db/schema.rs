@@ -271,6 +271,98 @@ diesel::table! {
     }
 }
 
+// ---- consent and release (issue 16) ----
+diesel::table! {
+    confidentiality_policies (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        version -> BigInt,
+        kind -> Text,
+        text -> Text,
+        text_sha256 -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_signatures (policy_id, client_id) {
+        policy_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+        version -> BigInt,
+        signed_name -> Text,
+        signed_at -> Timestamp,
+        ip -> Nullable<Text>,
+        text_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    releases (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        recipient_name -> Text,
+        recipient_organization -> Nullable<Text>,
+        purpose -> Text,
+        from_on -> Nullable<Text>,
+        to_on -> Nullable<Text>,
+        include -> Text,
+        include_mediation_notes -> Bool,
+        expires_on -> Text,
+        status -> Text,
+        revoked_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        disclosed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    release_authorizers (release_id, client_id) {
+        release_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+        position -> Integer,
+        signed_name -> Nullable<Text>,
+        authorized_at -> Nullable<Timestamp>,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disclosures (id) {
+        id -> Text,
+        practice_id -> Text,
+        release_id -> Text,
+        disclosed_at -> Timestamp,
+        disclosed_by -> Text,
+        recipient_name -> Text,
+        recipient_organization -> Nullable<Text>,
+        purpose -> Text,
+        include -> Text,
+        include_mediation_notes -> Bool,
+        from_on -> Nullable<Text>,
+        to_on -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disclosure_subjects (disclosure_id, client_id) {
+        disclosure_id -> Text,
+        client_id -> Text,
+        practice_id -> Text,
+        disclosed_at -> Timestamp,
+    }
+}
+// ---- end consent and release ----
+
 diesel::joinable!(users -> practices (practice_id));
 diesel::joinable!(client_counselors -> clients (client_id));
 diesel::joinable!(couple_partners -> couples (couple_id));
@@ -301,4 +393,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     boundary_acknowledgements,
     boundary_check_ins,
     milestones,
+    confidentiality_policies,
+    policy_signatures,
+    releases,
+    release_authorizers,
+    disclosures,
+    disclosure_subjects,
 );

@@ -15,6 +15,8 @@ pub mod value;
 pub mod value_sessions;
 pub mod value_trust;
 pub mod vocab;
+// ---- consent and release (issue 16) ----
+pub mod consent;
 
 pub use resource::ResourceKind;
 pub use role::Role;

@@ -13,3 +13,7 @@ pub mod portal;
 pub mod practices;
 pub mod sessions;
 pub mod users;
+// ---- consent and release (issue 16) ----
+pub mod consent;
+pub mod disclosure;
+pub mod releases;

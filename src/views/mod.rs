@@ -5,6 +5,9 @@ pub mod identity;
 pub mod portal;
 pub mod sessions;
 pub mod trust;
+// ---- consent and release (issue 16) ----
+pub mod consent;
+pub mod releases;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -9,3 +9,9 @@ pub mod check_in_list;
 pub mod me;
 pub mod milestones;
 pub mod sessions;
+// ---- consent and release (issue 16) ----
+pub mod consents_list;
+pub mod consents_sign;
+pub mod releases_authorize;
+pub mod releases_list;
+pub mod releases_revoke;

@@ -124,6 +124,26 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
                 .post(portal::check_in_create::create),
         )
         .service(resource("/portal/milestones", "GET").get(portal::milestones::list));
+
+    // Outcome measures.
+    cfg.service(resource("/instruments", "GET").get(assessments::instruments::list))
+        .service(
+            resource("/couples/{id}/assessments", "GET, POST")
+                .get(assessments::list::for_couple)
+                .post(assessments::create::for_couple),
+        )
+        .service(
+            resource("/clients/{id}/assessments", "GET, POST")
+                .get(assessments::list::for_client)
+                .post(assessments::create::for_client),
+        )
+        .service(resource("/assessments/{id}", "GET").get(assessments::read::read))
+        .service(resource("/assessments/{id}/responses", "POST").post(assessments::respond::respond))
+        .service(resource("/couples/{id}/measures/{instrument}", "GET").get(assessments::measures::measures))
+        .service(resource("/couples/{id}/measures/{instrument}/chart.svg", "GET").get(assessments::measures::chart))
+        .service(resource("/portal/assessments", "GET").get(portal::assessments_list::list))
+        .service(resource("/portal/assessments/{id}", "GET").get(portal::assessments_read::read))
+        .service(resource("/portal/assessments/{id}/responses", "POST").post(portal::assessments_respond::respond));
 }
 
 async fn openapi_json() -> HttpResponse {

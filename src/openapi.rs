@@ -47,6 +47,14 @@ use crate::problem::PROBLEM_JSON;
         api::portal::acknowledge::acknowledge, api::portal::check_in_create::create,
         api::portal::check_in_list::list, api::portal::milestones::list,
         // ---- end client portal ----
+        // ---- outcome measures ----
+        api::assessments::instruments::list, api::assessments::create::for_couple,
+        api::assessments::create::for_client, api::assessments::list::for_couple,
+        api::assessments::list::for_client, api::assessments::read::read, api::assessments::respond::respond,
+        api::assessments::measures::measures, api::assessments::measures::chart,
+        api::portal::assessments_list::list, api::portal::assessments_read::read,
+        api::portal::assessments_respond::respond,
+        // ---- end outcome measures ----
     ),
     components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
         crate::domain::Role, crate::domain::role::StaffRole)),

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod date;
+pub mod instruments;
 pub mod patch;
 pub mod role;
 pub mod session;

@@ -1,0 +1,139 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::InstrumentKey;
+use crate::audit::{self, audited_under, Action, Outcome, Target};
+use crate::auth::access::{client_assigned, couple_visible};
+use crate::auth::Staff;
+use crate::db::new_id;
+use crate::domain::date;
+use crate::domain::text;
+use crate::http::{created, API};
+use crate::problem::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use crate::store::assessments::{self, NewAssessment};
+use crate::store::couples;
+use crate::views::assessments::{AssessmentPair, AssessmentView};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAssessmentRequest {
+    #[schema(value_type = InstrumentKey)]
+    pub instrument: String,
+    /// When it should be answered, `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub due_on: Option<String>,
+}
+
+impl CreateAssessmentRequest {
+    /// The instrument's key; one 422 naming every bad field otherwise.
+    fn check(&self) -> AppResult<&'static str> {
+        let key = crate::domain::instruments::find(&self.instrument).map(|i| i.key);
+        text::collect([
+            key.map(|_| ()).ok_or_else(|| FieldError::new("instrument", "is not a built-in instrument")),
+            date::optional("due_on", self.due_on.as_deref()),
+        ])?;
+        key.ok_or_else(|| AppError::field("instrument", "is not a built-in instrument"))
+    }
+}
+
+/// Assign a questionnaire to both partners of a couple: one assessment each, answered alone.
+#[utoipa::path(post, operation_id = "create_couple_assessments", path = "/api/v1/couples/{id}/assessments", tag = "assessments",
+    params(("id" = Uuid, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentPair)))]
+pub async fn for_couple(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateAssessmentRequest>,
+) -> AppResult<HttpResponse> {
+    let couple_id = path.into_inner().to_string();
+    let req = body.into_inner();
+    let key = req.check()?;
+    let ids = [new_id(), new_id()];
+    let cid = couple_id.clone();
+    let rows = state
+        .db
+        .run(move |conn| {
+            let target = Target::new(Action::Create, "assessment", Some(&ids[0]));
+            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            audited_under(conn, &staff, target, parent, |conn| {
+                if !couple_visible(conn, &staff, &couple_id)? {
+                    return Err(AppError::NotFound);
+                }
+                let partners = couples::partners_of(conn, &couple_id)?;
+                let mut rows = Vec::new();
+                for (id, client_id) in ids.iter().zip(&partners) {
+                    let new = NewAssessment {
+                        id,
+                        practice_id: &staff.practice_id,
+                        instrument: key,
+                        client_id,
+                        couple_id: Some(&couple_id),
+                        due_on: req.due_on.as_deref(),
+                        created_by: &staff.user_id,
+                    };
+                    assessments::create(conn, &new)?;
+                    if id != &ids[0] {
+                        // The first assessment's event is written by `audited_under`.
+                        audit::record(
+                            conn,
+                            &staff.audit_context(),
+                            Action::Create,
+                            "assessment",
+                            Some(id),
+                            Outcome::Success,
+                        )?;
+                    }
+                    rows.push(assessments::find_visible(conn, &staff, id)?.ok_or(AppError::NotFound)?);
+                }
+                Ok(rows)
+            })
+        })
+        .await?;
+    let items = rows.into_iter().map(AssessmentView::from).collect();
+    Ok(created(&AssessmentPair { items }, format!("{API}/couples/{cid}/assessments"), None))
+}
+
+/// Assign a questionnaire to a client seen on their own (the counselor is assigned to them).
+#[utoipa::path(post, operation_id = "create_client_assessment", path = "/api/v1/clients/{id}/assessments", tag = "assessments",
+    params(("id" = Uuid, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView)))]
+pub async fn for_client(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    body: web::Json<CreateAssessmentRequest>,
+) -> AppResult<HttpResponse> {
+    let client_id = path.into_inner().to_string();
+    let req = body.into_inner();
+    let key = req.check()?;
+    let id = new_id();
+    let row = state
+        .db
+        .run(move |conn| {
+            let target = Target::new(Action::Create, "assessment", Some(&id));
+            let parent = Target::new(Action::Create, "client", Some(&client_id));
+            audited_under(conn, &staff, target, parent, |conn| {
+                if !(client_assigned(conn, &staff, &client_id)?
+                    && assessments::client_in_caseload(conn, &staff, &client_id)?)
+                {
+                    return Err(AppError::NotFound);
+                }
+                let new = NewAssessment {
+                    id: &id,
+                    practice_id: &staff.practice_id,
+                    instrument: key,
+                    client_id: &client_id,
+                    couple_id: None,
+                    due_on: req.due_on.as_deref(),
+                    created_by: &staff.user_id,
+                };
+                assessments::create(conn, &new)?;
+                assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
+            })
+        })
+        .await?;
+    let (location, version) = (format!("{API}/assessments/{}", row.id), row.version);
+    Ok(created(&AssessmentView::from(row), location, Some(version)))
+}

@@ -12,8 +12,18 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Strings placed in the couple's records; none may reach an identity that may not see them.
-const CLINICAL: &[&str] =
-    &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
+const CLINICAL: &[&str] = &[
+    "MARKER-NOTE",
+    "MARKER-SUMMARY",
+    "MARKER-CONCERN",
+    "MARKER-BOUNDARY",
+    "MARKER-MILESTONE",
+    "MARKER-ADDENDUM",
+    // Outcome measures: a partner's assessment (its due date) and answers.
+    MEASURE_DUE,
+    "\"answers\":{\"q1\"",
+];
+const MEASURE_DUE: &str = "2199-12-31";
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
 
 struct World {
@@ -83,6 +93,23 @@ async fn world() -> World {
     )
     .await;
     let milestone = milestone["id"].as_str().unwrap().to_string();
+    // ---- outcome measures ----
+    let assessments = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/assessments"),
+        json!({"instrument": "csi-4", "due_on": MEASURE_DUE}),
+    )
+    .await;
+    let assessment = assessments["items"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/api/v1/assessments/{assessment}/responses"),
+        Some(&counselor),
+        json!({"answers": {"q1": 6, "q2": 5, "q3": 5, "q4": 5}}),
+    )
+    .await
+    .expect(200);
+    // ---- end outcome measures ----
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
@@ -103,6 +130,7 @@ async fn world() -> World {
     ids.insert("notes", note);
     ids.insert("boundaries", boundary);
     ids.insert("milestones", milestone);
+    ids.insert("assessments", assessment);
     ids.insert("users", counselor.id.clone());
     let identities = vec![
         ("anonymous", None, false),
@@ -138,6 +166,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "phase" => json!("acknowledge"),
             "kept" => json!(true),
             "template" => json!("trust-repair"),
+            "instrument" => json!("csi-4"),
+            "answers" => json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1}),
             "role" => json!("counselor"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
@@ -180,7 +210,7 @@ async fn operations(w: &World) -> Vec<Operation> {
                 _ => segments.first().copied().unwrap_or(""),
             };
             let concrete = match (has_id, w.ids.get(kind)) {
-                (true, Some(id)) => path.replace("{id}", id),
+                (true, Some(id)) => path.replace("{id}", id).replace("{instrument}", "csi-4"),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),
                 (false, _) => path.clone(),
             };
@@ -274,8 +304,10 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "boundary_acknowledgements",
         "boundary_check_ins",
         "milestones",
+        "assessments",
     ];
-    let versioned = ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones"];
+    let versioned =
+        ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones", "assessments"];
     let queries: Vec<(String, String)> = counted
         .iter()
         .map(|t| (format!("{t} rows"), format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}")))
@@ -305,6 +337,9 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
     assert!(note.contains("MARKER-NOTE") && note.contains("MARKER-ADDENDUM"));
     let couple = app.get(&format!("/api/v1/couples/{}", w.ids["couples"]), Some(&w.owner)).await.expect(200).text;
     assert!(couple.contains("MARKER-CONCERN"));
+    let measured =
+        app.get(&format!("/api/v1/assessments/{}", w.ids["assessments"]), Some(&w.owner)).await.expect(200).text;
+    assert!(measured.contains(MEASURE_DUE) && measured.contains("\"answers\":{\"q1\""), "{measured}");
     let mut checked = 0;
     let mut failures = Vec::new();
     for op in operations(&w).await {

@@ -119,7 +119,7 @@ async fn a_client_seen_alone_gets_one_assessment_from_a_directly_assigned_counse
     assert_eq!(r.header("location"), Some(format!("/api/v1/assessments/{id}")));
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     assert_eq!((&a["client_id"], &a["couple_id"], &a["status"]), (&json!(client), &json!(null), &json!("pending")));
-    assert_eq!(ids(&app.get(&path, Some(&w.counselor)).await.expect(200).json()), [id.clone()]);
+    assert_eq!(ids(&app.get(&path, Some(&w.counselor)).await.expect(200).json()), vec![id.clone()]);
     // Counselor enters a paper form.
     let done = app
         .post(&format!("/api/v1/assessments/{id}/responses"), Some(&w.counselor), csi4(6, 5, 5, 5))
@@ -155,7 +155,7 @@ async fn a_partner_answers_alone_is_scored_and_the_assessment_locks() {
     let [mine, theirs] = assign(&app, &w, &w.couple).await;
     // The portal lists only the caller's own.
     let list = app.get("/api/v1/portal/assessments", Some(&w.a)).await.expect(200).json();
-    assert_eq!(ids(&list), [mine.clone()]);
+    assert_eq!(ids(&list), vec![mine.clone()]);
     assert_eq!(list["items"][0]["status"], "pending");
     assert!(list["items"][0].get("client_id").is_none() && list["items"][0].get("version").is_none());
     let own = app.get(&format!("/api/v1/portal/assessments/{mine}"), Some(&w.a)).await.expect(200).json();

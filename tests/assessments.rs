@@ -346,7 +346,13 @@ async fn every_staff_path_refuses_every_other_audience() {
         (Method::GET, format!("/api/v1/couples/{k}/measures/csi-4/chart.svg"), None, k.clone()),
     ];
     for (method, path, body, resource) in cases {
-        assert_staff_only(&app, &w, method, &path, body, &resource).await;
+        assert_staff_only(&app, &w, method.clone(), &path, body.clone(), &resource).await;
+        // A client's 403 on a staff path is a denial on the resource asked for, too.
+        for u in w.clients() {
+            let before = denials(&app, &resource, &u.id).await;
+            call(&app, method.clone(), &path, Some(u), body.as_ref()).await.problem(403);
+            assert_eq!(denials(&app, &resource, &u.id).await, before + 1, "{method} {path}: a denial for a client");
+        }
     }
     assert_untouched(&app, &mine).await;
     // Nothing was made by the refused creates: still the two of `assign`.

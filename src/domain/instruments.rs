@@ -230,6 +230,11 @@ pub const INSTRUMENTS: &[Instrument] = &[Instrument {
     higher_is: HigherIs::Better,
 }];
 
+crate::typed_ids! {
+    /// An assessment: one questionnaire for one client.
+    AssessmentId;
+}
+
 /// The built-in instrument with this key.
 pub fn find(key: &str) -> Option<&'static Instrument> {
     INSTRUMENTS.iter().find(|i| i.key == key)

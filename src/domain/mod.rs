@@ -2,14 +2,19 @@
 
 pub mod client;
 pub mod date;
+pub mod ids;
 pub mod instruments;
 pub mod patch;
+pub mod resource;
 pub mod role;
 pub mod session;
 pub mod status;
 pub mod templates;
 pub mod text;
 pub mod trust;
+pub mod value;
+pub mod vocab;
 
+pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

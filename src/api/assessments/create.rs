@@ -1,7 +1,6 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::InstrumentKey;
 use crate::audit::{self, audited_under, Action, Outcome, Target};
@@ -9,7 +8,10 @@ use crate::auth::access::{client_assigned, couple_visible};
 use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::date;
+use crate::domain::ids::ClientId;
+use crate::domain::ids::CoupleId;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -41,14 +43,14 @@ impl CreateAssessmentRequest {
 
 /// Assign a questionnaire to both partners of a couple: one assessment each, answered alone.
 #[utoipa::path(post, operation_id = "create_couple_assessments", path = "/api/v1/couples/{id}/assessments", tag = "assessments",
-    params(("id" = Uuid, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentPair)))]
+    params(("id" = CoupleId, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentPair)))]
 pub async fn for_couple(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<CoupleId>,
     body: web::Json<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().to_string();
+    let couple_id = path.into_inner().into_string();
     let req = body.into_inner();
     let key = req.check()?;
     let ids = [new_id(), new_id()];
@@ -56,8 +58,8 @@ pub async fn for_couple(
     let rows = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "assessment", Some(&ids[0]));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(&ids[0]));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);
@@ -81,7 +83,7 @@ pub async fn for_couple(
                             conn,
                             &staff.audit_context(),
                             Action::Create,
-                            "assessment",
+                            ResourceKind::Assessment,
                             Some(id),
                             Outcome::Success,
                         )?;
@@ -98,22 +100,22 @@ pub async fn for_couple(
 
 /// Assign a questionnaire to a client seen on their own (the counselor is assigned to them).
 #[utoipa::path(post, operation_id = "create_client_assessment", path = "/api/v1/clients/{id}/assessments", tag = "assessments",
-    params(("id" = Uuid, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView)))]
+    params(("id" = ClientId, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView)))]
 pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<ClientId>,
     body: web::Json<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
-    let client_id = path.into_inner().to_string();
+    let client_id = path.into_inner().into_string();
     let req = body.into_inner();
     let key = req.check()?;
     let id = new_id();
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "assessment", Some(&id));
-            let parent = Target::new(Action::Create, "client", Some(&client_id));
+            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Client, Some(&client_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !(client_assigned(conn, &staff, &client_id)?
                     && assessments::client_in_caseload(conn, &staff, &client_id)?)

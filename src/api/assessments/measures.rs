@@ -1,11 +1,12 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::InstrumentKey;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ids::CoupleId;
 use crate::domain::instruments;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{assessments, couples};
@@ -15,7 +16,7 @@ use crate::views::assessments_chart;
 /// The measures of a couple on an instrument; 404 for an unknown instrument or a couple the
 /// caller may not see (audited as a denied read of the couple).
 async fn load(state: &AppState, staff: Staff, couple_id: String, key: String) -> AppResult<Measures> {
-    audit::read(&state.db, staff.0, Action::Read, "measure", Some(couple_id.clone()), move |conn, staff| {
+    audit::read(&state.db, staff.0, Action::Read, ResourceKind::Measure, Some(couple_id.clone()), move |conn, staff| {
         if !couple_visible(conn, staff, &couple_id)? {
             return Err(AppError::NotFound);
         }
@@ -30,28 +31,28 @@ async fn load(state: &AppState, staff: Staff, couple_id: String, key: String) ->
 /// Each partner's scores on one instrument, oldest first, with baseline, latest, change and
 /// the instrument's cutoff.
 #[utoipa::path(get, operation_id = "couple_measures", path = "/api/v1/couples/{id}/measures/{instrument}", tag = "assessments",
-    params(("id" = Uuid, Path), ("instrument" = InstrumentKey, Path)), responses((status = 200, body = Measures)))]
+    params(("id" = CoupleId, Path), ("instrument" = InstrumentKey, Path)), responses((status = 200, body = Measures)))]
 pub async fn measures(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<(CoupleId, String)>,
 ) -> AppResult<HttpResponse> {
     let (couple_id, key) = path.into_inner();
-    let m = load(&state, staff, couple_id.to_string(), key).await?;
+    let m = load(&state, staff, couple_id.into_string(), key).await?;
     Ok(HttpResponse::Ok().json(m))
 }
 
 /// The same as a small static SVG chart: both partners' lines over time and the cutoff.
 #[utoipa::path(get, operation_id = "couple_measures_chart", path = "/api/v1/couples/{id}/measures/{instrument}/chart.svg", tag = "assessments",
-    params(("id" = Uuid, Path), ("instrument" = InstrumentKey, Path)),
+    params(("id" = CoupleId, Path), ("instrument" = InstrumentKey, Path)),
     responses((status = 200, content_type = "image/svg+xml", body = String)))]
 pub async fn chart(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<(CoupleId, String)>,
 ) -> AppResult<HttpResponse> {
     let (couple_id, key) = path.into_inner();
-    let m = load(&state, staff, couple_id.to_string(), key).await?;
+    let m = load(&state, staff, couple_id.into_string(), key).await?;
     let instrument = instruments::find(m.instrument).ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")

@@ -1,10 +1,11 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::{score, RespondRequest};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::instruments;
+use crate::domain::instruments::AssessmentId;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -34,19 +35,19 @@ pub(crate) fn complete(
 /// Enter a partner's answers from a paper form. Every item answered with one of its options;
 /// scored on the server; once completed it is locked (409).
 #[utoipa::path(post, operation_id = "respond_assessment", path = "/api/v1/assessments/{id}/responses", tag = "assessments",
-    params(("id" = Uuid, Path)), request_body = RespondRequest, responses((status = 200, body = AssessmentView)))]
+    params(("id" = AssessmentId, Path)), request_body = RespondRequest, responses((status = 200, body = AssessmentView)))]
 pub async fn respond(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<AssessmentId>,
     body: web::Json<RespondRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner().into_string();
     let req = body.into_inner();
     let row = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Respond, "assessment", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Respond, ResourceKind::Assessment, Some(&id)), |conn| {
                 let row = assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 complete(conn, &row, &req, &staff.user_id)?;
                 assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)

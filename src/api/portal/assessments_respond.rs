@@ -1,10 +1,11 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::assessments::respond::complete;
 use crate::api::assessments::RespondRequest;
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
+use crate::domain::instruments::AssessmentId;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::assessments;
@@ -13,19 +14,19 @@ use crate::views::assessments::PortalAssessmentDetail;
 /// Answer one of the caller's own assessments: every item, each value one of its options (else
 /// 422 naming the items, nothing stored). Scored on the server; once completed, 409.
 #[utoipa::path(post, operation_id = "respond_portal_assessment", path = "/api/v1/portal/assessments/{id}/responses", tag = "portal",
-    params(("id" = Uuid, Path)), request_body = RespondRequest, responses((status = 200, body = PortalAssessmentDetail)))]
+    params(("id" = AssessmentId, Path)), request_body = RespondRequest, responses((status = 200, body = PortalAssessmentDetail)))]
 pub async fn respond(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<AssessmentId>,
     body: web::Json<RespondRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner().into_string();
     let req = body.into_inner();
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Respond, "assessment", Some(&id)), |conn| {
+            audited(conn, &client, Target::new(Action::Respond, ResourceKind::Assessment, Some(&id)), |conn| {
                 let own = assessments::find_own(conn, &client, &id)?.ok_or(AppError::NotFound)?;
                 complete(conn, own.row(), &req, &client.user_id)?;
                 let own = assessments::find_own(conn, &client, &id)?.ok_or(AppError::NotFound)?;

@@ -182,16 +182,20 @@ const AMOUNT_SCALE: &[Choice] = &[
 
 /// Every built-in instrument.
 ///
-/// CSI-4, the four-item Couples Satisfaction Index (Funk & Rogge 2007). Wording and labels as on
-/// the authors' form. Where they were confirmed for this code (Dec 2026): item 1 and its seven
-/// labels, and item 2 (item 12 of the CSI-32) with the "True" labels, on the reproduction of the
-/// authors' CSI-32 form at https://ravansanji.ir/?9411171934 and the CSI-16 form at
-/// https://www.scribd.com/document/411250831/CSI-16-Scoring (item 1's wording). Items 3 and 4
-/// ("How rewarding is your relationship with your partner?", "In general, how satisfied are you
-/// with your relationship?") and their "Not at all".."Completely" labels follow the authors'
-/// CSI-4 form; a reviewer should check them against it once more (the lead's note in the README).
+/// CSI-4, the four-item Couples Satisfaction Index (Funk & Rogge 2007): items 1, 12, 19 and 22 of
+/// the CSI-32, with their wording and labels as on the authors' form. Where this was checked (Dec
+/// 2026, with the stored public pages this project could search; the authors' own site was not among them):
+/// - items 1 and 2 (CSI-32 items 1 and 12), the seven happiness labels and the six "True" labels:
+///   the reproduction of the authors' CSI-32 form at https://ravansanji.ir/?9411171934; item 1's
+///   wording also on the CSI-16 form at https://www.scribd.com/document/411250831/CSI-16-Scoring;
+/// - items 3 and 4 (CSI-32 items 19 and 22) and the "Not at all".."Completely" labels: the same
+///   wording in two independent reproductions (a published study's table of CSI-16 items and an
+///   open-source CSI-4 module citing the items as CSI-32 items 1, 12, 19 and 22), not on the
+///   authors' own form. The README asks for one more check against it before release.
+///
 /// Scoring: the sum of the four values, 0..21; below 13.5 suggests notable relationship
-/// dissatisfaction. The CSI-16 is not shipped: its full wording could not be confirmed.
+/// dissatisfaction. The CSI-16 (0..81, cutoff 51.5) is not shipped: its wording could not be
+/// confirmed from the authors' published form.
 pub const INSTRUMENTS: &[Instrument] = &[Instrument {
     key: "csi-4",
     title: "Couples Satisfaction Index (CSI-4)",

@@ -158,6 +158,18 @@ async fn a_partner_answers_alone_is_scored_and_the_assessment_locks() {
     assert_eq!(ids(&list), vec![mine.clone()]);
     assert_eq!(list["items"][0]["status"], "pending");
     assert!(list["items"][0].get("client_id").is_none() && list["items"][0].get("version").is_none());
+    // A client in two couples: `?couple_id` narrows to one of theirs; another couple is 404.
+    let second = couple_of(&app, &w.p, &w.counselor, &w.couple.partners[0], &w.other_couple.partners[1]).await;
+    let [in_second, _] = assign(&app, &w, &second).await;
+    let all = app.get("/api/v1/portal/assessments", Some(&w.a)).await.expect(200).json();
+    assert_eq!(ids(&all), [mine.clone(), in_second.clone()]);
+    let one = app.get(&format!("/api/v1/portal/assessments?couple_id={}", w.couple.id), Some(&w.a)).await;
+    assert_eq!(ids(&one.expect(200).json()), vec![mine.clone()]);
+    let other = format!("/api/v1/portal/assessments?couple_id={}", w.other_couple.id);
+    app.get(&other, Some(&w.a)).await.problem(404);
+    assert!(audited_as(&app, &w.other_couple.id, "list", "denied", &w.a.id).await);
+    app.get("/api/v1/portal/assessments?couple_id=nope", Some(&w.a)).await.problem(400);
+    app.get("/api/v1/portal/assessments?instrument=das", Some(&w.a)).await.problem(422);
     let own = app.get(&format!("/api/v1/portal/assessments/{mine}"), Some(&w.a)).await.expect(200).json();
     assert_eq!(own["questionnaire"]["items"].as_array().unwrap().len(), 4);
     assert_eq!((&own["answers"], &own["score"]), (&json!(null), &json!(null)));

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use crate::auth::access::{assigned_clients, assigned_couples, partners_of_assigned_couples};
 use crate::auth::Actor;
-use crate::db::schema::{assessments as a, clients};
+use crate::db::schema::{assessments as a, clients, couple_partners as cp, couples};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::instruments::Scored;
 use crate::pagination::PageRequest;
@@ -162,13 +162,32 @@ pub fn list_visible(
 }
 
 /// The caller's own assessments, oldest first.
+/// `couple_id` narrows to one of the caller's couples (the handler has checked it is theirs).
 pub fn list_own(
     conn: &mut AnyConnection,
     actor: &Actor,
+    couple_id: Option<&str>,
     instrument: Option<&str>,
     page: &PageRequest,
 ) -> AppResult<Vec<OwnAssessment>> {
-    Ok(list(conn, own(actor), instrument, page)?.into_iter().map(OwnAssessment).collect())
+    let mut scope = own(actor);
+    if let Some(couple_id) = couple_id {
+        scope = scope.filter(a::couple_id.eq(couple_id.to_string()));
+    }
+    Ok(list(conn, scope, instrument, page)?.into_iter().map(OwnAssessment).collect())
+}
+
+/// Is the portal client a partner of this couple (of their practice)?
+pub fn is_own_couple(conn: &mut AnyConnection, actor: &Actor, couple_id: &str) -> QueryResult<bool> {
+    let Some(me) = actor.client_id.clone() else { return Ok(false) };
+    diesel::select(diesel::dsl::exists(
+        cp::table
+            .inner_join(couples::table)
+            .filter(couples::practice_id.eq(actor.practice_id.clone()))
+            .filter(cp::couple_id.eq(couple_id.to_string()))
+            .filter(cp::client_id.eq(me)),
+    ))
+    .get_result(conn)
 }
 
 fn list(

@@ -1,8 +1,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
-use super::InstrumentKey;
+use super::{built_in, instrument, InstrumentKey};
 use crate::audit::{self, audited_under, Action, Outcome, Target};
 use crate::auth::access::{client_assigned, couple_visible};
 use crate::auth::Staff;
@@ -10,34 +11,35 @@ use crate::db::new_id;
 use crate::domain::date;
 use crate::domain::ids::ClientId;
 use crate::domain::ids::CoupleId;
-use crate::domain::text;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{created, API};
-use crate::problem::{AppError, AppResult, FieldError};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::assessments::{self, NewAssessment};
 use crate::store::couples;
 use crate::views::assessments::{AssessmentPair, AssessmentView};
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAssessmentRequest {
     #[schema(value_type = InstrumentKey)]
+    #[validate(custom(function = "built_in"))]
     pub instrument: String,
     /// When it should be answered, `YYYY-MM-DD`.
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[validate(custom(function = "calendar_date"))]
     pub due_on: Option<String>,
 }
 
+fn calendar_date(value: &str) -> Result<(), validator::ValidationError> {
+    date::parse("due_on", value).map(drop).map_err(|e| crate::extract::rule(e.message))
+}
+
 impl CreateAssessmentRequest {
-    /// The instrument's key; one 422 naming every bad field otherwise.
-    fn check(&self) -> AppResult<&'static str> {
-        let key = crate::domain::instruments::find(&self.instrument).map(|i| i.key);
-        text::collect([
-            key.map(|_| ()).ok_or_else(|| FieldError::new("instrument", "is not a built-in instrument")),
-            date::optional("due_on", self.due_on.as_deref()),
-        ])?;
-        key.ok_or_else(|| AppError::field("instrument", "is not a built-in instrument"))
+    /// The instrument's key (the DTO's rule has checked it).
+    fn key(&self) -> AppResult<&'static str> {
+        instrument("instrument", &self.instrument).map(|i| i.key)
     }
 }
 
@@ -48,11 +50,11 @@ pub async fn for_couple(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<CoupleId>,
-    body: web::Json<CreateAssessmentRequest>,
+    body: ValidJson<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().into_string();
     let req = body.into_inner();
-    let key = req.check()?;
+    let key = req.key()?;
     let ids = [new_id(), new_id()];
     let cid = couple_id.clone();
     let rows = state
@@ -105,11 +107,11 @@ pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<ClientId>,
-    body: web::Json<CreateAssessmentRequest>,
+    body: ValidJson<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
     let client_id = path.into_inner().into_string();
     let req = body.into_inner();
-    let key = req.check()?;
+    let key = req.key()?;
     let id = new_id();
     let row = state
         .db

@@ -7,6 +7,7 @@ use crate::auth::Staff;
 use crate::domain::ids::ClientId;
 use crate::domain::ids::CoupleId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -21,7 +22,7 @@ pub async fn for_couple(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<CoupleId>,
-    query: web::Query<ListQuery>,
+    query: ValidQuery<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().into_string();
     let q = query.into_inner();
@@ -53,7 +54,7 @@ pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<ClientId>,
-    query: web::Query<ListQuery>,
+    query: ValidQuery<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let client_id = path.into_inner().into_string();
     let q = query.into_inner();

@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, PartialSchema, ToSchema};
+use validator::Validate;
 
 use crate::domain::instruments::{Instrument, INSTRUMENTS};
 use crate::problem::{AppError, AppResult};
@@ -32,9 +33,16 @@ impl PartialSchema for InstrumentKey {
 
 impl ToSchema for InstrumentKey {}
 
+const NOT_BUILT_IN: &str = "is not a built-in instrument";
+
 /// The instrument with this key, or a 422 naming `field`.
 pub(crate) fn instrument(field: &str, key: &str) -> AppResult<&'static Instrument> {
-    crate::domain::instruments::find(key).ok_or_else(|| AppError::field(field, "is not a built-in instrument"))
+    crate::domain::instruments::find(key).ok_or_else(|| AppError::field(field, NOT_BUILT_IN))
+}
+
+/// A DTO rule: the key of a built-in instrument.
+pub(crate) fn built_in(key: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::instruments::find(key).map(drop).ok_or_else(|| crate::extract::rule(NOT_BUILT_IN))
 }
 
 /// The answers of a response, in the order given, repeats kept (a JSON object may repeat a key;
@@ -87,8 +95,9 @@ impl PartialSchema for Answers {
 
 impl ToSchema for Answers {}
 
-/// Answers to an assessment's questionnaire.
-#[derive(Deserialize, ToSchema)]
+/// Answers to an assessment's questionnaire. Checked against the assessment's instrument once it
+/// is loaded (`score`), so no DTO rule here: which items are valid depends on the assessment.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RespondRequest {
     pub answers: Answers,
@@ -105,12 +114,13 @@ pub(crate) fn score(
     Ok((stored, scored))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this instrument's assessments.
     #[param(value_type = Option<InstrumentKey>)]
+    #[validate(custom(function = "built_in"))]
     pub instrument: Option<String>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,

@@ -6,6 +6,7 @@ use crate::auth::Staff;
 use crate::domain::instruments;
 use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -40,7 +41,7 @@ pub async fn respond(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<AssessmentId>,
-    body: web::Json<RespondRequest>,
+    body: ValidJson<RespondRequest>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().into_string();
     let req = body.into_inner();

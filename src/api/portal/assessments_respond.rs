@@ -6,6 +6,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
 use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::assessments;
@@ -19,7 +20,7 @@ pub async fn respond(
     state: web::Data<AppState>,
     client: PortalClient,
     path: web::Path<AssessmentId>,
-    body: web::Json<RespondRequest>,
+    body: ValidJson<RespondRequest>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().into_string();
     let req = body.into_inner();

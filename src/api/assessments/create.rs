@@ -45,7 +45,7 @@ impl CreateAssessmentRequest {
 
 /// Assign a questionnaire to both partners of a couple: one assessment each, answered alone.
 #[utoipa::path(post, operation_id = "create_couple_assessments", path = "/api/v1/couples/{id}/assessments", tag = "assessments",
-    params(("id" = CoupleId, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentPair)))]
+    params(("id" = inline(CoupleId), Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentPair, headers(("Location" = String)))))]
 pub async fn for_couple(
     state: web::Data<AppState>,
     staff: Staff,
@@ -102,7 +102,7 @@ pub async fn for_couple(
 
 /// Assign a questionnaire to a client seen on their own (the counselor is assigned to them).
 #[utoipa::path(post, operation_id = "create_client_assessment", path = "/api/v1/clients/{id}/assessments", tag = "assessments",
-    params(("id" = ClientId, Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView)))]
+    params(("id" = inline(ClientId), Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView, headers(("Location" = String), ("ETag" = String)))))]
 pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,

@@ -17,7 +17,7 @@ use crate::views::assessments::{AssessmentList, AssessmentView};
 
 /// A couple's assessments (both partners'), oldest first.
 #[utoipa::path(get, operation_id = "list_couple_assessments", path = "/api/v1/couples/{id}/assessments", tag = "assessments",
-    params(("id" = CoupleId, Path), ListQuery), responses((status = 200, body = AssessmentList)))]
+    params(("id" = inline(CoupleId), Path), ListQuery), responses((status = 200, body = AssessmentList)))]
 pub async fn for_couple(
     state: web::Data<AppState>,
     staff: Staff,
@@ -49,7 +49,7 @@ pub async fn for_couple(
 
 /// A client's assessments the caller may see (their couples' and their own), oldest first.
 #[utoipa::path(get, operation_id = "list_client_assessments", path = "/api/v1/clients/{id}/assessments", tag = "assessments",
-    params(("id" = ClientId, Path), ListQuery), responses((status = 200, body = AssessmentList)))]
+    params(("id" = inline(ClientId), Path), ListQuery), responses((status = 200, body = AssessmentList)))]
 pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,

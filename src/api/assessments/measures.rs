@@ -31,7 +31,7 @@ async fn load(state: &AppState, staff: Staff, couple_id: String, key: String) ->
 /// Each partner's scores on one instrument, oldest first, with baseline, latest, change and
 /// the instrument's cutoff.
 #[utoipa::path(get, operation_id = "couple_measures", path = "/api/v1/couples/{id}/measures/{instrument}", tag = "assessments",
-    params(("id" = CoupleId, Path), ("instrument" = InstrumentKey, Path)), responses((status = 200, body = Measures)))]
+    params(("id" = inline(CoupleId), Path), ("instrument" = InstrumentKey, Path)), responses((status = 200, body = Measures)))]
 pub async fn measures(
     state: web::Data<AppState>,
     staff: Staff,
@@ -44,7 +44,7 @@ pub async fn measures(
 
 /// The same as a small static SVG chart: both partners' lines over time and the cutoff.
 #[utoipa::path(get, operation_id = "couple_measures_chart", path = "/api/v1/couples/{id}/measures/{instrument}/chart.svg", tag = "assessments",
-    params(("id" = CoupleId, Path), ("instrument" = InstrumentKey, Path)),
+    params(("id" = inline(CoupleId), Path), ("instrument" = InstrumentKey, Path)),
     responses((status = 200, content_type = "image/svg+xml", body = String)))]
 pub async fn chart(
     state: web::Data<AppState>,

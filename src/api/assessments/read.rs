@@ -12,7 +12,7 @@ use crate::views::assessments::AssessmentView;
 
 /// One assessment, with its answers and score once completed.
 #[utoipa::path(get, operation_id = "read_assessment", path = "/api/v1/assessments/{id}", tag = "assessments",
-    params(("id" = AssessmentId, Path)), responses((status = 200, body = AssessmentView)))]
+    params(("id" = inline(AssessmentId), Path)), responses((status = 200, body = AssessmentView, headers(("ETag" = String)))))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<AssessmentId>) -> AppResult<HttpResponse> {
     let id = path.into_inner().into_string();
     let view = audit::read(

@@ -36,7 +36,7 @@ pub(crate) fn complete(
 /// Enter a partner's answers from a paper form. Every item answered with one of its options;
 /// scored on the server; once completed it is locked (409).
 #[utoipa::path(post, operation_id = "respond_assessment", path = "/api/v1/assessments/{id}/responses", tag = "assessments",
-    params(("id" = AssessmentId, Path)), request_body = RespondRequest, responses((status = 200, body = AssessmentView)))]
+    params(("id" = inline(AssessmentId), Path)), request_body = RespondRequest, responses((status = 200, body = AssessmentView, headers(("ETag" = String)))))]
 pub async fn respond(
     state: web::Data<AppState>,
     staff: Staff,

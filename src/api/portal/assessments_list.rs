@@ -22,6 +22,7 @@ use crate::views::assessments::{PortalAssessment, PortalAssessmentList};
 #[into_params(parameter_in = Query)]
 pub struct PortalListQuery {
     /// Only this couple's (one of the caller's couples; another is 404).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub couple_id: Option<CoupleId>,
     /// Only this instrument's assessments.
     #[param(value_type = Option<InstrumentKey>)]

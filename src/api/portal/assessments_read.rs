@@ -12,7 +12,7 @@ use crate::views::assessments::PortalAssessmentDetail;
 /// One of the caller's own assessments, with the questionnaire and the caller's own answers
 /// and score. Another client's (the partner's included) is 404.
 #[utoipa::path(get, operation_id = "read_portal_assessment", path = "/api/v1/portal/assessments/{id}", tag = "portal",
-    params(("id" = AssessmentId, Path)), responses((status = 200, body = PortalAssessmentDetail)))]
+    params(("id" = inline(AssessmentId), Path)), responses((status = 200, body = PortalAssessmentDetail)))]
 pub async fn read(
     state: web::Data<AppState>,
     client: PortalClient,

@@ -15,7 +15,7 @@ use crate::views::assessments::PortalAssessmentDetail;
 /// Answer one of the caller's own assessments: every item, each value one of its options (else
 /// 422 naming the items, nothing stored). Scored on the server; once completed, 409.
 #[utoipa::path(post, operation_id = "respond_portal_assessment", path = "/api/v1/portal/assessments/{id}/responses", tag = "portal",
-    params(("id" = AssessmentId, Path)), request_body = RespondRequest, responses((status = 200, body = PortalAssessmentDetail)))]
+    params(("id" = inline(AssessmentId), Path)), request_body = RespondRequest, responses((status = 200, body = PortalAssessmentDetail)))]
 pub async fn respond(
     state: web::Data<AppState>,
     client: PortalClient,

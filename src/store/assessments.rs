@@ -12,7 +12,8 @@ use crate::auth::access::{assigned_clients, assigned_couples, partners_of_assign
 use crate::auth::Actor;
 use crate::db::schema::{assessments as a, clients, couple_partners as cp, couples};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
-use crate::domain::instruments::Scored;
+use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
+use crate::domain::instruments::{AssessmentId, Scored};
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::store::boundaries::parse_ts_key;
@@ -20,11 +21,11 @@ use crate::store::boundaries::parse_ts_key;
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = a)]
 pub struct AssessmentRow {
-    pub id: String,
-    pub practice_id: String,
+    pub id: AssessmentId,
+    pub practice_id: PracticeId,
     pub instrument: String,
-    pub client_id: String,
-    pub couple_id: Option<String>,
+    pub client_id: ClientId,
+    pub couple_id: Option<CoupleId>,
     pub status: String,
     pub due_on: Option<String>,
     /// A JSON object: item id -> value.
@@ -33,8 +34,8 @@ pub struct AssessmentRow {
     /// A JSON object: subscale key -> score.
     pub subscales: Option<String>,
     pub completed_at: Option<NaiveDateTime>,
-    pub responded_by: Option<String>,
-    pub created_by: String,
+    pub responded_by: Option<UserId>,
+    pub created_by: UserId,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -78,29 +79,29 @@ pub fn visible(actor: &Actor) -> a::BoxedQuery<'static, Backend> {
 /// The portal client's own assessments (`client_id` = the caller). Nothing for staff (no
 /// client id matches the empty string).
 fn own(actor: &Actor) -> a::BoxedQuery<'static, Backend> {
-    let me = actor.client_id.clone().unwrap_or_default();
-    a::table.filter(a::practice_id.eq(actor.practice_id.clone())).filter(a::client_id.eq(me)).into_boxed()
+    let q = a::table.filter(a::practice_id.eq(actor.practice_id.clone())).into_boxed();
+    match actor.client_id.clone() {
+        Some(me) => q.filter(a::client_id.eq(me)),
+        None => q.filter(false.into_sql::<diesel::sql_types::Bool>()),
+    }
 }
 
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<AssessmentRow>> {
-    visible(actor).filter(a::id.eq(id.to_string())).select(AssessmentRow::as_select()).first(conn).optional()
+/// The assessment, if the staff actor may see it (diesel's `NotFound` otherwise: the 404).
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &AssessmentId) -> QueryResult<AssessmentRow> {
+    visible(actor).filter(a::id.eq(id)).select(AssessmentRow::as_select()).first(conn)
 }
 
-pub fn find_own(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<OwnAssessment>> {
-    own(actor)
-        .filter(a::id.eq(id.to_string()))
-        .select(AssessmentRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|r| r.map(OwnAssessment))
+/// The caller's own assessment (diesel's `NotFound` for anyone else's, the partner's included).
+pub fn find_own(conn: &mut AnyConnection, actor: &Actor, id: &AssessmentId) -> QueryResult<OwnAssessment> {
+    own(actor).filter(a::id.eq(id)).select(AssessmentRow::as_select()).first(conn).map(OwnAssessment)
 }
 
 /// Is the client on the staff actor's caseload (assigned directly or through a couple)?
-pub fn client_in_caseload(conn: &mut AnyConnection, actor: &Actor, client_id: &str) -> QueryResult<bool> {
+pub fn client_in_caseload(conn: &mut AnyConnection, actor: &Actor, client_id: &ClientId) -> QueryResult<bool> {
     let uid = actor.user_id.clone();
     clients::table
         .filter(clients::practice_id.eq(actor.practice_id.clone()))
-        .filter(clients::id.eq(client_id.to_string()))
+        .filter(clients::id.eq(client_id))
         .filter(
             clients::id.eq_any(assigned_clients(uid.clone())).or(clients::id.eq_any(partners_of_assigned_couples(uid))),
         )
@@ -111,13 +112,13 @@ pub fn client_in_caseload(conn: &mut AnyConnection, actor: &Actor, client_id: &s
 }
 
 pub struct NewAssessment<'a> {
-    pub id: &'a str,
-    pub practice_id: &'a str,
+    pub id: &'a AssessmentId,
+    pub practice_id: &'a PracticeId,
     pub instrument: &'a str,
-    pub client_id: &'a str,
-    pub couple_id: Option<&'a str>,
+    pub client_id: &'a ClientId,
+    pub couple_id: Option<&'a CoupleId>,
     pub due_on: Option<&'a str>,
-    pub created_by: &'a str,
+    pub created_by: &'a UserId,
 }
 
 pub fn create(conn: &mut AnyConnection, new: &NewAssessment<'_>) -> QueryResult<()> {
@@ -142,8 +143,8 @@ pub fn create(conn: &mut AnyConnection, new: &NewAssessment<'_>) -> QueryResult<
 
 /// Which assessments a listing is of.
 pub enum Of<'a> {
-    Couple(&'a str),
-    Client(&'a str),
+    Couple(&'a CoupleId),
+    Client(&'a ClientId),
 }
 
 /// Staff listing, oldest first (created_at, id), narrowed from [`visible`].
@@ -155,8 +156,8 @@ pub fn list_visible(
     page: &PageRequest,
 ) -> AppResult<Vec<AssessmentRow>> {
     let q = match of {
-        Of::Couple(id) => visible(actor).filter(a::couple_id.eq(id.to_string())),
-        Of::Client(id) => visible(actor).filter(a::client_id.eq(id.to_string())),
+        Of::Couple(id) => visible(actor).filter(a::couple_id.eq(id.clone())),
+        Of::Client(id) => visible(actor).filter(a::client_id.eq(id.clone())),
     };
     list(conn, q, instrument, page)
 }
@@ -166,19 +167,19 @@ pub fn list_visible(
 pub fn list_own(
     conn: &mut AnyConnection,
     actor: &Actor,
-    couple_id: Option<&str>,
+    couple_id: Option<&CoupleId>,
     instrument: Option<&str>,
     page: &PageRequest,
 ) -> AppResult<Vec<OwnAssessment>> {
     let mut scope = own(actor);
     if let Some(couple_id) = couple_id {
-        scope = scope.filter(a::couple_id.eq(couple_id.to_string()));
+        scope = scope.filter(a::couple_id.eq(couple_id.clone()));
     }
     Ok(list(conn, scope, instrument, page)?.into_iter().map(OwnAssessment).collect())
 }
 
 /// Is the portal client a partner of this couple (of their practice)?
-pub fn is_own_couple(conn: &mut AnyConnection, actor: &Actor, couple_id: &str) -> QueryResult<bool> {
+pub fn is_own_couple(conn: &mut AnyConnection, actor: &Actor, couple_id: &CoupleId) -> QueryResult<bool> {
     let Some(me) = actor.client_id.clone() else { return Ok(false) };
     diesel::select(diesel::dsl::exists(
         cp::table
@@ -212,7 +213,7 @@ fn list(
 pub fn completed_of_couple(
     conn: &mut AnyConnection,
     actor: &Actor,
-    couple_id: &str,
+    couple_id: &CoupleId,
     instrument: &str,
 ) -> QueryResult<Vec<AssessmentRow>> {
     visible(actor)
@@ -228,11 +229,11 @@ pub fn completed_of_couple(
 /// longer pending at that version (another response won).
 pub fn complete(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &AssessmentId,
     version: i64,
     answers: &BTreeMap<String, i32>,
     scored: &Scored,
-    responded_by: &str,
+    responded_by: &UserId,
 ) -> AppResult<bool> {
     let answers = serde_json::to_string(answers).map_err(AppError::internal)?;
     let subscales = serde_json::to_string(&scored.subscales).map_err(AppError::internal)?;

@@ -9,7 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::instruments::{self, HigherIs, Instrument};
+use crate::domain::ids::{ClientId, CoupleId, UserId};
+use crate::domain::instruments::{self, AssessmentId, HigherIs, Instrument};
 use crate::store::assessments::{AssessmentRow, OwnAssessment};
 
 #[derive(Serialize, ToSchema)]
@@ -90,13 +91,10 @@ fn band(r: &AssessmentRow) -> Option<&'static str> {
 /// An assessment, for assigned staff.
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentView {
-    #[schema(format = Uuid)]
-    pub id: String,
+    pub id: AssessmentId,
     pub instrument: String,
-    #[schema(format = Uuid)]
-    pub client_id: String,
-    #[schema(format = Uuid)]
-    pub couple_id: Option<String>,
+    pub client_id: ClientId,
+    pub couple_id: Option<CoupleId>,
     /// `pending`, `completed` or `cancelled`.
     pub status: String,
     /// `YYYY-MM-DD`.
@@ -110,8 +108,7 @@ pub struct AssessmentView {
     pub band: Option<&'static str>,
     pub completed_at: Option<DateTime<Utc>>,
     /// The user who entered the answers (the client's portal account, or a counselor).
-    #[schema(format = Uuid)]
-    pub responded_by: Option<String>,
+    pub responded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub version: i64,
 }
@@ -157,8 +154,7 @@ pub struct Point {
 
 #[derive(Serialize, ToSchema)]
 pub struct PartnerMeasures {
-    #[schema(format = Uuid)]
-    pub client_id: String,
+    pub client_id: ClientId,
     /// Oldest first.
     pub points: Vec<Point>,
     /// The first score; null before any.
@@ -178,7 +174,7 @@ pub struct Measures {
 
 impl Measures {
     /// `rows` are completed assessments of the couple on `instrument`, oldest first.
-    pub fn new(instrument: &'static Instrument, partners: &[String], rows: &[AssessmentRow]) -> Measures {
+    pub fn new(instrument: &'static Instrument, partners: &[ClientId], rows: &[AssessmentRow]) -> Measures {
         let partners = partners
             .iter()
             .map(|client_id| {
@@ -200,11 +196,9 @@ impl Measures {
 /// One of the caller's own assessments, in the portal.
 #[derive(Serialize, ToSchema)]
 pub struct PortalAssessment {
-    #[schema(format = Uuid)]
-    pub id: String,
+    pub id: AssessmentId,
     pub instrument: String,
-    #[schema(format = Uuid)]
-    pub couple_id: Option<String>,
+    pub couple_id: Option<CoupleId>,
     /// `pending`, `completed` or `cancelled`.
     pub status: String,
     pub due_on: Option<String>,

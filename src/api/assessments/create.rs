@@ -7,10 +7,10 @@ use super::{built_in, instrument, InstrumentKey};
 use crate::audit::{self, audited_under, Action, Outcome, Target};
 use crate::auth::access::{client_assigned, couple_visible};
 use crate::auth::Staff;
-use crate::db::new_id;
 use crate::domain::date;
 use crate::domain::ids::ClientId;
 use crate::domain::ids::CoupleId;
+use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
 use crate::http::{created, API};
@@ -52,21 +52,22 @@ pub async fn for_couple(
     path: web::Path<CoupleId>,
     body: ValidJson<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().into_string();
+    let couple_id = path.into_inner();
     let req = body.into_inner();
     let key = req.key()?;
-    let ids = [new_id(), new_id()];
+    let ids = [AssessmentId::new(), AssessmentId::new()];
     let cid = couple_id.clone();
     let rows = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(&ids[0]));
-            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(ids[0].as_str()));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(couple_id.as_str()));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);
                 }
-                let partners = couples::partners_of(conn, &couple_id)?;
+                let partners: Vec<ClientId> =
+                    couples::partners_of(conn, &couple_id)?.into_iter().map(ClientId::from_db).collect();
                 let mut rows = Vec::new();
                 for (id, client_id) in ids.iter().zip(&partners) {
                     let new = NewAssessment {
@@ -86,11 +87,11 @@ pub async fn for_couple(
                             &staff.audit_context(),
                             Action::Create,
                             ResourceKind::Assessment,
-                            Some(id),
+                            Some(id.as_str()),
                             Outcome::Success,
                         )?;
                     }
-                    rows.push(assessments::find_visible(conn, &staff, id)?.ok_or(AppError::NotFound)?);
+                    rows.push(assessments::find_visible(conn, &staff, id)?);
                 }
                 Ok(rows)
             })
@@ -109,15 +110,15 @@ pub async fn for_client(
     path: web::Path<ClientId>,
     body: ValidJson<CreateAssessmentRequest>,
 ) -> AppResult<HttpResponse> {
-    let client_id = path.into_inner().into_string();
+    let client_id = path.into_inner();
     let req = body.into_inner();
     let key = req.key()?;
-    let id = new_id();
+    let id = AssessmentId::new();
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(&id));
-            let parent = Target::new(Action::Create, ResourceKind::Client, Some(&client_id));
+            let target = Target::new(Action::Create, ResourceKind::Assessment, Some(id.as_str()));
+            let parent = Target::new(Action::Create, ResourceKind::Client, Some(client_id.as_str()));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !(client_assigned(conn, &staff, &client_id)?
                     && assessments::client_in_caseload(conn, &staff, &client_id)?)
@@ -134,7 +135,7 @@ pub async fn for_client(
                     created_by: &staff.user_id,
                 };
                 assessments::create(conn, &new)?;
-                assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
+                Ok(assessments::find_visible(conn, &staff, &id)?)
             })
         })
         .await?;

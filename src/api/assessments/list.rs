@@ -24,7 +24,7 @@ pub async fn for_couple(
     path: web::Path<CoupleId>,
     query: ValidQuery<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().into_string();
+    let couple_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("couple-assessments", 2, q.limit, q.cursor.as_deref())?;
     let instrument = q.instrument()?;
@@ -33,13 +33,13 @@ pub async fn for_couple(
         staff.0,
         Action::List,
         ResourceKind::Assessment,
-        Some(couple_id.clone()),
+        Some(couple_id.to_string()),
         move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);
             }
             let rows = assessments::list_visible(conn, staff, Of::Couple(&couple_id), instrument, &page)?;
-            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], AssessmentView::from);
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], AssessmentView::from);
             Ok(AssessmentList { items: page.items, next_cursor: page.next_cursor })
         },
     )
@@ -56,7 +56,7 @@ pub async fn for_client(
     path: web::Path<ClientId>,
     query: ValidQuery<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let client_id = path.into_inner().into_string();
+    let client_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("client-assessments", 2, q.limit, q.cursor.as_deref())?;
     let instrument = q.instrument()?;
@@ -65,13 +65,13 @@ pub async fn for_client(
         staff.0,
         Action::List,
         ResourceKind::Assessment,
-        Some(client_id.clone()),
+        Some(client_id.to_string()),
         move |conn, staff| {
             if !assessments::client_in_caseload(conn, staff, &client_id)? {
                 return Err(AppError::NotFound);
             }
             let rows = assessments::list_visible(conn, staff, Of::Client(&client_id), instrument, &page)?;
-            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], AssessmentView::from);
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], AssessmentView::from);
             Ok(AssessmentList { items: page.items, next_cursor: page.next_cursor })
         },
     )

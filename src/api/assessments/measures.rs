@@ -4,7 +4,7 @@ use super::InstrumentKey;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
-use crate::domain::ids::CoupleId;
+use crate::domain::ids::{ClientId, CoupleId};
 use crate::domain::instruments;
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
@@ -15,16 +15,24 @@ use crate::views::assessments_chart;
 
 /// The measures of a couple on an instrument; 404 for an unknown instrument or a couple the
 /// caller may not see (audited as a denied read of the couple).
-async fn load(state: &AppState, staff: Staff, couple_id: String, key: String) -> AppResult<Measures> {
-    audit::read(&state.db, staff.0, Action::Read, ResourceKind::Measure, Some(couple_id.clone()), move |conn, staff| {
-        if !couple_visible(conn, staff, &couple_id)? {
-            return Err(AppError::NotFound);
-        }
-        let instrument = instruments::find(&key).ok_or(AppError::NotFound)?;
-        let partners = couples::partners_of(conn, &couple_id)?;
-        let rows = assessments::completed_of_couple(conn, staff, &couple_id, instrument.key)?;
-        Ok(Measures::new(instrument, &partners, &rows))
-    })
+async fn load(state: &AppState, staff: Staff, couple_id: CoupleId, key: String) -> AppResult<Measures> {
+    audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Measure,
+        Some(couple_id.to_string()),
+        move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            let instrument = instruments::find(&key).ok_or(AppError::NotFound)?;
+            let partners: Vec<ClientId> =
+                couples::partners_of(conn, &couple_id)?.into_iter().map(ClientId::from_db).collect();
+            let rows = assessments::completed_of_couple(conn, staff, &couple_id, instrument.key)?;
+            Ok(Measures::new(instrument, &partners, &rows))
+        },
+    )
     .await
 }
 
@@ -38,7 +46,7 @@ pub async fn measures(
     path: web::Path<(CoupleId, String)>,
 ) -> AppResult<HttpResponse> {
     let (couple_id, key) = path.into_inner();
-    let m = load(&state, staff, couple_id.into_string(), key).await?;
+    let m = load(&state, staff, couple_id, key).await?;
     Ok(HttpResponse::Ok().json(m))
 }
 
@@ -52,7 +60,7 @@ pub async fn chart(
     path: web::Path<(CoupleId, String)>,
 ) -> AppResult<HttpResponse> {
     let (couple_id, key) = path.into_inner();
-    let m = load(&state, staff, couple_id.into_string(), key).await?;
+    let m = load(&state, staff, couple_id, key).await?;
     let instrument = instruments::find(m.instrument).ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")

@@ -5,7 +5,7 @@ use crate::auth::Staff;
 use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::assessments;
 use crate::views::assessments::AssessmentView;
@@ -14,15 +14,15 @@ use crate::views::assessments::AssessmentView;
 #[utoipa::path(get, operation_id = "read_assessment", path = "/api/v1/assessments/{id}", tag = "assessments",
     params(("id" = inline(AssessmentId), Path)), responses((status = 200, body = AssessmentView, headers(("ETag" = String)))))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<AssessmentId>) -> AppResult<HttpResponse> {
-    let id = path.into_inner().into_string();
+    let id = path.into_inner();
     let view = audit::read(
         &state.db,
         staff.0,
         Action::Read,
         ResourceKind::Assessment,
-        Some(id.clone()),
+        Some(id.to_string()),
         move |conn, staff| {
-            let row = assessments::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+            let row = assessments::find_visible(conn, staff, &id)?;
             Ok(AssessmentView::from(row))
         },
     )

@@ -19,7 +19,7 @@ pub(crate) fn complete(
     conn: &mut crate::db::AnyConnection,
     row: &AssessmentRow,
     req: &RespondRequest,
-    responded_by: &str,
+    responded_by: &crate::domain::ids::UserId,
 ) -> AppResult<()> {
     if row.status != "pending" {
         return Err(AppError::Conflict(format!("This assessment is {}; it cannot be answered again.", row.status)));
@@ -43,15 +43,15 @@ pub async fn respond(
     path: web::Path<AssessmentId>,
     body: ValidJson<RespondRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().into_string();
+    let id = path.into_inner();
     let req = body.into_inner();
     let row = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Respond, ResourceKind::Assessment, Some(&id)), |conn| {
-                let row = assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+            audited(conn, &staff, Target::new(Action::Respond, ResourceKind::Assessment, Some(id.as_str())), |conn| {
+                let row = assessments::find_visible(conn, &staff, &id)?;
                 complete(conn, &row, &req, &staff.user_id)?;
-                assessments::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)
+                Ok(assessments::find_visible(conn, &staff, &id)?)
             })
         })
         .await?;

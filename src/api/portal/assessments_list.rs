@@ -7,7 +7,7 @@ use validator::Validate;
 use crate::api::assessments::{built_in, instrument, InstrumentKey};
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
-use crate::domain::ids::CoupleId;
+use crate::domain::ids::{ClientId, CoupleId};
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
@@ -44,10 +44,10 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-assessments", 2, q.limit, q.cursor.as_deref())?;
     let instrument = q.instrument.as_deref().map(|k| instrument("instrument", k).map(|i| i.key)).transpose()?;
-    let couple_id = q.couple_id.map(CoupleId::into_string);
     let me = client.client_id.clone();
     // The resource asked for: the couple when filtered by one, else the caller's own list.
-    let asked = couple_id.clone().or_else(|| me.clone());
+    let couple_id = q.couple_id;
+    let asked = couple_id.as_ref().map(CoupleId::to_string).or_else(|| me.as_ref().map(ClientId::to_string));
     let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Assessment, asked, move |conn, client| {
         me.ok_or(AppError::NotFound)?;
         if let Some(couple_id) = &couple_id {
@@ -55,9 +55,12 @@ pub async fn list(
                 return Err(AppError::NotFound);
             }
         }
-        let rows = assessments::list_own(conn, client, couple_id.as_deref(), instrument, &page)?;
-        let page =
-            page.finish(rows, |r| vec![ts_key(r.row().created_at), r.row().id.clone()], |r| PortalAssessment::from(&r));
+        let rows = assessments::list_own(conn, client, couple_id.as_ref(), instrument, &page)?;
+        let page = page.finish(
+            rows,
+            |r| vec![ts_key(r.row().created_at), r.row().id.to_string()],
+            |r| PortalAssessment::from(&r),
+        );
         Ok(PortalAssessmentList { items: page.items, next_cursor: page.next_cursor })
     })
     .await?;

@@ -4,7 +4,7 @@ use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::assessments;
 use crate::views::assessments::PortalAssessmentDetail;
@@ -18,15 +18,15 @@ pub async fn read(
     client: PortalClient,
     path: web::Path<AssessmentId>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().into_string();
+    let id = path.into_inner();
     let view = audit::read(
         &state.db,
         client.0,
         Action::Read,
         ResourceKind::Assessment,
-        Some(id.clone()),
+        Some(id.to_string()),
         move |conn, client| {
-            let own = assessments::find_own(conn, client, &id)?.ok_or(AppError::NotFound)?;
+            let own = assessments::find_own(conn, client, &id)?;
             Ok(PortalAssessmentDetail::from(&own))
         },
     )

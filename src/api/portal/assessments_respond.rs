@@ -7,7 +7,7 @@ use crate::auth::PortalClient;
 use crate::domain::instruments::AssessmentId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::assessments;
 use crate::views::assessments::PortalAssessmentDetail;
@@ -22,15 +22,15 @@ pub async fn respond(
     path: web::Path<AssessmentId>,
     body: ValidJson<RespondRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().into_string();
+    let id = path.into_inner();
     let req = body.into_inner();
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Respond, ResourceKind::Assessment, Some(&id)), |conn| {
-                let own = assessments::find_own(conn, &client, &id)?.ok_or(AppError::NotFound)?;
+            audited(conn, &client, Target::new(Action::Respond, ResourceKind::Assessment, Some(id.as_str())), |conn| {
+                let own = assessments::find_own(conn, &client, &id)?;
                 complete(conn, own.row(), &req, &client.user_id)?;
-                let own = assessments::find_own(conn, &client, &id)?.ok_or(AppError::NotFound)?;
+                let own = assessments::find_own(conn, &client, &id)?;
                 Ok(PortalAssessmentDetail::from(&own))
             })
         })

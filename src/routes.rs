@@ -139,6 +139,23 @@ route_table! {
         "/portal/releases/{id}/authorize" Release { POST => portal::releases_authorize::authorize }
         "/portal/releases/{id}/revoke" Release { POST => portal::releases_revoke::revoke }
         // ---- end consent and release ----
+        // Outcome measures.
+        "/instruments" Instrument { GET => assessments::instruments::list }
+        "/couples/{id}/assessments" Couple {
+            GET => assessments::list::for_couple,
+            POST => assessments::create::for_couple,
+        }
+        "/clients/{id}/assessments" Client {
+            GET => assessments::list::for_client,
+            POST => assessments::create::for_client,
+        }
+        "/assessments/{id}" Assessment { GET => assessments::read::read }
+        "/assessments/{id}/responses" Assessment { POST => assessments::respond::respond }
+        "/couples/{id}/measures/{instrument}" Couple { GET => assessments::measures::measures }
+        "/couples/{id}/measures/{instrument}/chart.svg" Couple { GET => assessments::measures::chart }
+        "/portal/assessments" Assessment { GET => portal::assessments_list::list }
+        "/portal/assessments/{id}" Assessment { GET => portal::assessments_read::read }
+        "/portal/assessments/{id}/responses" Assessment { POST => portal::assessments_respond::respond }
     }
 }
 

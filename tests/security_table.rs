@@ -23,7 +23,11 @@ const CLINICAL: &[&str] = &[
     "MARKER-POLICY",
     "MARKER-RECIPIENT",
     "MARKER-PURPOSE",
+    // Outcome measures: a partner's assessment (its due date) and answers.
+    MEASURE_DUE,
+    "\"answers\":{\"q1\"",
 ];
+const MEASURE_DUE: &str = "2199-12-31";
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
 
 struct World {
@@ -111,6 +115,23 @@ async fn world() -> World {
     )
     .await;
     let release = release["id"].as_str().unwrap().to_string();
+    // ---- outcome measures ----
+    let assessments = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/assessments"),
+        json!({"instrument": "csi-4", "due_on": MEASURE_DUE}),
+    )
+    .await;
+    let assessment = assessments["items"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/api/v1/assessments/{assessment}/responses"),
+        Some(&counselor),
+        json!({"answers": {"q1": 6, "q2": 5, "q3": 5, "q4": 5}}),
+    )
+    .await
+    .expect(200);
+    // ---- end outcome measures ----
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
@@ -132,6 +153,7 @@ async fn world() -> World {
     ids.insert("boundaries", boundary);
     ids.insert("milestones", milestone);
     ids.insert("releases", release);
+    ids.insert("assessments", assessment);
     ids.insert("users", counselor.id.clone());
     let identities = vec![
         ("anonymous", None, false),
@@ -168,6 +190,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "kept" => json!(true),
             "template" => json!("trust-repair"),
             "version" => json!(1),
+            "instrument" => json!("csi-4"),
+            "answers" => json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1}),
             "role" => json!("counselor"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
@@ -232,7 +256,7 @@ async fn operations(w: &World) -> Vec<Operation> {
                 _ => segments.first().copied().unwrap_or(""),
             };
             let concrete = match (has_id, w.ids.get(kind)) {
-                (true, Some(id)) => path.replace("{id}", id).replace("{couple_id}", id),
+                (true, Some(id)) => path.replace("{id}", id).replace("{couple_id}", id).replace("{instrument}", "csi-4"),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),
                 (false, _) => path.clone(),
             };
@@ -332,6 +356,7 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "release_authorizers",
         "disclosures",
         "disclosure_subjects",
+        "assessments",
     ];
     let versioned = [
         "practices",
@@ -344,6 +369,7 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "milestones",
         "confidentiality_policies",
         "releases",
+        "assessments",
     ];
     let queries: Vec<(String, String)> = counted
         .iter()
@@ -374,6 +400,9 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
     assert!(note.contains("MARKER-NOTE") && note.contains("MARKER-ADDENDUM"));
     let couple = app.get(&format!("/api/v1/couples/{}", w.ids["couples"]), Some(&w.owner)).await.expect(200).text;
     assert!(couple.contains("MARKER-CONCERN"));
+    let measured =
+        app.get(&format!("/api/v1/assessments/{}", w.ids["assessments"]), Some(&w.owner)).await.expect(200).text;
+    assert!(measured.contains(MEASURE_DUE) && measured.contains("\"answers\":{\"q1\""), "{measured}");
     let mut checked = 0;
     let mut failures = Vec::new();
     for op in operations(&w).await {

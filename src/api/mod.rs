@@ -1,5 +1,6 @@
 //! Handlers, one file per action, grouped by resource. The route table is in `app.rs`.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod boundaries;

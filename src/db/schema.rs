@@ -372,6 +372,29 @@ diesel::joinable!(note_addenda -> notes (note_id));
 diesel::joinable!(boundary_acknowledgements -> boundaries (boundary_id));
 diesel::joinable!(boundary_check_ins -> boundaries (boundary_id));
 
+// ---- outcome measures (issue 15) ----
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        practice_id -> Text,
+        instrument -> Text,
+        client_id -> Text,
+        couple_id -> Nullable<Text>,
+        status -> Text,
+        due_on -> Nullable<Text>,
+        answers -> Nullable<Text>,
+        score -> Nullable<Integer>,
+        subscales -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+// ---- end outcome measures ----
+
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
     users,
@@ -399,4 +422,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     release_authorizers,
     disclosures,
     disclosure_subjects,
+    assessments,
 );

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod date;
 pub mod ids;
+pub mod instruments;
 pub mod patch;
 pub mod resource;
 pub mod role;

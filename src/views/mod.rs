@@ -1,5 +1,7 @@
 //! Response shapes, one per audience. A row is never serialized to the wire.
 
+pub mod assessments;
+pub mod assessments_chart;
 pub mod clients;
 pub mod identity;
 pub mod portal;

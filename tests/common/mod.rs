@@ -19,6 +19,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 pub mod clinical;
+pub mod measures;
 pub mod trust;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";

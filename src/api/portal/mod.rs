@@ -3,6 +3,11 @@
 //! write is audited with the client user as the actor.
 
 pub mod acknowledge;
+// ---- outcome measures ----
+pub mod assessments_list;
+pub mod assessments_read;
+pub mod assessments_respond;
+// ---- end outcome measures ----
 pub mod boundaries;
 pub mod check_in_create;
 pub mod check_in_list;

@@ -124,6 +124,48 @@ fn api_v1(cfg: &mut web::ServiceConfig) {
                 .post(portal::check_in_create::create),
         )
         .service(resource("/portal/milestones", "GET").get(portal::milestones::list));
+
+    // ---- letters and activities (issue 14) ----
+    cfg.service(resource("/couples/{id}/letters", "GET").get(letters::list::list))
+        .service(resource("/letters/{id}", "GET").get(letters::read::read))
+        .service(resource("/letters/{id}/return", "POST").post(letters::send_back::send_back))
+        .service(resource("/letters/{id}/release", "POST").post(letters::release::release))
+        .service(
+            resource("/portal/letters", "GET, POST")
+                .get(portal::letters_list::list)
+                .post(portal::letters_create::create),
+        )
+        .service(
+            resource("/portal/letters/{id}", "GET, PATCH")
+                .get(portal::letters_read::read)
+                .patch(portal::letters_update::update),
+        )
+        .service(resource("/portal/letters/{id}/submit", "POST").post(portal::letters_submit::submit))
+        .service(resource("/portal/letters/{id}/withdraw", "POST").post(portal::letters_withdraw::withdraw))
+        .service(resource("/activity-templates", "GET").get(activities::templates::list))
+        .service(
+            resource("/couples/{id}/activities", "GET, POST")
+                .get(activities::list::list)
+                .post(activities::create::create),
+        )
+        .service(
+            resource("/couples/{id}/activities/from-template", "POST").post(activities::from_template::from_template),
+        )
+        .service(
+            resource("/activities/{id}", "GET, PATCH").get(activities::read::read).patch(activities::update::update),
+        )
+        .service(
+            resource("/activities/{id}/logs", "GET, POST")
+                .get(activities::log_list::list)
+                .post(activities::log_create::create),
+        )
+        .service(resource("/portal/activities", "GET").get(portal::activities_list::list))
+        .service(
+            resource("/portal/activities/{id}/logs", "GET, POST")
+                .get(portal::activities_log_list::list)
+                .post(portal::activities_log_create::create),
+        );
+    // ---- end letters and activities ----
 }
 
 async fn openapi_json() -> HttpResponse {

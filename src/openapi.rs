@@ -47,6 +47,18 @@ use crate::problem::PROBLEM_JSON;
         api::portal::acknowledge::acknowledge, api::portal::check_in_create::create,
         api::portal::check_in_list::list, api::portal::milestones::list,
         // ---- end client portal ----
+        // ---- letters and activities (issue 14) ----
+        api::letters::list::list, api::letters::read::read, api::letters::send_back::send_back,
+        api::letters::release::release,
+        api::portal::letters_create::create, api::portal::letters_list::list, api::portal::letters_read::read,
+        api::portal::letters_update::update, api::portal::letters_submit::submit,
+        api::portal::letters_withdraw::withdraw,
+        api::activities::templates::list, api::activities::create::create,
+        api::activities::from_template::from_template, api::activities::list::list, api::activities::read::read,
+        api::activities::update::update, api::activities::log_list::list, api::activities::log_create::create,
+        api::portal::activities_list::list, api::portal::activities_log_create::create,
+        api::portal::activities_log_list::list,
+        // ---- end letters and activities ----
     ),
     components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
         crate::domain::Role, crate::domain::role::StaffRole)),

@@ -9,6 +9,10 @@ pub mod status;
 pub mod templates;
 pub mod text;
 pub mod trust;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----
 
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

@@ -13,3 +13,7 @@ pub mod portal;
 pub mod practices;
 pub mod sessions;
 pub mod users;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----

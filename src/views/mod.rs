@@ -5,6 +5,10 @@ pub mod identity;
 pub mod portal;
 pub mod sessions;
 pub mod trust;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

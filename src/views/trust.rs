@@ -238,4 +238,5 @@ pub struct ProgressView {
     pub milestones: MilestoneProgress,
     pub boundaries: BoundaryProgress,
     pub sessions: SessionProgress,
+    pub activities: crate::views::activities::ActivityProgress,
 }

@@ -1,0 +1,109 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::create::times;
+use super::{check_assignee, day, stored_day};
+use crate::audit::{audited, Action, Target};
+use crate::auth::Staff;
+use crate::domain::activities::{self, ActivityStatus, Assignee, Cadence, INSTRUCTIONS_MAX, PROMPT_MAX, TITLE_MAX};
+use crate::domain::patch::nullable;
+use crate::domain::text;
+use crate::http::{ok_versioned, IfMatch};
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::activities::{self as store, Changes};
+use crate::views::activities::ActivityView;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateActivityRequest {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub title: Option<String>,
+    /// Up to 5000 characters; null clears them.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable, value_type = Option<String>, max_length = 5000)]
+    pub instructions: Option<Option<String>>,
+    /// `"both"`, or the id of the one partner it is for.
+    #[schema(pattern = "^(both|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")]
+    pub assigned_to: Option<String>,
+    pub cadence: Option<Cadence>,
+    /// 1 to 14.
+    #[schema(minimum = 1, maximum = 14)]
+    pub times_per_period: Option<i32>,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub starts_on: Option<String>,
+    /// `YYYY-MM-DD`, not before `starts_on`; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable, value_type = Option<String>, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub ends_on: Option<Option<String>>,
+    /// Up to 1000 characters; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable, value_type = Option<String>, max_length = 1000)]
+    pub reflection_prompt: Option<Option<String>>,
+    /// `active`, `paused`, `completed` or `retired`; a retired activity cannot change (409).
+    pub status: Option<ActivityStatus>,
+}
+
+/// Change an activity: its wording, who it is for, cadence, window or status. Partners log
+/// only while it is `active`.
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = Uuid, Path)),
+    request_body = UpdateActivityRequest, responses((status = 200, body = ActivityView)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: web::Json<UpdateActivityRequest>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner().to_string();
+    let req = body.into_inner();
+    let assignee = req.assigned_to.as_deref().map(|a| Assignee::parse("assigned_to", a)).transpose();
+    text::collect([
+        req.title.as_deref().map_or(Ok(()), |t| text::required("title", t, TITLE_MAX)),
+        text::optional("instructions", req.instructions.as_ref().and_then(|d| d.as_deref()), INSTRUCTIONS_MAX),
+        text::optional("reflection_prompt", req.reflection_prompt.as_ref().and_then(|d| d.as_deref()), PROMPT_MAX),
+        times(req.times_per_period),
+        assignee.clone().map(|_| ()),
+        req.starts_on.as_deref().map_or(Ok(()), |s| day("starts_on", s).map(|_| ())),
+        req.ends_on.as_ref().and_then(|e| e.as_deref()).map_or(Ok(()), |e| day("ends_on", e).map(|_| ())),
+    ])?;
+    let assignee = assignee.map_err(|e| AppError::Validation(vec![e]))?;
+    let view = state
+        .db
+        .run(move |conn| {
+            audited(conn, &staff, Target::new(Action::Update, "activity", Some(&id)), |conn| {
+                let current = store::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                if_match.check(current.version)?;
+                if current.status == ActivityStatus::Retired.as_str() {
+                    return Err(AppError::Conflict("A retired activity cannot change.".into()));
+                }
+                if let Some(a) = &assignee {
+                    check_assignee(conn, &current.couple_id, a)?;
+                }
+                let changes = Changes {
+                    title: req.title.unwrap_or(current.title),
+                    instructions: req.instructions.unwrap_or(current.instructions),
+                    assignee_id: assignee.map_or(current.assignee_id, |a| a.column()),
+                    cadence: req.cadence.map_or(current.cadence, |c| c.as_str().into()),
+                    times_per_period: req.times_per_period.unwrap_or(current.times_per_period),
+                    starts_on: req.starts_on.unwrap_or(current.starts_on),
+                    ends_on: req.ends_on.unwrap_or(current.ends_on),
+                    reflection_prompt: req.reflection_prompt.unwrap_or(current.reflection_prompt),
+                    status: req.status.map_or(current.status, |s| s.as_str().into()),
+                };
+                let ends = changes.ends_on.as_deref().map(stored_day).transpose()?;
+                activities::window(stored_day(&changes.starts_on)?, ends).map_err(|e| AppError::Validation(vec![e]))?;
+                if !store::update(conn, &id, current.version, &changes)? {
+                    return Err(AppError::PreconditionFailed);
+                }
+                store::find_visible(conn, &staff, &id)?.map(ActivityView::from).ok_or(AppError::NotFound)
+            })
+        })
+        .await?;
+    let version = view.version;
+    Ok(ok_versioned(&view, version))
+}

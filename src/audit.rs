@@ -5,39 +5,39 @@
 //! written after the denied work has rolled back.
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::auth::actor::{live_user, no_longer_live};
 use crate::auth::{Actor, Liveness};
 use crate::db::schema::audit_events;
 use crate::db::{new_id, now, write_tx, AnyConnection};
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Read,
-    List,
-    Create,
-    Update,
-    Sign,
-    Share,
-    Acknowledge,
-    Assign,
-    Invite,
-    Login,
-    Refresh,
-    Logout,
-    Submit,
-    Return,
-    Release,
-    Withdraw,
-    Log,
-    Respond,
-    Disclose,
-    Revoke,
-    Authorize,
+crate::vocabulary! {
+    /// What an audited event did.
+    pub enum Action {
+        Read = "read",
+        List = "list",
+        Create = "create",
+        Update = "update",
+        Sign = "sign",
+        Share = "share",
+        Acknowledge = "acknowledge",
+        Assign = "assign",
+        Invite = "invite",
+        Login = "login",
+        Refresh = "refresh",
+        Logout = "logout",
+        Submit = "submit",
+        Return = "return",
+        Release = "release",
+        Withdraw = "withdraw",
+        Log = "log",
+        Respond = "respond",
+        Disclose = "disclose",
+        Revoke = "revoke",
+        Authorize = "authorize",
+    }
 }
 
 impl Action {
@@ -45,48 +45,11 @@ impl Action {
     pub fn is_read(self) -> bool {
         matches!(self, Action::Read | Action::List)
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Read => "read",
-            Action::List => "list",
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Sign => "sign",
-            Action::Share => "share",
-            Action::Acknowledge => "acknowledge",
-            Action::Assign => "assign",
-            Action::Invite => "invite",
-            Action::Login => "login",
-            Action::Refresh => "refresh",
-            Action::Logout => "logout",
-            Action::Submit => "submit",
-            Action::Return => "return",
-            Action::Release => "release",
-            Action::Withdraw => "withdraw",
-            Action::Log => "log",
-            Action::Respond => "respond",
-            Action::Disclose => "disclose",
-            Action::Revoke => "revoke",
-            Action::Authorize => "authorize",
-        }
-    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    Denied,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Denied => "denied",
-        }
-    }
+crate::vocabulary! {
+    /// Whether the attempt was allowed.
+    pub enum Outcome { Success = "success", Denied = "denied" }
 }
 
 /// Who did it, from where, in which request.
@@ -104,7 +67,7 @@ pub fn record(
     conn: &mut AnyConnection,
     ctx: &AuditContext,
     action: Action,
-    resource_type: &str,
+    resource_type: ResourceKind,
     resource_id: Option<&str>,
     outcome: Outcome,
 ) -> QueryResult<()> {
@@ -134,7 +97,7 @@ fn record_if_live(
     ctx: &AuditContext,
     live: &Liveness,
     action: Action,
-    resource_type: &str,
+    resource_type: ResourceKind,
     resource_id: Option<&str>,
     outcome: Outcome,
 ) -> QueryResult<bool> {
@@ -146,7 +109,7 @@ fn record_if_live(
         ctx.actor_id.clone().into_sql::<Nullable<Text>>(),
         ctx.actor_role.clone().into_sql::<Nullable<Text>>(),
         action.as_str().into_sql::<Text>(),
-        resource_type.to_string().into_sql::<Text>(),
+        resource_type.as_str().into_sql::<Text>(),
         resource_id.map(String::from).into_sql::<Nullable<Text>>(),
         outcome.as_str().into_sql::<Text>(),
         ctx.request_id.clone().into_sql::<Text>(),
@@ -184,7 +147,7 @@ pub async fn read<T: Send + 'static>(
     db: &crate::db::Db,
     actor: Actor,
     action: Action,
-    resource_type: &'static str,
+    resource_type: ResourceKind,
     resource_id: Option<String>,
     work: impl FnOnce(&mut AnyConnection, &Actor) -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
@@ -215,12 +178,12 @@ pub async fn read<T: Send + 'static>(
 #[derive(Clone, Copy, Debug)]
 pub struct Target<'a> {
     pub action: Action,
-    pub resource_type: &'a str,
+    pub resource_type: ResourceKind,
     pub resource_id: Option<&'a str>,
 }
 
 impl<'a> Target<'a> {
-    pub fn new(action: Action, resource_type: &'a str, resource_id: Option<&'a str>) -> Self {
+    pub fn new(action: Action, resource_type: ResourceKind, resource_id: Option<&'a str>) -> Self {
         Target { action, resource_type, resource_id }
     }
 }
@@ -287,7 +250,7 @@ pub async fn forbidden<T>(
     db: &crate::db::Db,
     actor: Actor,
     action: Action,
-    resource_type: &'static str,
+    resource_type: ResourceKind,
     resource_id: String,
 ) -> AppResult<T> {
     let written = db

@@ -6,71 +6,15 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, HttpMethod, ObjectBuilder, OpenApi as Doc, Ref, Required, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::api;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::problem::PROBLEM_JSON;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Mend API", version = "1.0.0",
-        description = "Case management for counselors who help couples repair trust. See API.md for the contract."),
-    paths(
-        api::health::healthz, api::health::readyz,
-        api::auth::login::login, api::auth::refresh::refresh, api::auth::logout::logout,
-        api::auth::accept_invite::accept_invite,
-        api::me::read::read, api::me::password::change,
-        api::practice::read::read, api::practice::update::update,
-        api::users::create::create, api::users::list::list, api::users::read::read, api::users::update::update,
-        api::audit::list::list,
-        // ---- clients and couples ----
-        api::clients::create::create, api::clients::list::list, api::clients::read::read,
-        api::clients::update::update, api::clients::invite::invite,
-        api::couples::create::create, api::couples::list::list, api::couples::read::read,
-        api::couples::update::update,
-        // ---- end clients and couples ----
-        // ---- sessions, summaries and notes ----
-        api::sessions::create::create, api::sessions::list::list, api::sessions::read::read,
-        api::sessions::update::update, api::sessions::summary::put, api::sessions::share::share,
-        api::notes::create::create, api::notes::list::list, api::notes::read::read, api::notes::update::update,
-        api::notes::sign::sign, api::notes::addenda::create,
-        // ---- end sessions, summaries and notes ----
-        // ---- boundaries, milestones, templates and progress ----
-        api::boundaries::create::create, api::boundaries::list::list, api::boundaries::read::read,
-        api::boundaries::update::update, api::boundaries::check_in_create::create,
-        api::boundaries::check_in_list::list,
-        api::milestones::templates::list, api::milestones::create::create,
-        api::milestones::from_template::from_template, api::milestones::list::list, api::milestones::read::read,
-        api::milestones::update::update, api::milestones::progress::progress,
-        // ---- end boundaries, milestones, templates and progress ----
-        // ---- client portal ----
-        api::portal::me::me, api::portal::sessions::sessions, api::portal::boundaries::list,
-        api::portal::acknowledge::acknowledge, api::portal::check_in_create::create,
-        api::portal::check_in_list::list, api::portal::milestones::list,
-        // ---- end client portal ----
-        // ---- letters and activities (issue 14) ----
-        api::letters::list::list, api::letters::read::read, api::letters::send_back::send_back,
-        api::letters::release::release,
-        api::portal::letters_create::create, api::portal::letters_list::list, api::portal::letters_read::read,
-        api::portal::letters_update::update, api::portal::letters_submit::submit,
-        api::portal::letters_withdraw::withdraw,
-        api::activities::templates::list, api::activities::create::create,
-        api::activities::from_template::from_template, api::activities::list::list, api::activities::read::read,
-        api::activities::update::update, api::activities::log_list::list, api::activities::log_create::create,
-        api::portal::activities_list::list, api::portal::activities_log_create::create,
-        api::portal::activities_log_list::list,
-        // ---- end letters and activities ----
-    ),
-    components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
-        crate::domain::Role, crate::domain::role::StaffRole)),
-    modifiers(&Conventions),
-    security(("bearer" = [])),
-)]
-pub struct ApiDoc;
+pub use crate::routes::ApiDoc;
 
 /// Adds what every endpoint shares, so no handler can forget it: the bearer scheme, the
 /// problem responses each kind of operation can give, `If-Match` on PATCH/PUT and the
 /// `Idempotency-Key` note on POST.
-struct Conventions;
+pub struct Conventions;
 
 fn problem(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()

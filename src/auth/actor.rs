@@ -16,6 +16,7 @@ use diesel::prelude::*;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::db::schema::users;
+use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::AppError;
 use crate::request_id;
@@ -176,9 +177,10 @@ fn record_forbidden(
         actix_web::http::Method::POST => Action::Create,
         _ => Action::Update,
     };
+    // The kind of resource the route addresses, from the route table (so a denial says
+    // `boundary` exactly as a success does).
     let pattern = req.match_pattern().unwrap_or_default();
-    let resource_type =
-        pattern.trim_start_matches("/api/v1/").split('/').next().unwrap_or("unknown").trim_end_matches('s').to_string();
+    let resource_type = crate::routes::route(&pattern).and_then(|r| r.kind).unwrap_or(ResourceKind::User);
     let resource_id = req.match_info().get("id").map(String::from);
     async move {
         let ctx = AuditContext {
@@ -198,7 +200,7 @@ fn record_forbidden(
         let written = state
             .db
             .run_as(live, move |conn| {
-                record(conn, &ctx, action, &resource_type, resource_id.as_deref(), Outcome::Denied)?;
+                record(conn, &ctx, action, resource_type, resource_id.as_deref(), Outcome::Denied)?;
                 Ok(())
             })
             .await;

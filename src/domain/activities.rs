@@ -4,59 +4,18 @@
 //! The wording is read by the couple in the portal, so it is plain language.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::problem::FieldError;
 
-/// How often an activity is meant to happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Cadence {
-    Once,
-    Daily,
-    Weekly,
+crate::vocabulary! {
+    /// How often an activity is meant to happen.
+    pub enum Cadence { Once = "once", Daily = "daily", Weekly = "weekly" }
 }
 
-impl Cadence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cadence::Once => "once",
-            Cadence::Daily => "daily",
-            Cadence::Weekly => "weekly",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Cadence> {
-        [Cadence::Once, Cadence::Daily, Cadence::Weekly].into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-/// Where an activity stands. Partners log only while `active`; `retired` is final.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityStatus {
-    Active,
-    Paused,
-    Completed,
-    Retired,
-}
-
-impl ActivityStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActivityStatus::Active => "active",
-            ActivityStatus::Paused => "paused",
-            ActivityStatus::Completed => "completed",
-            ActivityStatus::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ActivityStatus> {
-        [ActivityStatus::Active, ActivityStatus::Paused, ActivityStatus::Completed, ActivityStatus::Retired]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-    }
+crate::vocabulary! {
+    /// Where an activity stands. Partners log only while `active`; `retired` is final.
+    pub enum ActivityStatus { Active = "active", Paused = "paused", Completed = "completed", Retired = "retired" }
 }
 
 /// `times_per_period`: 1..=14.

@@ -11,73 +11,24 @@
 //! any status but released --withdraw--> withdrawn (final)
 //! ```
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// What a letter is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LetterKind {
-    /// From the partner who was hurt: what it did to them.
-    Impact,
-    /// From the partner who broke trust: owning what they did.
-    Accountability,
-    /// An answer to a letter received.
-    Response,
-    Other,
+crate::vocabulary! {
+    /// What a letter is for: `impact` (from the partner who was hurt), `accountability` (from
+    /// the partner who broke trust), `response` (an answer to a letter received) or `other`.
+    pub enum LetterKind { Impact = "impact", Accountability = "accountability", Response = "response", Other = "other" }
 }
 
-impl LetterKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LetterKind::Impact => "impact",
-            LetterKind::Accountability => "accountability",
-            LetterKind::Response => "response",
-            LetterKind::Other => "other",
-        }
+crate::vocabulary! {
+    /// Where a letter stands. `released` and `withdrawn` are final.
+    pub enum LetterStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Released = "released",
+        Withdrawn = "withdrawn",
     }
-
-    pub fn parse(s: &str) -> Option<LetterKind> {
-        [LetterKind::Impact, LetterKind::Accountability, LetterKind::Response, LetterKind::Other]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// Where a letter stands. `released` and `withdrawn` are final.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LetterStatus {
-    Draft,
-    Submitted,
-    Returned,
-    Released,
-    Withdrawn,
 }
 
 impl LetterStatus {
-    pub const ALL: [LetterStatus; 5] = [
-        LetterStatus::Draft,
-        LetterStatus::Submitted,
-        LetterStatus::Returned,
-        LetterStatus::Released,
-        LetterStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LetterStatus::Draft => "draft",
-            LetterStatus::Submitted => "submitted",
-            LetterStatus::Returned => "returned",
-            LetterStatus::Released => "released",
-            LetterStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LetterStatus> {
-        LetterStatus::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// The author may change the text (and submit it) only in these.
     pub fn editable(self) -> bool {
         matches!(self, LetterStatus::Draft | LetterStatus::Returned)
@@ -101,7 +52,7 @@ mod tests {
     #[test]
     fn statuses_round_trip_and_moves() {
         for s in LetterStatus::ALL {
-            assert_eq!(LetterStatus::parse(s.as_str()), Some(s));
+            assert_eq!(LetterStatus::parse(s.as_str()), Some(*s));
         }
         for k in ["impact", "accountability", "response", "other"] {
             assert_eq!(LetterKind::parse(k).map(LetterKind::as_str), Some(k));

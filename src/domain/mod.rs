@@ -2,17 +2,22 @@
 
 pub mod client;
 pub mod date;
+pub mod ids;
 pub mod patch;
+pub mod resource;
 pub mod role;
 pub mod session;
 pub mod status;
 pub mod templates;
 pub mod text;
 pub mod trust;
+pub mod value;
+pub mod vocab;
 // ---- letters and activities (issue 14) ----
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
 
+pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

@@ -1,53 +1,25 @@
 //! Session and note values: the closed vocabularies and the instants they are scheduled at.
 
 use chrono::{DateTime, NaiveDateTime, Timelike};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::problem::FieldError;
 
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($variant),+
-        }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-vocabulary!(
+crate::vocabulary! {
     /// How a session is held.
-    Modality { InPerson = "in_person", Telehealth = "telehealth", Phone = "phone" }
-);
-vocabulary!(
+    pub enum Modality { InPerson = "in_person", Telehealth = "telehealth", Phone = "phone" }
+}
+crate::vocabulary! {
     /// A session's state. Only `scheduled` moves, and only to one of the others.
-    SessionStatus { Scheduled = "scheduled", Completed = "completed", Cancelled = "cancelled", NoShow = "no_show" }
-);
-vocabulary!(
+    pub enum SessionStatus { Scheduled = "scheduled", Completed = "completed", Cancelled = "cancelled", NoShow = "no_show" }
+}
+crate::vocabulary! {
     /// The counselor's assessment of risk in a mediation note.
-    RiskLevel { None = "none", Low = "low", Moderate = "moderate", High = "high" }
-);
-vocabulary!(
+    pub enum RiskLevel { None = "none", Low = "low", Moderate = "moderate", High = "high" }
+}
+crate::vocabulary! {
     /// A mediation note is a draft until its author signs it; then it is locked for good.
-    NoteStatus { Draft = "draft", Signed = "signed" }
-);
+    pub enum NoteStatus { Draft = "draft", Signed = "signed" }
+}
 
 pub const MIN_DURATION: i32 = 15;
 pub const MAX_DURATION: i32 = 240;

@@ -1,71 +1,17 @@
 //! Domain values for boundaries and milestones: statuses, calendar dates, phases.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::problem::FieldError;
 
-/// Where a boundary stands. `retired` is final.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BoundaryStatus {
-    Proposed,
-    Active,
-    Revised,
-    Retired,
+crate::vocabulary! {
+    /// Where a boundary stands. `retired` is final.
+    pub enum BoundaryStatus { Proposed = "proposed", Active = "active", Revised = "revised", Retired = "retired" }
 }
 
-impl BoundaryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BoundaryStatus::Proposed => "proposed",
-            BoundaryStatus::Active => "active",
-            BoundaryStatus::Revised => "revised",
-            BoundaryStatus::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<BoundaryStatus> {
-        match s {
-            "proposed" => Some(BoundaryStatus::Proposed),
-            "active" => Some(BoundaryStatus::Active),
-            "revised" => Some(BoundaryStatus::Revised),
-            "retired" => Some(BoundaryStatus::Retired),
-            _ => None,
-        }
-    }
-}
-
-/// Where a milestone stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MilestoneStatus {
-    NotStarted,
-    InProgress,
-    Achieved,
-    SetAside,
-}
-
-impl MilestoneStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MilestoneStatus::NotStarted => "not_started",
-            MilestoneStatus::InProgress => "in_progress",
-            MilestoneStatus::Achieved => "achieved",
-            MilestoneStatus::SetAside => "set_aside",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MilestoneStatus> {
-        match s {
-            "not_started" => Some(MilestoneStatus::NotStarted),
-            "in_progress" => Some(MilestoneStatus::InProgress),
-            "achieved" => Some(MilestoneStatus::Achieved),
-            "set_aside" => Some(MilestoneStatus::SetAside),
-            _ => None,
-        }
-    }
+crate::vocabulary! {
+    /// Where a milestone stands.
+    pub enum MilestoneStatus { NotStarted = "not_started", InProgress = "in_progress", Achieved = "achieved", SetAside = "set_aside" }
 }
 
 /// A phase key: 1..=50 characters of `a-z`, `0-9`, `-` and `_` (templates use these, and

@@ -13,6 +13,7 @@ use crate::auth::access::{assigned_couples, couples_of_client};
 use crate::auth::Actor;
 use crate::db::schema::{activities as a, activity_logs as lg};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
+use crate::domain::activities::{ActivityStatus, Cadence};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::store::boundaries::parse_ts_key;
@@ -27,13 +28,13 @@ pub struct ActivityRow {
     pub instructions: Option<String>,
     /// NULL: both partners.
     pub assignee_id: Option<String>,
-    pub cadence: String,
+    pub cadence: Cadence,
     pub times_per_period: i32,
     pub starts_on: String,
     pub ends_on: Option<String>,
     pub reflection_prompt: Option<String>,
     pub template_key: Option<String>,
-    pub status: String,
+    pub status: ActivityStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -99,7 +100,7 @@ pub struct NewActivity {
     pub title: String,
     pub instructions: Option<String>,
     pub assignee_id: Option<String>,
-    pub cadence: String,
+    pub cadence: Cadence,
     pub times_per_period: i32,
     pub starts_on: String,
     pub ends_on: Option<String>,
@@ -123,7 +124,7 @@ pub fn create(conn: &mut AnyConnection, practice_id: &str, new: &NewActivity) ->
             a::ends_on.eq(&new.ends_on),
             a::reflection_prompt.eq(&new.reflection_prompt),
             a::template_key.eq(&new.template_key),
-            a::status.eq("active"),
+            a::status.eq(ActivityStatus::Active),
             a::version.eq(1i64),
             a::created_at.eq(at),
             a::updated_at.eq(at),
@@ -138,7 +139,7 @@ pub fn list(
     conn: &mut AnyConnection,
     scope: a::BoxedQuery<'static, Backend>,
     couple_id: Option<&str>,
-    statuses: Option<&[&str]>,
+    statuses: Option<&[ActivityStatus]>,
     page: &PageRequest,
 ) -> AppResult<Vec<ActivityRow>> {
     let mut q = scope.select(ActivityRow::as_select());
@@ -146,8 +147,7 @@ pub fn list(
         q = q.filter(a::couple_id.eq(c.to_string()));
     }
     if let Some(s) = statuses {
-        let s: Vec<String> = s.iter().map(|s| s.to_string()).collect();
-        q = q.filter(a::status.eq_any(s));
+        q = q.filter(a::status.eq_any(s.to_vec()));
     }
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
@@ -161,12 +161,12 @@ pub struct Changes {
     pub title: String,
     pub instructions: Option<String>,
     pub assignee_id: Option<String>,
-    pub cadence: String,
+    pub cadence: Cadence,
     pub times_per_period: i32,
     pub starts_on: String,
     pub ends_on: Option<String>,
     pub reflection_prompt: Option<String>,
-    pub status: String,
+    pub status: ActivityStatus,
 }
 
 /// Writes the changes if the row is still at `version`; false when a concurrent write won.
@@ -297,7 +297,7 @@ pub fn list_partner_logs(
 
 /// For progress: the couple's active activities (one count).
 pub fn active_count(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<i64> {
-    a::table.filter(a::couple_id.eq(couple_id)).filter(a::status.eq("active")).count().get_result(conn)
+    a::table.filter(a::couple_id.eq(couple_id)).filter(a::status.eq(ActivityStatus::Active)).count().get_result(conn)
 }
 
 /// For progress: logs of the couple's activities done on or after `since` (`YYYY-MM-DD`),

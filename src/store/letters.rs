@@ -17,7 +17,7 @@ use crate::auth::access::{assigned_couples, couples_of_client};
 use crate::auth::Actor;
 use crate::db::schema::{letter_revisions as r, letters as l};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
-use crate::domain::letters::LetterStatus;
+use crate::domain::letters::{LetterKind, LetterStatus};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::store::boundaries::parse_ts_key;
@@ -28,10 +28,10 @@ pub struct AuthorLetterRow {
     pub id: String,
     pub couple_id: String,
     pub author_id: String,
-    pub kind: String,
+    pub kind: LetterKind,
     pub title: String,
     pub body: String,
-    pub status: String,
+    pub status: LetterStatus,
     pub counselor_comment: Option<String>,
     pub submitted_at: Option<NaiveDateTime>,
     pub released_at: Option<NaiveDateTime>,
@@ -47,10 +47,10 @@ pub struct StaffLetterRow {
     pub id: String,
     pub couple_id: String,
     pub author_id: String,
-    pub kind: String,
+    pub kind: LetterKind,
     pub title: String,
     pub body: String,
-    pub status: String,
+    pub status: LetterStatus,
     pub counselor_comment: Option<String>,
     pub submitted_at: Option<NaiveDateTime>,
     pub released_at: Option<NaiveDateTime>,
@@ -64,7 +64,7 @@ pub struct StaffLetterRow {
 pub struct ReleasedLetterRow {
     pub id: String,
     pub couple_id: String,
-    pub kind: String,
+    pub kind: LetterKind,
     pub title: String,
     pub body: String,
     pub author_id: String,
@@ -289,7 +289,7 @@ pub struct NewLetter<'a> {
     pub practice_id: &'a str,
     pub couple_id: &'a str,
     pub author_id: &'a str,
-    pub kind: &'a str,
+    pub kind: LetterKind,
     pub title: &'a str,
     pub body: &'a str,
 }
@@ -305,7 +305,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewLetter<'_>) -> QueryResult<()> 
             l::kind.eq(new.kind),
             l::draft_title.eq(new.title),
             l::draft_body.eq(new.body),
-            l::status.eq(LetterStatus::Draft.as_str()),
+            l::status.eq(LetterStatus::Draft),
             l::revision_count.eq(0),
             l::version.eq(1i64),
             l::created_at.eq(at),

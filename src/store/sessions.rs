@@ -11,6 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::{now, AnyConnection};
 use crate::domain::session::{key, parse_key, SessionStatus};
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 
@@ -66,10 +67,10 @@ impl Subject {
         }
     }
 
-    pub fn resource_type(&self) -> &'static str {
+    pub fn resource_type(&self) -> ResourceKind {
         match self {
-            Subject::Couple(_) => "couple",
-            Subject::Client(_) => "client",
+            Subject::Couple(_) => ResourceKind::Couple,
+            Subject::Client(_) => ResourceKind::Client,
         }
     }
 

@@ -11,14 +11,6 @@ use super::instant;
 use crate::domain::activities::{ActivityStatus, ActivityTemplate, Assignee, Cadence};
 use crate::store::activities::{ActivityRow, LogRow, PartnerLogRow};
 
-fn cadence(s: &str) -> Cadence {
-    Cadence::parse(s).unwrap_or(Cadence::Once)
-}
-
-fn status(s: &str) -> ActivityStatus {
-    ActivityStatus::parse(s).unwrap_or(ActivityStatus::Active)
-}
-
 /// A built-in activity.
 #[derive(Serialize, ToSchema)]
 pub struct ActivityTemplateView {
@@ -75,8 +67,8 @@ impl From<ActivityRow> for ActivityView {
     fn from(r: ActivityRow) -> Self {
         ActivityView {
             assigned_to: Assignee::from_column(r.assignee_id).wire(),
-            cadence: cadence(&r.cadence),
-            status: status(&r.status),
+            cadence: r.cadence,
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,
@@ -121,8 +113,8 @@ impl From<ActivityRow> for PortalActivity {
     fn from(r: ActivityRow) -> Self {
         PortalActivity {
             assigned_to: Assignee::from_column(r.assignee_id).wire(),
-            cadence: cadence(&r.cadence),
-            status: status(&r.status),
+            cadence: r.cadence,
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,

@@ -10,14 +10,6 @@ use super::instant;
 use crate::domain::letters::{LetterKind, LetterStatus};
 use crate::store::letters::{AuthorLetterRow, ReleasedLetterRow, RevisionRow, StaffLetterRow};
 
-fn kind(s: &str) -> LetterKind {
-    LetterKind::parse(s).unwrap_or(LetterKind::Other)
-}
-
-fn status(s: &str) -> LetterStatus {
-    LetterStatus::parse(s).unwrap_or(LetterStatus::Draft)
-}
-
 /// One submission, kept as it was sent.
 #[derive(Serialize, ToSchema)]
 pub struct Revision {
@@ -57,8 +49,8 @@ impl StaffLetter {
             .map(|r| Revision { number: r.number, body: r.body.clone(), submitted_at: instant(r.submitted_at) })
             .collect();
         StaffLetter {
-            kind: kind(&row.kind),
-            status: status(&row.status),
+            kind: row.kind,
+            status: row.status,
             id: row.id,
             couple_id: row.couple_id,
             author_id: row.author_id,
@@ -103,8 +95,8 @@ pub struct AuthorLetter {
 impl From<AuthorLetterRow> for AuthorLetter {
     fn from(row: AuthorLetterRow) -> Self {
         AuthorLetter {
-            kind: kind(&row.kind),
-            status: status(&row.status),
+            kind: row.kind,
+            status: row.status,
             id: row.id,
             couple_id: row.couple_id,
             author_id: row.author_id,
@@ -136,7 +128,7 @@ pub struct ReceivedLetter {
 impl From<ReleasedLetterRow> for ReceivedLetter {
     fn from(row: ReleasedLetterRow) -> Self {
         ReceivedLetter {
-            kind: kind(&row.kind),
+            kind: row.kind,
             id: row.id,
             couple_id: row.couple_id,
             title: row.title,

@@ -12,6 +12,7 @@ use crate::domain::activities::{
     self, Assignee, Cadence, INSTRUCTIONS_MAX, PROMPT_MAX, TIMES_MAX, TIMES_MIN, TITLE_MAX,
 };
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -100,8 +101,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "activity", Some(&id));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Activity, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);
@@ -113,7 +114,7 @@ pub async fn create(
                     title: req.title,
                     instructions: req.instructions,
                     assignee_id: checked.assignee.column(),
-                    cadence: req.cadence.as_str().into(),
+                    cadence: req.cadence,
                     times_per_period: checked.times_per_period,
                     starts_on: req.starts_on,
                     ends_on: req.ends_on,

@@ -10,6 +10,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::activities::{self, Assignee};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -56,8 +57,8 @@ pub async fn from_template(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "activity", Some(&id));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Activity, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);
@@ -69,7 +70,7 @@ pub async fn from_template(
                     title: template.title.into(),
                     instructions: Some(template.instructions.into()),
                     assignee_id: assignee.column(),
-                    cadence: template.cadence.as_str().into(),
+                    cadence: template.cadence,
                     times_per_period: template.times_per_period,
                     starts_on: req.starts_on,
                     ends_on: None,

@@ -5,6 +5,7 @@ use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -24,15 +25,21 @@ pub async fn list(
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("activities", 2, q.limit, q.cursor.as_deref())?;
-    let list =
-        audit::read(&state.db, staff.0, Action::List, "activity", Some(couple_id.clone()), move |conn, staff| {
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Activity,
+        Some(couple_id.clone()),
+        move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);
             }
             let rows = activities::list(conn, activities::visible(staff), Some(&couple_id), None, &page)?;
             let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], ActivityView::from);
             Ok(ActivityList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -9,6 +9,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::activities::{Assignee, REFLECTION_MAX};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -54,8 +55,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Log, "activity_log", Some(&id));
-            let parent = Target::new(Action::Log, "activity", Some(&activity_id));
+            let target = Target::new(Action::Log, ResourceKind::ActivityLog, Some(&id));
+            let parent = Target::new(Action::Log, ResourceKind::Activity, Some(&activity_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 let activity = store::find_visible(conn, &staff, &activity_id)?.ok_or(AppError::NotFound)?;
                 let assignee_ok = match Assignee::from_column(activity.assignee_id.clone()) {

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -22,13 +23,19 @@ pub async fn list(
     let activity_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("activity-logs", 2, q.limit, q.cursor.as_deref())?;
-    let list =
-        audit::read(&state.db, staff.0, Action::List, "activity_log", Some(activity_id.clone()), move |conn, staff| {
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::ActivityLog,
+        Some(activity_id.clone()),
+        move |conn, staff| {
             activities::find_visible(conn, staff, &activity_id)?.ok_or(AppError::NotFound)?;
             let rows = activities::list_logs(conn, &activity_id, None, &page)?;
             let page = page.finish(rows, |r| vec![r.done_on.clone(), r.id.clone()], ActivityLogView::from);
             Ok(ActivityLogList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

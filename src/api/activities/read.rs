@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,10 +15,11 @@ use crate::views::activities::ActivityView;
     responses((status = 200, body = ActivityView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = audit::read(&state.db, staff.0, Action::Read, "activity", Some(id.clone()), move |conn, staff| {
-        activities::find_visible(conn, staff, &id)?.map(ActivityView::from).ok_or(AppError::NotFound)
-    })
-    .await?;
+    let view =
+        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Activity, Some(id.clone()), move |conn, staff| {
+            activities::find_visible(conn, staff, &id)?.map(ActivityView::from).ok_or(AppError::NotFound)
+        })
+        .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

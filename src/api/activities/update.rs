@@ -10,6 +10,7 @@ use crate::auth::Staff;
 use crate::domain::activities::{self, ActivityStatus, Assignee, Cadence, INSTRUCTIONS_MAX, PROMPT_MAX, TITLE_MAX};
 use crate::domain::patch::nullable;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -75,10 +76,10 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "activity", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Activity, Some(&id)), |conn| {
                 let current = store::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
-                if current.status == ActivityStatus::Retired.as_str() {
+                if current.status == ActivityStatus::Retired {
                     return Err(AppError::Conflict("A retired activity cannot change.".into()));
                 }
                 if let Some(a) = &assignee {
@@ -88,12 +89,12 @@ pub async fn update(
                     title: req.title.unwrap_or(current.title),
                     instructions: req.instructions.unwrap_or(current.instructions),
                     assignee_id: assignee.map_or(current.assignee_id, |a| a.column()),
-                    cadence: req.cadence.map_or(current.cadence, |c| c.as_str().into()),
+                    cadence: req.cadence.unwrap_or(current.cadence),
                     times_per_period: req.times_per_period.unwrap_or(current.times_per_period),
                     starts_on: req.starts_on.unwrap_or(current.starts_on),
                     ends_on: req.ends_on.unwrap_or(current.ends_on),
                     reflection_prompt: req.reflection_prompt.unwrap_or(current.reflection_prompt),
-                    status: req.status.map_or(current.status, |s| s.as_str().into()),
+                    status: req.status.unwrap_or(current.status),
                 };
                 let ends = changes.ends_on.as_deref().map(stored_day).transpose()?;
                 activities::window(stored_day(&changes.starts_on)?, ends).map_err(|e| AppError::Validation(vec![e]))?;

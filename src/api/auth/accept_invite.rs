@@ -7,6 +7,7 @@ use crate::auth::session::issue_pair;
 use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::{new_id, write_tx};
+use crate::domain::ResourceKind;
 use crate::domain::{text, Role};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -59,7 +60,7 @@ pub async fn accept_invite(
                     request_id: meta.request_id.clone(),
                     ip: meta.ip.clone(),
                 };
-                record(conn, &ctx, Action::Login, "user", Some(&user.id), Outcome::Success)?;
+                record(conn, &ctx, Action::Login, ResourceKind::User, Some(&user.id), Outcome::Success)?;
                 issue_pair(conn, &keys, &user.id, role, &user.practice_id, user.client_id.as_deref(), &new_id())
             })
         })

@@ -7,6 +7,7 @@ use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::session::issue_pair;
 use crate::auth::RequestMeta;
 use crate::db::{new_id, write_tx};
+use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -61,7 +62,7 @@ pub async fn login(
             .run(move |conn| {
                 if per_ip > 0 && attempts_from_ip(conn, &ip)? >= per_ip {
                     record_attempt(conn, &email_key, &ip, Attempt::Limited)?;
-                    record(conn, &context(&meta, None), Action::Login, "user", None, Outcome::Denied)?;
+                    record(conn, &context(&meta, None), Action::Login, ResourceKind::User, None, Outcome::Denied)?;
                     return Ok(Gate::Refused(AppError::TooManyRequests {
                         retry_after: 60,
                         detail: "Too many sign-in attempts from this address; wait a minute.",
@@ -71,7 +72,14 @@ pub async fn login(
                 if let Some(secs) = email_locked_for(conn, &email_key)? {
                     record_attempt(conn, &email_key, &ip, Attempt::Locked)?;
                     let u = user.as_ref().map(|(u, _)| u);
-                    record(conn, &context(&meta, u), Action::Login, "user", u.map(|u| u.id.as_str()), Outcome::Denied)?;
+                    record(
+                        conn,
+                        &context(&meta, u),
+                        Action::Login,
+                        ResourceKind::User,
+                        u.map(|u| u.id.as_str()),
+                        Outcome::Denied,
+                    )?;
                     return Ok(Gate::Refused(AppError::TooManyRequests {
                         retry_after: u64::try_from(secs).unwrap_or(900),
                         detail: "Too many failed sign-ins for this account; it is locked for 15 minutes.",
@@ -98,7 +106,14 @@ pub async fn login(
                 let role = Role::parse(&u.role).ok_or_else(|| AppError::internal("bad role"))?;
                 let pair = write_tx(conn, |conn| {
                     record_attempt(conn, &email_key, &ip, Attempt::Success)?;
-                    record(conn, &context(&meta, Some(u)), Action::Login, "user", Some(&u.id), Outcome::Success)?;
+                    record(
+                        conn,
+                        &context(&meta, Some(u)),
+                        Action::Login,
+                        ResourceKind::User,
+                        Some(&u.id),
+                        Outcome::Success,
+                    )?;
                     issue_pair(conn, &keys, &u.id, role, &u.practice_id, u.client_id.as_deref(), &new_id())
                 })?;
                 return Ok(Ok(pair));
@@ -106,7 +121,14 @@ pub async fn login(
             write_tx(conn, |conn| {
                 record_attempt(conn, &email_key, &ip, Attempt::Failure)?;
                 let u = user.as_ref();
-                record(conn, &context(&meta, u), Action::Login, "user", u.map(|u| u.id.as_str()), Outcome::Denied)
+                record(
+                    conn,
+                    &context(&meta, u),
+                    Action::Login,
+                    ResourceKind::User,
+                    u.map(|u| u.id.as_str()),
+                    Outcome::Denied,
+                )
             })?;
             Ok(Err(AppError::Unauthorized("The email or password is wrong.")))
         })

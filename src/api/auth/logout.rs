@@ -6,6 +6,7 @@ use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::write_tx;
+use crate::domain::ResourceKind;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::auth::{find_refresh, revoke_family};
@@ -42,7 +43,7 @@ pub async fn logout(
             };
             write_tx(conn, |conn| {
                 revoke_family(conn, &token.family_id)?;
-                record(conn, &ctx, Action::Logout, "user", Some(&token.user_id), Outcome::Success)
+                record(conn, &ctx, Action::Logout, ResourceKind::User, Some(&token.user_id), Outcome::Success)
             })?;
             Ok(())
         })

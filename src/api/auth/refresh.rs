@@ -7,6 +7,7 @@ use crate::auth::session::issue_pair;
 use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::{now, write_tx};
+use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub async fn refresh(
                     if reused {
                         revoke_family(conn, &token.family_id)?;
                     }
-                    record(conn, &ctx, Action::Refresh, "user", Some(&token.user_id), Outcome::Denied)
+                    record(conn, &ctx, Action::Refresh, ResourceKind::User, Some(&token.user_id), Outcome::Denied)
                 })?;
                 return Ok(None);
             }
@@ -63,7 +64,7 @@ pub async fn refresh(
                 if !mark_used(conn, &token.id)? {
                     return Ok(None);
                 }
-                record(conn, &ctx, Action::Refresh, "user", Some(&user.id), Outcome::Success)?;
+                record(conn, &ctx, Action::Refresh, ResourceKind::User, Some(&user.id), Outcome::Success)?;
                 issue_pair(conn, &keys, &user.id, role, &user.practice_id, user.client_id.as_deref(), &token.family_id)
                     .map(Some)
             })?;

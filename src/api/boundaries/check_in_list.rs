@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -26,7 +27,7 @@ pub async fn list(
         &state.db,
         staff.0,
         Action::List,
-        "boundary_check_in",
+        ResourceKind::BoundaryCheckIn,
         Some(boundary_id.clone()),
         move |conn, staff| {
             boundaries::find_visible(conn, staff, &boundary_id)?.ok_or(AppError::NotFound)?;

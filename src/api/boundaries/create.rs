@@ -8,6 +8,7 @@ use crate::audit::{Action, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::new_id;
+use crate::domain::ResourceKind;
 use crate::domain::{date, text};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
@@ -58,8 +59,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "boundary", Some(&id));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Boundary, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);

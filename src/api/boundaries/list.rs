@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -33,8 +34,13 @@ pub async fn list(
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("boundaries", 2, q.limit, q.cursor.as_deref())?;
-    let list =
-        audit::read(&state.db, staff.0, Action::List, "boundary", Some(couple_id.clone()), move |conn, staff| {
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Boundary,
+        Some(couple_id.clone()),
+        move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);
             }
@@ -43,7 +49,8 @@ pub async fn list(
             let acks = boundaries::acknowledgements(conn, &ids)?;
             let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| BoundaryView::new(r, &acks));
             Ok(BoundaryList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

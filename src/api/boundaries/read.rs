@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,12 +15,13 @@ use crate::views::trust::BoundaryView;
     responses((status = 200, body = BoundaryView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = audit::read(&state.db, staff.0, Action::Read, "boundary", Some(id.clone()), move |conn, staff| {
-        let row = boundaries::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
-        let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;
-        Ok(BoundaryView::new(row, &acks))
-    })
-    .await?;
+    let view =
+        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Boundary, Some(id.clone()), move |conn, staff| {
+            let row = boundaries::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+            let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;
+            Ok(BoundaryView::new(row, &acks))
+        })
+        .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

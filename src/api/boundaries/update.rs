@@ -10,6 +10,7 @@ use crate::domain::date;
 use crate::domain::patch::nullable;
 use crate::domain::text;
 use crate::domain::trust::BoundaryStatus;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -59,7 +60,7 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "boundary", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Boundary, Some(&id)), |conn| {
                 let current = boundaries::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 if current.status == BoundaryStatus::Retired.as_str() {

@@ -6,6 +6,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::client::{self as rules, NAME_MAX};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text, Role};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
@@ -82,7 +83,7 @@ pub async fn create(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Create, "client", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Create, ResourceKind::Client, Some(&id)), |conn| {
                 clients::create(conn, &staff.practice_id, &new)?;
                 if staff.role == Role::Counselor {
                     clients::assign(conn, &staff.practice_id, &id, &staff.user_id)?;

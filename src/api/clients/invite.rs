@@ -5,6 +5,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::tokens::new_opaque;
 use crate::auth::Staff;
 use crate::db::new_id;
+use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -29,7 +30,7 @@ pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Uu
     let expires_at = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Invite, "client", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Invite, ResourceKind::Client, Some(&id)), |conn| {
                 let client = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 let Some(email) = client.email else {
                     return Err(AppError::field("email", "the client needs an email address to be invited"));

@@ -5,6 +5,7 @@ use utoipa::IntoParams;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::ClientStatus;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -44,7 +45,7 @@ pub async fn list(
         return Err(AppError::field("q", format!("must be at most {Q_MAX} characters")));
     }
     let filter = ListFilter { status: q.status, q: text };
-    let page = audit::read(&state.db, staff.0, Action::List, "client", None, move |conn, staff| {
+    let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Client, None, move |conn, staff| {
         let rows = clients::list(conn, staff, &filter, &page)?;
         let extras = ClientExtras::load(conn, &rows)?;
         Ok(page.finish(rows, |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.clone()], |r| extras.view(r)))

@@ -7,6 +7,7 @@ use crate::audit::{self, audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::domain::client::{self as rules, NAME_MAX};
 use crate::domain::patch::{not_null, nullable};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text, ClientStatus};
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
@@ -129,7 +130,7 @@ pub async fn update(
     let id = path.into_inner().to_string();
     let wants_assign = body.counselor_ids.is_some();
     if wants_assign && !staff.is_admin() {
-        return audit::forbidden(&state.db, staff.0, Action::Assign, "client", id).await;
+        return audit::forbidden(&state.db, staff.0, Action::Assign, ResourceKind::Client, id).await;
     }
     let patch = Patch::parse(body.into_inner())?;
     let changes_record = patch.changes_record();
@@ -137,7 +138,7 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(action, "client", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(action, ResourceKind::Client, Some(&id)), |conn| {
                 let current = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 if let Some(ids) = &patch.counselor_ids {
@@ -155,7 +156,7 @@ pub async fn update(
                     clients::set_counselors(conn, &staff.practice_id, &id, ids)?;
                     if action != Action::Assign {
                         let ctx = staff.audit_context();
-                        record(conn, &ctx, Action::Assign, "client", Some(&id), Outcome::Success)?;
+                        record(conn, &ctx, Action::Assign, ResourceKind::Client, Some(&id), Outcome::Success)?;
                     }
                 }
                 let row = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;

@@ -9,6 +9,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::db::schema::clients;
 use crate::domain::client::{self as rules, CONCERN_MAX};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
@@ -68,7 +69,7 @@ pub async fn create(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Create, "couple", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Create, ResourceKind::Couple, Some(&id)), |conn| {
                 let seen: i64 = visible_clients(&staff)
                     .filter(clients::id.eq_any(new.partner_ids.to_vec()))
                     .count()

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::CoupleStatus;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
@@ -36,11 +37,12 @@ pub async fn list(
     let page = PageRequest::parse("couples", 1, q.limit, q.cursor.as_deref())?;
     let client_id = q.client_id.map(|c| c.to_string());
     let filter = ListFilter { status: q.status, client_id: client_id.clone() };
-    let page = audit::read(&state.db, staff.0, Action::List, "couple", client_id.clone(), move |conn, staff| {
-        let rows = couples::list(conn, staff, &filter, &page)?;
-        let extras = CoupleExtras::load(conn, &rows)?;
-        Ok(page.finish(rows, |r| vec![r.id.clone()], |r| extras.view(r)))
-    })
-    .await?;
+    let page =
+        audit::read(&state.db, staff.0, Action::List, ResourceKind::Couple, client_id.clone(), move |conn, staff| {
+            let rows = couples::list(conn, staff, &filter, &page)?;
+            let extras = CoupleExtras::load(conn, &rows)?;
+            Ok(page.finish(rows, |r| vec![r.id.clone()], |r| extras.view(r)))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(CoupleList { items: page.items, next_cursor: page.next_cursor }))
 }

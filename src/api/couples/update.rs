@@ -7,6 +7,7 @@ use crate::audit::{self, audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::domain::client::{self as rules, CONCERN_MAX};
 use crate::domain::patch::{not_null, nullable};
+use crate::domain::ResourceKind;
 use crate::domain::{date, text, CoupleStatus};
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult, FieldError};
@@ -120,7 +121,7 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
     if body.counselor_ids.is_some() && !staff.is_admin() {
-        return audit::forbidden(&state.db, staff.0, Action::Assign, "couple", id).await;
+        return audit::forbidden(&state.db, staff.0, Action::Assign, ResourceKind::Couple, id).await;
     }
     let patch = Patch::parse(body.into_inner())?;
     let only_assign = patch.only_assign();
@@ -128,7 +129,7 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(action, "couple", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(action, ResourceKind::Couple, Some(&id)), |conn| {
                 let (current, was_assigned) = match couples::find_visible(conn, &staff, &id)? {
                     Some(row) => (row, true),
                     None if only_assign => {
@@ -151,7 +152,14 @@ pub async fn update(
                     couples::set_counselors(conn, &staff.practice_id, &id, ids)?;
                     still_assigned = was_assigned && ids.contains(&staff.user_id);
                     if action != Action::Assign {
-                        record(conn, &staff.audit_context(), Action::Assign, "couple", Some(&id), Outcome::Success)?;
+                        record(
+                            conn,
+                            &staff.audit_context(),
+                            Action::Assign,
+                            ResourceKind::Couple,
+                            Some(&id),
+                            Outcome::Success,
+                        )?;
                     }
                 }
                 // Read back through the same scope that let the change in.

@@ -5,6 +5,7 @@ use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -25,16 +26,24 @@ pub async fn list(
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("letters", 2, q.limit, q.cursor.as_deref())?;
-    let list = audit::read(&state.db, staff.0, Action::List, "letter", Some(couple_id.clone()), move |conn, staff| {
-        if !couple_visible(conn, staff, &couple_id)? {
-            return Err(AppError::NotFound);
-        }
-        let rows = letters::list_for_staff(conn, staff, &couple_id, &page)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let revisions = letters::revisions(conn, &ids)?;
-        let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| StaffLetter::new(r, &revisions));
-        Ok(StaffLetterList { items: page.items, next_cursor: page.next_cursor })
-    })
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Letter,
+        Some(couple_id.clone()),
+        move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            let rows = letters::list_for_staff(conn, staff, &couple_id, &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let revisions = letters::revisions(conn, &ids)?;
+            let page =
+                page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| StaffLetter::new(r, &revisions));
+            Ok(StaffLetterList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(list))
 }

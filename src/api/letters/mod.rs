@@ -14,10 +14,10 @@ use crate::store::letters::{self, StaffLetterRow};
 use crate::views::letters::StaffLetter;
 
 /// 409 for a move the letter's status does not allow.
-pub(crate) fn status_conflict(status: &str, action: &str) -> AppError {
-    match LetterStatus::parse(status) {
-        Some(LetterStatus::Released) => AppError::Conflict("The letter is released and locked for good.".into()),
-        Some(LetterStatus::Withdrawn) => AppError::Conflict("The letter was withdrawn.".into()),
+pub(crate) fn status_conflict(status: LetterStatus, action: &str) -> AppError {
+    match status {
+        LetterStatus::Released => AppError::Conflict("The letter is released and locked for good.".into()),
+        LetterStatus::Withdrawn => AppError::Conflict("The letter was withdrawn.".into()),
         _ => AppError::Conflict(format!("A letter that is {status} cannot be {action}.")),
     }
 }

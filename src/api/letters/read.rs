@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::staff_view;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -16,11 +17,12 @@ use crate::views::letters::StaffLetter;
     responses((status = 200, body = StaffLetter)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = audit::read(&state.db, staff.0, Action::Read, "letter", Some(id.clone()), move |conn, staff| {
-        let row = letters::find_for_staff(conn, staff, &id)?.ok_or(AppError::NotFound)?;
-        staff_view(conn, row)
-    })
-    .await?;
+    let view =
+        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Letter, Some(id.clone()), move |conn, staff| {
+            let row = letters::find_for_staff(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+            staff_view(conn, row)
+        })
+        .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

@@ -5,6 +5,7 @@ use super::{lost_race, staff_view, status_conflict};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::letters::LetterStatus;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -25,10 +26,10 @@ pub async fn release(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Release, "letter", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Release, ResourceKind::Letter, Some(&id)), |conn| {
                 let current = letters::find_for_staff(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                if current.status != LetterStatus::Submitted.as_str() {
-                    return Err(status_conflict(&current.status, "released"));
+                if current.status != LetterStatus::Submitted {
+                    return Err(status_conflict(current.status, "released"));
                 }
                 if_match.check(current.version)?;
                 if !letters::release(conn, &id, current.version)? {

@@ -8,6 +8,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::letters::{LetterStatus, COMMENT_MAX};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -39,10 +40,10 @@ pub async fn send_back(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Return, "letter", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Return, ResourceKind::Letter, Some(&id)), |conn| {
                 let current = letters::find_for_staff(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                if current.status != LetterStatus::Submitted.as_str() {
-                    return Err(status_conflict(&current.status, "returned"));
+                if current.status != LetterStatus::Submitted {
+                    return Err(status_conflict(current.status, "returned"));
                 }
                 if_match.check(current.version)?;
                 if !letters::return_to_author(conn, &id, current.version, &req.comment)? {

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use crate::audit::{audited, Action, Target};
 use crate::auth::AnyUser;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::revoke_user_except;
@@ -39,7 +40,7 @@ pub async fn change(
         .db
         .run(move |conn| {
             let actor = &user.0;
-            audited(conn, actor, Target::new(Action::Update, "user", Some(&actor.user_id)), |conn| {
+            audited(conn, actor, Target::new(Action::Update, ResourceKind::User, Some(&actor.user_id)), |conn| {
                 set_password(conn, &actor.user_id, &new_hash)?;
                 revoke_user_except(conn, &actor.user_id, &actor.family_id)?;
                 Ok(())

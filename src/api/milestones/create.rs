@@ -11,6 +11,7 @@ use crate::db::new_id;
 use crate::domain::date;
 use crate::domain::text;
 use crate::domain::trust::{self, MAX_POSITION};
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -70,8 +71,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "milestone", Some(&id));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Milestone, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &staff, target, parent, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
                     return Err(AppError::NotFound);

@@ -10,6 +10,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::templates;
 use crate::domain::trust::MAX_POSITION;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -54,7 +55,7 @@ pub async fn from_template(
         .db
         .run(move |conn| {
             // One event for the application, on the couple, and one per milestone changed or made.
-            let target = Target::new(Action::Create, "milestone", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Milestone, Some(&couple_id));
             let ctx = staff.audit_context();
             audited_under(conn, &staff, target, target, |conn| {
                 if !couple_visible(conn, &staff, &couple_id)? {
@@ -67,7 +68,7 @@ pub async fn from_template(
                         ));
                     }
                     for id in milestones::set_aside_template(conn, &couple_id, template.key)? {
-                        record(conn, &ctx, Action::Update, "milestone", Some(&id), Outcome::Success)?;
+                        record(conn, &ctx, Action::Update, ResourceKind::Milestone, Some(&id), Outcome::Success)?;
                     }
                 }
                 let start = milestones::next_position(conn, &couple_id)?;
@@ -85,7 +86,7 @@ pub async fn from_template(
                         template_key: Some(template.key.into()),
                     };
                     let row = milestones::create(conn, &staff.practice_id, &new)?;
-                    record(conn, &ctx, Action::Create, "milestone", Some(&row.id), Outcome::Success)?;
+                    record(conn, &ctx, Action::Create, ResourceKind::Milestone, Some(&row.id), Outcome::Success)?;
                     rows.push(row);
                 }
                 Ok(rows)

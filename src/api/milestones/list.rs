@@ -5,6 +5,7 @@ use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -23,15 +24,21 @@ pub async fn list(
     let couple_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("milestones", 2, q.limit, q.cursor.as_deref())?;
-    let list =
-        audit::read(&state.db, staff.0, Action::List, "milestone", Some(couple_id.clone()), move |conn, staff| {
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Milestone,
+        Some(couple_id.clone()),
+        move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);
             }
             let rows = milestones::list(conn, milestones::visible(staff), Some(&couple_id), &page)?;
             let page = page.finish(rows, |r| vec![r.position.to_string(), r.id.clone()], MilestoneView::from);
             Ok(MilestoneList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -5,6 +5,7 @@ use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
 use crate::db::now;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{activities, boundaries, milestones};
@@ -49,8 +50,13 @@ fn summarize(groups: Vec<milestones::PhaseCount>) -> MilestoneProgress {
     responses((status = 200, body = ProgressView)))]
 pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let couple_id = path.into_inner().to_string();
-    let view =
-        audit::read(&state.db, staff.0, Action::Read, "progress", Some(couple_id.clone()), move |conn, staff| {
+    let view = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Progress,
+        Some(couple_id.clone()),
+        move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);
             }
@@ -72,8 +78,9 @@ pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<
                 sessions: SessionProgress { completed, next_at: next_at.map(instant) },
                 activities,
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,10 +15,11 @@ use crate::views::trust::MilestoneView;
     responses((status = 200, body = MilestoneView)))]
 pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let row = audit::read(&state.db, staff.0, Action::Read, "milestone", Some(id.clone()), move |conn, staff| {
-        milestones::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let row =
+        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Milestone, Some(id.clone()), move |conn, staff| {
+            milestones::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
     let version = row.version;
     Ok(ok_versioned(&MilestoneView::from(row), version))
 }

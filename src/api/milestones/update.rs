@@ -10,6 +10,7 @@ use crate::domain::date;
 use crate::domain::patch::nullable;
 use crate::domain::text;
 use crate::domain::trust::{self, today_in, MilestoneStatus};
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -70,7 +71,7 @@ pub async fn update(
     let row = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "milestone", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Milestone, Some(&id)), |conn| {
                 let current = milestones::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 let was = MilestoneStatus::parse(&current.status).unwrap_or(MilestoneStatus::NotStarted);

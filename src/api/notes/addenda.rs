@@ -8,6 +8,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub async fn create(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "note", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Note, Some(&id)), |conn| {
                 let note = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if !note.is_signed() {
                     return Err(AppError::Conflict("Addenda go on signed notes; edit the draft instead.".into()));

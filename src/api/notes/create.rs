@@ -9,6 +9,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::session::RiskLevel;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -54,27 +55,33 @@ pub async fn create(
         .db
         .run(move |conn| {
             // A session the caller may not see: a denied create, logged with the session's id.
-            let on_session = Target::new(Action::Create, "session", Some(&session_id));
-            audited_under(conn, &staff, Target::new(Action::Create, "note", Some(&id)), on_session, |conn| {
-                let session = sessions::find_visible(conn, &staff, &session_id)?.ok_or(AppError::NotFound)?;
-                let row = notes::create(
-                    conn,
-                    &NewNote {
-                        id: &id,
-                        practice_id: &staff.practice_id,
-                        session_id: &session.id,
-                        couple_id: session.couple_id.as_deref(),
-                        client_id: session.client_id.as_deref(),
-                        author_id: &staff.user_id,
-                        body: &req.body,
-                        topics: &req.topics,
-                        agreements: &req.agreements,
-                        risk_level: req.risk_level.map(RiskLevel::as_str),
-                    },
-                )?;
-                // A new note has no addenda yet.
-                Ok(NoteView::new(row, Vec::new()))
-            })
+            let on_session = Target::new(Action::Create, ResourceKind::Session, Some(&session_id));
+            audited_under(
+                conn,
+                &staff,
+                Target::new(Action::Create, ResourceKind::Note, Some(&id)),
+                on_session,
+                |conn| {
+                    let session = sessions::find_visible(conn, &staff, &session_id)?.ok_or(AppError::NotFound)?;
+                    let row = notes::create(
+                        conn,
+                        &NewNote {
+                            id: &id,
+                            practice_id: &staff.practice_id,
+                            session_id: &session.id,
+                            couple_id: session.couple_id.as_deref(),
+                            client_id: session.client_id.as_deref(),
+                            author_id: &staff.user_id,
+                            body: &req.body,
+                            topics: &req.topics,
+                            agreements: &req.agreements,
+                            risk_level: req.risk_level.map(RiskLevel::as_str),
+                        },
+                    )?;
+                    // A new note has no addenda yet.
+                    Ok(NoteView::new(row, Vec::new()))
+                },
+            )
         })
         .await?;
     let location = format!("{API}/notes/{}", view.id);

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -32,15 +33,22 @@ pub async fn list(
     let session_id = path.into_inner().to_string();
     let q = query.into_inner();
     let page = PageRequest::parse("notes", 2, q.limit, q.cursor.as_deref())?;
-    let page = audit::read(&state.db, staff.0, Action::List, "note", Some(session_id.clone()), move |conn, staff| {
-        if sessions::find_visible(conn, staff, &session_id)?.is_none() {
-            return Err(AppError::NotFound);
-        }
-        let rows = notes::list_for_session(conn, staff, &session_id, &page)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut addenda = notes::addenda(conn, &ids)?;
-        Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
-    })
+    let page = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Note,
+        Some(session_id.clone()),
+        move |conn, staff| {
+            if sessions::find_visible(conn, staff, &session_id)?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            let rows = notes::list_for_session(conn, staff, &session_id, &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let mut addenda = notes::addenda(conn, &ids)?;
+            Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(NoteList { items: page.items, next_cursor: page.next_cursor }))
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use super::{author_only, signed_conflict, view};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -23,7 +24,7 @@ pub async fn sign(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Sign, "note", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Sign, ResourceKind::Note, Some(&id)), |conn| {
                 let current = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 author_only(&current, &staff.user_id)?;
                 if current.is_signed() {

@@ -8,6 +8,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::session::RiskLevel;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -50,7 +51,7 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "note", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Note, Some(&id)), |conn| {
                 let current = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 author_only(&current, &staff.user_id)?;
                 if current.is_signed() {

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
 use crate::domain::trust::BoundaryStatus;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::boundaries;
@@ -23,7 +24,7 @@ pub async fn acknowledge(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(Action::Acknowledge, "boundary", Some(&id)), |conn| {
+            audited(conn, &client, Target::new(Action::Acknowledge, ResourceKind::Boundary, Some(&id)), |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 // Lock first, so the status read below is the one this write builds on.
                 boundaries::lock(conn, &id)?;

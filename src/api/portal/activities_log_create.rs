@@ -9,6 +9,7 @@ use crate::auth::PortalClient;
 use crate::db::new_id;
 use crate::domain::activities::{ActivityStatus, REFLECTION_MAX};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -52,13 +53,13 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Log, "activity_log", Some(&id));
-            let parent = Target::new(Action::Log, "activity", Some(&activity_id));
+            let target = Target::new(Action::Log, ResourceKind::ActivityLog, Some(&id));
+            let parent = Target::new(Action::Log, ResourceKind::Activity, Some(&activity_id));
             audited_under(conn, &client, target, parent, |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 // The scope holds only activities for both partners or for the caller.
                 let activity = store::find_for_client(conn, &client, &activity_id)?.ok_or(AppError::NotFound)?;
-                if activity.status != ActivityStatus::Active.as_str() {
+                if activity.status != ActivityStatus::Active {
                     return Err(AppError::Conflict(format!(
                         "The activity is {}; logs are taken only while it is active.",
                         activity.status

@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -21,23 +22,24 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-boundaries", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, "boundary", me.clone(), move |conn, client| {
-        let me = me.ok_or(AppError::NotFound)?;
-        let scope = boundaries::of_client(client).ok_or(AppError::NotFound)?;
-        let rows = boundaries::list(conn, scope, None, &page)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mine: Vec<_> =
-            boundaries::acknowledgements(conn, &ids)?.into_iter().filter(|a| a.client_id == me).collect();
-        let page = page.finish(
-            rows,
-            |r| vec![ts_key(r.created_at), r.id.clone()],
-            |r| {
-                let at = mine.iter().find(|a| a.boundary_id == r.id).map(|a| a.acknowledged_at);
-                PortalBoundary::new(r, at)
-            },
-        );
-        Ok(PortalBoundaryList { items: page.items, next_cursor: page.next_cursor })
-    })
-    .await?;
+    let list =
+        audit::read(&state.db, client.0, Action::List, ResourceKind::Boundary, me.clone(), move |conn, client| {
+            let me = me.ok_or(AppError::NotFound)?;
+            let scope = boundaries::of_client(client).ok_or(AppError::NotFound)?;
+            let rows = boundaries::list(conn, scope, None, &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let mine: Vec<_> =
+                boundaries::acknowledgements(conn, &ids)?.into_iter().filter(|a| a.client_id == me).collect();
+            let page = page.finish(
+                rows,
+                |r| vec![ts_key(r.created_at), r.id.clone()],
+                |r| {
+                    let at = mine.iter().find(|a| a.boundary_id == r.id).map(|a| a.acknowledged_at);
+                    PortalBoundary::new(r, at)
+                },
+            );
+            Ok(PortalBoundaryList { items: page.items, next_cursor: page.next_cursor })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }

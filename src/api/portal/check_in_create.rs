@@ -9,6 +9,7 @@ use crate::auth::PortalClient;
 use crate::db::new_id;
 use crate::domain::text;
 use crate::domain::trust::BoundaryStatus;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -41,8 +42,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "boundary_check_in", Some(&id));
-            let parent = Target::new(Action::Create, "boundary", Some(&boundary_id));
+            let target = Target::new(Action::Create, ResourceKind::BoundaryCheckIn, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Boundary, Some(&boundary_id));
             audited_under(conn, &client, target, parent, |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 let boundary = boundaries::find_for_client(conn, &client, &boundary_id)?.ok_or(AppError::NotFound)?;

@@ -4,6 +4,7 @@ use uuid::Uuid;
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -26,7 +27,7 @@ pub async fn list(
         &state.db,
         client.0,
         Action::List,
-        "boundary_check_in",
+        ResourceKind::BoundaryCheckIn,
         Some(boundary_id.clone()),
         move |conn, client| {
             let me = client.client_id.clone().ok_or(AppError::NotFound)?;

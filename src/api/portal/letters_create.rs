@@ -7,6 +7,7 @@ use crate::auth::PortalClient;
 use crate::db::new_id;
 use crate::domain::letters::{LetterKind, BODY_MAX, TITLE_MAX};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -44,8 +45,8 @@ pub async fn create(
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, "letter", Some(&id));
-            let parent = Target::new(Action::Create, "couple", Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Letter, Some(&id));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
             audited_under(conn, &client, target, parent, |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 if !letters::my_couple(conn, &client, &couple_id)? {
@@ -58,7 +59,7 @@ pub async fn create(
                         practice_id: &client.practice_id,
                         couple_id: &couple_id,
                         author_id: &me,
-                        kind: req.kind.as_str(),
+                        kind: req.kind,
                         title: &req.title,
                         body: &req.body,
                     },

@@ -4,6 +4,7 @@ use utoipa::IntoParams;
 
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -35,7 +36,7 @@ pub async fn list(
     let page = PageRequest::parse("portal-letters", 2, q.limit, q.cursor.as_deref())?;
     let couple_id = q.couple_id.map(|c| c.to_string());
     let resource = couple_id.clone().or_else(|| client.client_id.clone());
-    let list = audit::read(&state.db, client.0, Action::List, "letter", resource, move |conn, client| {
+    let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Letter, resource, move |conn, client| {
         if let Some(c) = &couple_id {
             if !letters::my_couple(conn, client, c)? {
                 return Err(AppError::NotFound);

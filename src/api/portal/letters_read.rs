@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::letters;
@@ -15,14 +16,15 @@ use crate::views::letters::{AuthorLetter, PortalLetter, ReceivedLetter};
     responses((status = 200, body = PortalLetter)))]
 pub async fn read(state: web::Data<AppState>, client: PortalClient, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let view = audit::read(&state.db, client.0, Action::Read, "letter", Some(id.clone()), move |conn, client| {
-        if let Some(row) = letters::find_written(conn, client, &id)? {
-            return Ok(PortalLetter::Written(AuthorLetter::from(row)));
-        }
-        let row = letters::find_received(conn, client, &id)?.ok_or(AppError::NotFound)?;
-        Ok(PortalLetter::Received(ReceivedLetter::from(row)))
-    })
-    .await?;
+    let view =
+        audit::read(&state.db, client.0, Action::Read, ResourceKind::Letter, Some(id.clone()), move |conn, client| {
+            if let Some(row) = letters::find_written(conn, client, &id)? {
+                return Ok(PortalLetter::Written(AuthorLetter::from(row)));
+            }
+            let row = letters::find_received(conn, client, &id)?.ok_or(AppError::NotFound)?;
+            Ok(PortalLetter::Received(ReceivedLetter::from(row)))
+        })
+        .await?;
     let mut resp = HttpResponse::Ok();
     if let PortalLetter::Written(l) = &view {
         resp.insert_header((actix_web::http::header::ETAG, crate::http::etag(l.version)));

@@ -5,7 +5,7 @@ use crate::api::letters::{lost_race, status_conflict};
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
 use crate::db::AnyConnection;
-use crate::domain::letters::LetterStatus;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -27,12 +27,12 @@ pub(crate) async fn author_move(
     state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(action, "letter", Some(&id)), |conn| {
+            audited(conn, &client, Target::new(action, ResourceKind::Letter, Some(&id)), |conn| {
                 let current = letters::find_written(conn, &client, &id)?.ok_or(AppError::NotFound)?;
-                let status = LetterStatus::parse(&current.status).unwrap_or(LetterStatus::Released);
+                let status = current.status;
                 let allowed = if action == Action::Withdraw { status.withdrawable() } else { status.editable() };
                 if !allowed {
-                    return Err(status_conflict(&current.status, verb));
+                    return Err(status_conflict(status, verb));
                 }
                 if_match.check(current.version)?;
                 if !write(conn, &current)? {

@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::portal;
@@ -11,7 +12,7 @@ use crate::views::portal::PortalMe;
 #[utoipa::path(get, operation_id = "read_portal_me", path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe)))]
 pub async fn me(state: web::Data<AppState>, client: PortalClient) -> AppResult<HttpResponse> {
     let id = client.client_id.clone();
-    let view = audit::read(&state.db, client.0, Action::Read, "client", id.clone(), move |conn, client| {
+    let view = audit::read(&state.db, client.0, Action::Read, ResourceKind::Client, id.clone(), move |conn, client| {
         portal::me(conn, client)?.map(PortalMe::from).ok_or(AppError::NotFound)
     })
     .await?;

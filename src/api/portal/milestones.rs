@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
@@ -21,15 +22,16 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
     let id = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, "milestone", id.clone(), move |conn, client| {
-        let rows = milestones::list_for_client(conn, client, &page)?;
-        let page = page.finish(
-            rows,
-            |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
-            PortalMilestone::from,
-        );
-        Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
-    })
-    .await?;
+    let list =
+        audit::read(&state.db, client.0, Action::List, ResourceKind::Milestone, id.clone(), move |conn, client| {
+            let rows = milestones::list_for_client(conn, client, &page)?;
+            let page = page.finish(
+                rows,
+                |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
+                PortalMilestone::from,
+            );
+            Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }

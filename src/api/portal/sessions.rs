@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
@@ -23,7 +24,7 @@ pub async fn sessions(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-sessions", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, "session", me, move |conn, client| {
+    let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Session, me, move |conn, client| {
         let rows = portal::sessions(conn, client, &page)?;
         let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
         counselors.sort();

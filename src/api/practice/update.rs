@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use crate::audit::{audited, Action, Target};
 use crate::auth::Admin;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -45,7 +46,7 @@ pub async fn update(
         .db
         .run(move |conn| {
             let pid = admin.practice_id.clone();
-            audited(conn, &admin, Target::new(Action::Update, "practice", Some(&pid)), |conn| {
+            audited(conn, &admin, Target::new(Action::Update, ResourceKind::Practice, Some(&pid)), |conn| {
                 let current = practices::own(conn, &pid)?;
                 if_match.check(current.version)?;
                 let name = req.name.as_deref().unwrap_or(&current.name);

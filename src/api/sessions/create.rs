@@ -8,6 +8,7 @@ use crate::auth::Staff;
 use crate::db::new_id;
 use crate::domain::session::{self as domain, Modality};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -84,7 +85,7 @@ pub async fn create(
             if !sessions::subject_visible(conn, &staff, &subject)? {
                 return Err(hidden_reference(conn, &staff, Action::Create, &subject));
             }
-            audited(conn, &staff, Target::new(Action::Create, "session", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Create, ResourceKind::Session, Some(&id)), |conn| {
                 if !sessions::subject_visible(conn, &staff, &subject)? {
                     return Err(AppError::field(subject.field(), "no such couple or client on your caseload"));
                 }

@@ -7,6 +7,7 @@ use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::session::{self as domain, SessionStatus};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -64,7 +65,7 @@ pub async fn list(
         from: from.map_err(one)?,
         to: to.map_err(one)?,
     };
-    let page = audit::read(&state.db, staff.0, Action::List, "session", None, move |conn, staff| {
+    let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Session, None, move |conn, staff| {
         let rows = sessions::list(conn, staff, &filter, &page)?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut attendees = sessions::attendees(conn, &ids)?;

@@ -10,6 +10,7 @@ pub mod update;
 use crate::audit::{record, Action, Outcome};
 use crate::auth::Actor;
 use crate::db::AnyConnection;
+use crate::domain::ResourceKind;
 use crate::problem::{AppError, FieldError};
 use crate::store::sessions::{self, SessionRow, Subject};
 use crate::views::sessions::SessionView;
@@ -35,7 +36,13 @@ pub(crate) fn hidden_reference(conn: &mut AnyConnection, actor: &Actor, action: 
 /// Records a denied attempt on a resource the caller may not see (outside any transaction)
 /// and answers 404. For a request whose audited work is about another resource (e.g. a note
 /// created on a session): the denial names the resource that was refused.
-pub(crate) fn deny(conn: &mut AnyConnection, actor: &Actor, action: Action, resource_type: &str, id: &str) -> AppError {
+pub(crate) fn deny(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: Action,
+    resource_type: ResourceKind,
+    id: &str,
+) -> AppError {
     match record(conn, &actor.audit_context(), action, resource_type, Some(id), Outcome::Denied) {
         Ok(()) => AppError::NotFound,
         Err(e) => e.into(),

@@ -5,6 +5,7 @@ use super::view;
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::db::now;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -25,7 +26,7 @@ pub async fn share(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Share, "session", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Share, ResourceKind::Session, Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 let Some(text) = &current.summary_text else {

@@ -7,6 +7,7 @@ use super::view;
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -40,7 +41,7 @@ pub async fn put(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "session", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Session, Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 if !sessions::set_summary(conn, &id, current.version, &req.text, None)? {

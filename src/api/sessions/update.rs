@@ -9,6 +9,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::session::{self as domain, Modality, SessionStatus};
 use crate::domain::text;
+use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -64,7 +65,7 @@ pub async fn update(
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, "session", Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Session, Some(&id)), |conn| {
                 let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 let status = current.status().ok_or_else(|| AppError::internal("bad session status"))?;

@@ -7,6 +7,7 @@ use crate::auth::tokens::new_opaque;
 use crate::auth::Admin;
 use crate::db::new_id;
 use crate::domain::role::StaffRole;
+use crate::domain::ResourceKind;
 use crate::domain::{text, Role};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
@@ -50,7 +51,7 @@ pub async fn create(
     let (row, expires_at) = state
         .db
         .run(move |conn| {
-            audited(conn, &admin, Target::new(Action::Create, "user", Some(&id)), |conn| {
+            audited(conn, &admin, Target::new(Action::Create, ResourceKind::User, Some(&id)), |conn| {
                 if users::email_taken(conn, &email)? {
                     return Err(AppError::Conflict("A user with this email already exists.".into()));
                 }

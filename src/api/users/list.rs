@@ -4,6 +4,7 @@ use utoipa::IntoParams;
 
 use crate::audit::{self, Action};
 use crate::auth::Admin;
+use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
@@ -33,7 +34,7 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("users", 1, q.limit, q.cursor.as_deref())?;
     let filter = ListFilter { role: q.role, active: q.active };
-    let rows = audit::read(&state.db, admin.0, Action::List, "user", None, move |conn, admin| {
+    let rows = audit::read(&state.db, admin.0, Action::List, ResourceKind::User, None, move |conn, admin| {
         let rows = users::list(conn, &admin.practice_id, &filter, &page)?;
         Ok(page.finish(rows, |r| vec![r.id.clone()], UserView::from))
     })

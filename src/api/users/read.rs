@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Admin;
+use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,10 +15,11 @@ use crate::views::identity::UserView;
     responses((status = 200, body = UserView)))]
 pub async fn read(state: web::Data<AppState>, admin: Admin, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
-    let row = audit::read(&state.db, admin.0, Action::Read, "user", Some(id.clone()), move |conn, admin| {
-        users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let row =
+        audit::read(&state.db, admin.0, Action::Read, ResourceKind::User, Some(id.clone()), move |conn, admin| {
+            users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
     let version = row.version;
     Ok(ok_versioned(&UserView::from(row), version))
 }

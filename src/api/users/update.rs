@@ -7,6 +7,7 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::Admin;
 use crate::db::lock_practice;
 use crate::domain::role::StaffRole;
+use crate::domain::ResourceKind;
 use crate::domain::{text, Role};
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
@@ -42,7 +43,7 @@ pub async fn update(
     let row = state
         .db
         .run(move |conn| {
-            audited(conn, &admin, Target::new(Action::Update, "user", Some(&id)), |conn| {
+            audited(conn, &admin, Target::new(Action::Update, ResourceKind::User, Some(&id)), |conn| {
                 let current = users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 let current_role = Role::parse(&current.role).ok_or_else(|| AppError::internal("bad role"))?;

@@ -1,0 +1,187 @@
+//! The one route table. Each entry names a path, the kind of resource it addresses (for the
+//! audit trail of denied attempts) and its methods with their handlers. From it come the actix
+//! routes, the `Allow` list of every 405, and the operations of the OpenAPI document: a route
+//! cannot be mounted without being in `/openapi.json` (and `routes_are_the_spec` checks that each
+//! handler's documented path and method are the ones it is mounted at).
+
+use actix_web::web;
+
+use crate::domain::ResourceKind;
+use crate::openapi::Conventions;
+
+/// One mounted path: its template, what it addresses (`None` for public probes), its methods.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub path: &'static str,
+    pub kind: Option<ResourceKind>,
+    pub methods: &'static [&'static str],
+    /// The `Allow` header of a 405 here.
+    pub allow: &'static str,
+}
+
+macro_rules! route_table {
+    ($($scope:ident $prefix:literal {
+        $($path:literal $kind:ident { $($method:ident => $($seg:ident)::+),+ $(,)? })*
+    })*) => {
+        /// Every route, with its full path.
+        pub const ROUTES: &[Route] = &[$($(Route {
+            path: concat!($prefix, $path),
+            kind: route_table!(@kind $kind),
+            methods: &[$(stringify!($method)),+],
+            allow: route_table!(@allow $($method),+),
+        },)*)*];
+
+        $(
+            /// Mounts this scope's routes (paths relative to the scope).
+            pub fn $scope(cfg: &mut web::ServiceConfig) {
+                use $crate::api::*;
+                $(
+                    cfg.service(
+                        web::resource($path)
+                            $(.route(web::route().method(actix_web::http::Method::$method).to($($seg)::+)))+
+                            .default_service($crate::middleware::method_not_allowed(route_table!(@allow $($method),+))),
+                    );
+                )*
+            }
+        )*
+
+        /// The OpenAPI document of every route in the table.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(
+            info(title = "Mend API", version = "1.0.0",
+                description = "Case management for counselors who help couples repair trust. See API.md for the contract."),
+            paths($($($(crate::api::$($seg)::+),+),*),*),
+            components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
+                crate::domain::Role, crate::domain::role::StaffRole, crate::domain::ResourceKind)),
+            modifiers(&Conventions),
+            security(("bearer" = [])),
+        )]
+        pub struct ApiDoc;
+    };
+    (@kind Public) => { None };
+    (@kind $kind:ident) => { Some(ResourceKind::$kind) };
+    (@allow $first:ident $(, $rest:ident)*) => { concat!(stringify!($first) $(, ", ", stringify!($rest))*) };
+}
+
+route_table! {
+    top "" {
+        "/healthz" Public { GET => health::healthz }
+        "/readyz" Public { GET => health::readyz }
+    }
+    api_v1 "/api/v1" {
+        // Identity, practice and audit.
+        "/auth/login" User { POST => auth::login::login }
+        "/auth/refresh" User { POST => auth::refresh::refresh }
+        "/auth/logout" User { POST => auth::logout::logout }
+        "/auth/accept-invite" User { POST => auth::accept_invite::accept_invite }
+        "/me" User { GET => me::read::read }
+        "/me/password" User { POST => me::password::change }
+        "/practice" Practice { GET => practice::read::read, PATCH => practice::update::update }
+        "/users" User { GET => users::list::list, POST => users::create::create }
+        "/users/{id}" User { GET => users::read::read, PATCH => users::update::update }
+        "/audit-events" AuditEvent { GET => audit::list::list }
+
+        // Clients and couples.
+        "/clients" Client { GET => clients::list::list, POST => clients::create::create }
+        "/clients/{id}" Client { GET => clients::read::read, PATCH => clients::update::update }
+        "/clients/{id}/portal-invite" Client { POST => clients::invite::invite }
+        "/couples" Couple { GET => couples::list::list, POST => couples::create::create }
+        "/couples/{id}" Couple { GET => couples::read::read, PATCH => couples::update::update }
+
+        // Sessions, shared summaries and mediation notes.
+        "/sessions" Session { GET => sessions::list::list, POST => sessions::create::create }
+        "/sessions/{id}" Session { GET => sessions::read::read, PATCH => sessions::update::update }
+        "/sessions/{id}/summary" Session { PUT => sessions::summary::put }
+        "/sessions/{id}/summary/share" Session { POST => sessions::share::share }
+        "/sessions/{id}/notes" Session { GET => notes::list::list, POST => notes::create::create }
+        "/notes/{id}" Note { GET => notes::read::read, PATCH => notes::update::update }
+        "/notes/{id}/sign" Note { POST => notes::sign::sign }
+        "/notes/{id}/addenda" Note { POST => notes::addenda::create }
+
+        // Boundaries, milestones, templates and progress.
+        "/couples/{id}/boundaries" Couple { GET => boundaries::list::list, POST => boundaries::create::create }
+        "/boundaries/{id}" Boundary { GET => boundaries::read::read, PATCH => boundaries::update::update }
+        "/boundaries/{id}/check-ins" Boundary {
+            GET => boundaries::check_in_list::list,
+            POST => boundaries::check_in_create::create,
+        }
+        "/milestone-templates" MilestoneTemplate { GET => milestones::templates::list }
+        "/couples/{id}/milestones" Couple { GET => milestones::list::list, POST => milestones::create::create }
+        "/couples/{id}/milestones/from-template" Couple { POST => milestones::from_template::from_template }
+        "/milestones/{id}" Milestone { GET => milestones::read::read, PATCH => milestones::update::update }
+        "/couples/{id}/progress" Couple { GET => milestones::progress::progress }
+
+        // The client portal.
+        "/portal/me" Client { GET => portal::me::me }
+        "/portal/sessions" Session { GET => portal::sessions::sessions }
+        "/portal/boundaries" Boundary { GET => portal::boundaries::list }
+        "/portal/boundaries/{id}/acknowledge" Boundary { POST => portal::acknowledge::acknowledge }
+        "/portal/boundaries/{id}/check-ins" Boundary {
+            GET => portal::check_in_list::list,
+            POST => portal::check_in_create::create,
+        }
+        "/portal/milestones" Milestone { GET => portal::milestones::list }
+
+        // ---- letters and activities (issue 14) ----
+        "/couples/{id}/letters" Couple { GET => letters::list::list }
+        "/letters/{id}" Letter { GET => letters::read::read }
+        "/letters/{id}/return" Letter { POST => letters::send_back::send_back }
+        "/letters/{id}/release" Letter { POST => letters::release::release }
+        "/portal/letters" Letter { GET => portal::letters_list::list, POST => portal::letters_create::create }
+        "/portal/letters/{id}" Letter { GET => portal::letters_read::read, PATCH => portal::letters_update::update }
+        "/portal/letters/{id}/submit" Letter { POST => portal::letters_submit::submit }
+        "/portal/letters/{id}/withdraw" Letter { POST => portal::letters_withdraw::withdraw }
+        "/activity-templates" ActivityTemplate { GET => activities::templates::list }
+        "/couples/{id}/activities" Couple { GET => activities::list::list, POST => activities::create::create }
+        "/couples/{id}/activities/from-template" Couple { POST => activities::from_template::from_template }
+        "/activities/{id}" Activity { GET => activities::read::read, PATCH => activities::update::update }
+        "/activities/{id}/logs" Activity { GET => activities::log_list::list, POST => activities::log_create::create }
+        "/portal/activities" Activity { GET => portal::activities_list::list }
+        "/portal/activities/{id}/logs" Activity {
+            GET => portal::activities_log_list::list,
+            POST => portal::activities_log_create::create,
+        }
+        // ---- end letters and activities ----
+    }
+}
+
+/// The route whose template is `pattern` (actix's `match_pattern`, scope prefix included).
+pub fn route(pattern: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.path == pattern)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::OpenApi;
+
+    /// The spec's operations are exactly the table's: same paths, same methods.
+    #[test]
+    fn routes_are_the_spec() {
+        let doc = ApiDoc::openapi();
+        let mut spec: Vec<(String, String)> = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let ops = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ];
+            for (method, op) in ops {
+                if op.is_some() {
+                    spec.push((path.clone(), method.to_string()));
+                }
+            }
+        }
+        let mut table: Vec<(String, String)> =
+            ROUTES.iter().flat_map(|r| r.methods.iter().map(|m| (r.path.to_string(), m.to_string()))).collect();
+        spec.sort();
+        table.sort();
+        assert_eq!(spec, table, "a handler's #[utoipa::path] disagrees with where the table mounts it");
+        let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+        paths.sort();
+        paths.dedup();
+        assert_eq!(paths.len(), ROUTES.len(), "a path is listed twice");
+    }
+}

@@ -7,6 +7,7 @@ use super::letters_submit::author_move;
 use crate::audit::Action;
 use crate::auth::PortalClient;
 use crate::domain::letters::{BODY_MAX, TITLE_MAX};
+use crate::domain::patch::{not_null, nullable};
 use crate::domain::text;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::AppResult;
@@ -17,12 +18,14 @@ use crate::views::letters::AuthorLetter;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLetterRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
-    pub title: Option<String>,
-    /// 1 to 50000 characters.
-    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
-    pub body: Option<String>,
+    /// 1 to 200 characters (never null).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
+    pub title: Option<Option<String>>,
+    /// 1 to 50000 characters (never null).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50000, pattern = r"\S")]
+    pub body: Option<Option<String>>,
 }
 
 /// Edit the caller's letter while it is a `draft` or `returned`; otherwise 409.
@@ -37,13 +40,21 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
     let req = body.into_inner();
+    let title = not_null("title", req.title);
+    let body = not_null("body", req.body);
     text::collect([
-        req.title.as_deref().map_or(Ok(()), |t| text::required("title", t, TITLE_MAX)),
-        req.body.as_deref().map_or(Ok(()), |b| text::required("body", b, BODY_MAX)),
+        title
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|t| t.as_deref().map_or(Ok(()), |t| text::required("title", t, TITLE_MAX))),
+        body.as_ref()
+            .map_err(Clone::clone)
+            .and_then(|b| b.as_deref().map_or(Ok(()), |b| text::required("body", b, BODY_MAX))),
     ])?;
+    let (title, body) = (title.unwrap_or_default(), body.unwrap_or_default());
     let view = author_move(&state, client, id, if_match, Action::Update, "edited", move |conn, current| {
-        let title = req.title.as_deref().unwrap_or(&current.title);
-        let body = req.body.as_deref().unwrap_or(&current.body);
+        let title = title.as_deref().unwrap_or(&current.title);
+        let body = body.as_deref().unwrap_or(&current.body);
         letters::update_text(conn, &current.id, current.version, title, body)
     })
     .await?;

@@ -12,8 +12,21 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Strings placed in the couple's records; none may reach an identity that may not see them.
-const CLINICAL: &[&str] =
-    &["MARKER-NOTE", "MARKER-SUMMARY", "MARKER-CONCERN", "MARKER-BOUNDARY", "MARKER-MILESTONE", "MARKER-ADDENDUM"];
+const CLINICAL: &[&str] = &[
+    "MARKER-NOTE",
+    "MARKER-SUMMARY",
+    "MARKER-CONCERN",
+    "MARKER-BOUNDARY",
+    "MARKER-MILESTONE",
+    "MARKER-ADDENDUM",
+    // ---- letters and activities (issue 14) ----
+    "MARKER-LETTER",
+    "MARKER-DRAFT",
+    "MARKER-COMMENT",
+    "MARKER-ACTIVITY",
+    "MARKER-REFLECTION",
+    // ---- end letters and activities ----
+];
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
 
 struct World {
@@ -22,6 +35,8 @@ struct World {
     identities: Vec<(&'static str, Option<String>, bool)>, // (name, token, may see demographics)
     owner: User,
     practice: Practice,
+    /// Partner a's portal account (the author of the world's letters).
+    author: User,
 }
 
 async fn create(app: &TestApp, user: &User, path: &str, body: Value) -> Value {
@@ -83,6 +98,33 @@ async fn world() -> World {
     )
     .await;
     let milestone = milestone["id"].as_str().unwrap().to_string();
+    // ---- letters and activities (issue 14) ----
+    // Partner a writes: a draft (the author's alone) and a letter submitted, returned with a
+    // comment and submitted again; the counselor assigns an activity and logs a reflection.
+    let author = app.portal_user(&p, &a).await;
+    let letter_body = |title: &str| json!({"couple_id": couple, "kind": "impact", "title": title, "body": title});
+    create(&app, &author, "/api/v1/portal/letters", letter_body("MARKER-DRAFT")).await;
+    let letter = create(&app, &author, "/api/v1/portal/letters", letter_body("MARKER-LETTER")).await;
+    let letter = letter["id"].as_str().unwrap().to_string();
+    create(&app, &author, &format!("/api/v1/portal/letters/{letter}/submit"), json!({})).await;
+    create(&app, &counselor, &format!("/api/v1/letters/{letter}/return"), json!({"comment": "MARKER-COMMENT"})).await;
+    create(&app, &author, &format!("/api/v1/portal/letters/{letter}/submit"), json!({})).await;
+    let activity = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/activities"),
+        json!({"title": "MARKER-ACTIVITY", "assigned_to": a, "cadence": "daily", "starts_on": "2026-01-01"}),
+    )
+    .await;
+    let activity = activity["id"].as_str().unwrap().to_string();
+    create(
+        &app,
+        &counselor,
+        &format!("/api/v1/activities/{activity}/logs"),
+        json!({"client_id": a, "done_on": "2026-01-02", "completed": true, "reflection": "MARKER-REFLECTION"}),
+    )
+    .await;
+    // ---- end letters and activities ----
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
@@ -104,6 +146,8 @@ async fn world() -> World {
     ids.insert("boundaries", boundary);
     ids.insert("milestones", milestone);
     ids.insert("users", counselor.id.clone());
+    ids.insert("letters", letter);
+    ids.insert("activities", activity);
     let identities = vec![
         ("anonymous", None, false),
         ("forged token", Some(forged), false),
@@ -113,7 +157,7 @@ async fn world() -> World {
         ("other practice's admin", Some(other.admin.token.clone()), false),
         ("other practice's counselor", Some(other_practice_counselor.token.clone()), false),
     ];
-    World { app, ids, identities, owner: counselor, practice: p }
+    World { app, ids, identities, owner: counselor, practice: p, author }
 }
 
 /// A plausible body for an operation: every required property with a value of its type, so that
@@ -137,7 +181,23 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "modality" => json!("phone"),
             "phase" => json!("acknowledge"),
             "kept" => json!(true),
+            // Activity templates have their own keys (the request's schema says which).
+            "template"
+                if schema["properties"]["template"]["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with("ActivityTemplateKey")) =>
+            {
+                json!("walk-together")
+            }
             "template" => json!("trust-repair"),
+            "starts_on" => json!("2026-01-01"),
+            "kind" => json!("impact"),
+            "assigned_to" => json!("both"),
+            "cadence" => json!("daily"),
+            "done_on" => json!("2026-01-03"),
+            "client_id" => json!(ids["clients"]),
+            "completed" => json!(true),
+            "comment" => json!("probe"),
             "role" => json!("counselor"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
@@ -208,7 +268,7 @@ async fn send(app: &TestApp, method: &Method, path: &str, token: Option<&str>, b
 async fn a_deactivated_or_changed_user_is_refused_by_every_operation() {
     let w = world().await;
     let app = &w.app;
-    let partner = app.portal_user(&w.practice, &w.ids["clients"]).await;
+    let partner = w.author.clone();
     let promoted = app.counselor(&w.practice).await;
     let users =
         [("the couple's counselor", &w.owner), ("the practice's admin", &w.practice.admin), ("a partner", &partner)];
@@ -274,8 +334,23 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "boundary_acknowledgements",
         "boundary_check_ins",
         "milestones",
+        "letters",
+        "letter_revisions",
+        "activities",
+        "activity_logs",
     ];
-    let versioned = ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones"];
+    let versioned = [
+        "practices",
+        "users",
+        "clients",
+        "couples",
+        "sessions",
+        "notes",
+        "boundaries",
+        "milestones",
+        "letters",
+        "activities",
+    ];
     let queries: Vec<(String, String)> = counted
         .iter()
         .map(|t| (format!("{t} rows"), format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}")))

@@ -207,7 +207,10 @@ async fn every_other_audience_is_refused_on_every_boundary_endpoint() {
     // A counselor assigned to one partner individually is not assigned to the couple.
     let individual = app.counselor(&w.p).await;
     let (pid, cid, uid) = (w.p.id.clone(), pa.clone(), individual.id.clone());
-    app.sql(move |c| mend::store::clients::assign(c, &pid, &cid, &uid).unwrap()).await;
+    app.sql(move |c| {
+        mend::store::clients::assign(c, &pid.parse().unwrap(), &cid.parse().unwrap(), &uid.parse().unwrap()).unwrap()
+    })
+    .await;
     app.get(&format!("/api/v1/boundaries/{id}"), Some(&individual)).await.problem(404);
 
     let create = json!({"title": "T", "responsible_ids": [pa]});

@@ -312,7 +312,12 @@ async fn notes_of_an_individual_session_need_assignment_to_the_client() {
     let partner = w.couple.partners[0].clone();
     let individual = w.app.counselor(&w.p).await;
     let (pid, cid, uid) = (w.p.id.clone(), partner.clone(), individual.id.clone());
-    w.app.sql(move |c| mend::store::clients::assign(c, &pid, &cid, &uid).unwrap()).await;
+    w.app
+        .sql(move |c| {
+            mend::store::clients::assign(c, &pid.parse().unwrap(), &cid.parse().unwrap(), &uid.parse().unwrap())
+                .unwrap()
+        })
+        .await;
     let body = json!({"client_id": partner, "starts_at": slot(1), "duration_minutes": 50, "modality": "phone"});
     let s = id_of(&w.app.post("/api/v1/sessions", Some(&individual), body).await.expect(201).json());
     let n = w.app.post(&notes_of(&s), Some(&individual), json!({"body": "private work"})).await.expect(201).json();

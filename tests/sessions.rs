@@ -227,7 +227,12 @@ async fn individual_sessions_need_assignment_to_the_client() {
     // Another counselor assigned to the partner individually holds one.
     let individual = w.app.counselor(&w.p).await;
     let (pid, cid, uid) = (w.p.id.clone(), partner.clone(), individual.id.clone());
-    w.app.sql(move |c| mend::store::clients::assign(c, &pid, &cid, &uid).unwrap()).await;
+    w.app
+        .sql(move |c| {
+            mend::store::clients::assign(c, &pid.parse().unwrap(), &cid.parse().unwrap(), &uid.parse().unwrap())
+                .unwrap()
+        })
+        .await;
     let s = w.app.post(SESSIONS, Some(&individual), body).await.expect(201).json();
     assert_eq!(s["client_id"], json!(partner));
     assert_eq!(s["couple_id"], Value::Null);

@@ -18,22 +18,23 @@ use crate::db::schema::{
     client_counselors as cc, clients, couple_counselors as kc, couple_partners as cp, couples, notes, sessions,
 };
 use crate::db::{AnyConnection, MultiBackend as Backend};
+use crate::domain::ids::{ClientId, UserId};
 
 /// Couples the user is assigned to (a subquery; the practice is checked on the outer query).
 #[diesel::dsl::auto_type(no_type_alias)]
-pub fn assigned_couples(user_id: String) -> _ {
+pub fn assigned_couples(user_id: UserId) -> _ {
     kc::table.filter(kc::counselor_id.eq(user_id)).select(kc::couple_id)
 }
 
 /// Clients the user is assigned to directly.
 #[diesel::dsl::auto_type(no_type_alias)]
-pub fn assigned_clients(user_id: String) -> _ {
+pub fn assigned_clients(user_id: UserId) -> _ {
     cc::table.filter(cc::counselor_id.eq(user_id)).select(cc::client_id)
 }
 
 /// Partners of the couples the user is assigned to.
 #[diesel::dsl::auto_type(no_type_alias)]
-pub fn partners_of_assigned_couples(user_id: String) -> _ {
+pub fn partners_of_assigned_couples(user_id: UserId) -> _ {
     cp::table
         .filter(cp::couple_id.eq_any(kc::table.filter(kc::counselor_id.eq(user_id)).select(kc::couple_id)))
         .select(cp::client_id)
@@ -60,7 +61,7 @@ enum Via {
 pub struct Assigned<C> {
     column: C,
     via: Via,
-    user_id: String,
+    user_id: UserId,
 }
 
 fn assigned<C>(column: C, via: Via, actor: &Actor) -> Assigned<C> {
@@ -96,7 +97,7 @@ impl<C: QueryFragment<Backend>> QueryFragment<Backend> for Assigned<C> {
         });
         self.column.walk_ast(out.reborrow())?;
         out.push_sql(" AND a.counselor_id = ");
-        out.push_bind_param::<Text, String>(&self.user_id)?;
+        out.push_bind_param::<Text, UserId>(&self.user_id)?;
         out.push_sql(")");
         Ok(())
     }
@@ -188,6 +189,6 @@ pub fn visible_notes(actor: &Actor) -> notes::BoxedQuery<'static, Backend> {
 
 /// Couples a portal client belongs to.
 #[diesel::dsl::auto_type(no_type_alias)]
-pub fn couples_of_client(client_id: String) -> _ {
+pub fn couples_of_client(client_id: ClientId) -> _ {
     cp::table.filter(cp::client_id.eq(client_id)).select(cp::couple_id)
 }

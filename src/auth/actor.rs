@@ -16,6 +16,7 @@ use diesel::prelude::*;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::db::schema::users;
+use crate::domain::ids::{ClientId, PracticeId, UserId};
 use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::AppError;
@@ -46,11 +47,11 @@ impl FromRequest for RequestMeta {
 
 #[derive(Clone, Debug)]
 pub struct Actor {
-    pub user_id: String,
-    pub practice_id: String,
+    pub user_id: UserId,
+    pub practice_id: PracticeId,
     pub role: Role,
     /// Set for role `client`: the client record this user is.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     /// The login this access token belongs to.
     pub family_id: String,
     pub meta: RequestMeta,
@@ -63,8 +64,8 @@ impl Actor {
 
     pub fn audit_context(&self) -> AuditContext {
         AuditContext {
-            practice_id: Some(self.practice_id.clone()),
-            actor_id: Some(self.user_id.clone()),
+            practice_id: Some(self.practice_id.to_string()),
+            actor_id: Some(self.user_id.to_string()),
             actor_role: Some(self.role.as_str().to_string()),
             request_id: self.meta.request_id.clone(),
             ip: self.meta.ip.clone(),
@@ -98,10 +99,11 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     // The live user is checked in the handler's own database job (`Db::run_as`), so a request
     // costs one trip to the blocking pool and one pooled connection, not two.
     Box::pin(std::future::ready(Ok(Actor {
-        user_id: claims.sub,
-        practice_id: claims.pid,
+        // The token is ours (its signature was just checked): its ids are the ones we issued.
+        user_id: UserId::from_db(claims.sub),
+        practice_id: PracticeId::from_db(claims.pid),
         role: claims.role,
-        client_id: claims.cid,
+        client_id: claims.cid.map(ClientId::from_db),
         family_id: claims.sid,
         meta,
     })))
@@ -120,10 +122,10 @@ impl Actor {
     /// The facts `Db::run_as` checks before running a handler's work.
     pub fn live(&self) -> Liveness {
         Liveness {
-            user_id: self.user_id.clone(),
-            practice_id: self.practice_id.clone(),
+            user_id: self.user_id.to_string(),
+            practice_id: self.practice_id.to_string(),
             role: self.role,
-            client_id: self.client_id.clone(),
+            client_id: self.client_id.as_ref().map(ClientId::to_string),
         }
     }
 }

@@ -16,8 +16,8 @@ use crate::extract::rule;
 /// Declares checked text types: `Name: 1..=100, not blank`.
 #[macro_export]
 macro_rules! checked_text {
-    ($($(#[$meta:meta])* $name:ident: max $max:expr, $blank:ident;)*) => {$(
-        $(#[$meta])*
+    ($($(#[doc = $doc:expr])* $name:ident: max $max:expr, $blank:ident;)*) => {$(
+        $(#[doc = $doc])*
         #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, diesel::expression::AsExpression)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(transparent)]
@@ -67,7 +67,8 @@ macro_rules! checked_text {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                $crate::domain::value::text_schema($max, $crate::checked_text!(@blank $blank))
+                let doc: &[&str] = &[$($doc.trim()),*];
+                $crate::domain::value::text_schema($max, $crate::checked_text!(@blank $blank), &doc.join(" "))
             }
         }
 
@@ -89,8 +90,12 @@ pub fn text_rule(value: &str, max: usize, blank_ok: bool) -> Result<(), Cow<'sta
 }
 
 /// The schema of [`text_rule`]: `minLength` 1, `maxLength`, and `\S` when blanks are refused.
-pub fn text_schema(max: usize, blank_ok: bool) -> RefOr<Schema> {
-    let mut b = ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(max));
+pub fn text_schema(max: usize, blank_ok: bool, description: &str) -> RefOr<Schema> {
+    let mut b = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(max));
     if !blank_ok {
         b = b.pattern(Some(text::NOT_BLANK));
     }
@@ -146,7 +151,7 @@ impl utoipa::PartialSchema for Email {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .format(Some(SchemaFormat::Custom("email".into())))
+            .description(Some("An email address, stored lower-cased; at most 254 characters."))
             .max_length(Some(254))
             .pattern(Some(text::EMAIL_PATTERN))
             .into()
@@ -161,6 +166,7 @@ pub const DATE_PATTERN: &str = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2]
 fn date_schema() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .description(Some("`YYYY-MM-DD`, a real date, not in the future."))
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
         .pattern(Some(DATE_PATTERN))
         .into()
@@ -168,27 +174,42 @@ fn date_schema() -> RefOr<Schema> {
 
 /// A calendar date that is not after today (UTC): a birth date, the start of a relationship.
 /// Written and stored as `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PastDate(NaiveDate);
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, diesel::expression::AsExpression)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub struct PastDate {
+    date: NaiveDate,
+    /// `YYYY-MM-DD`, as stored (kept so the store can borrow it).
+    text: String,
+}
 
 impl PastDate {
     pub fn parse(value: &str) -> Result<PastDate, Cow<'static, str>> {
-        date::past("date", value, date::today())
-            .map_err(|e| Cow::Owned(e.message))
-            .and_then(|d| date::parse("date", &d).map(PastDate).map_err(|e| Cow::Owned(e.message)))
+        let text = date::past("date", value, date::today()).map_err(|e| Cow::Owned(e.message))?;
+        let date = date::parse("date", &text).map_err(|e| Cow::Owned(e.message))?;
+        Ok(PastDate { date, text })
     }
 
     pub fn check(value: &str) -> Result<(), ValidationError> {
         PastDate::parse(value).map(drop).map_err(rule)
     }
 
-    pub fn date(self) -> NaiveDate {
-        self.0
+    pub fn date(&self) -> NaiveDate {
+        self.date
     }
 
     /// `YYYY-MM-DD`, as stored.
-    pub fn text(self) -> String {
-        self.0.format("%Y-%m-%d").to_string()
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for PastDate
+where
+    DB: diesel::backend::Backend,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.text.as_str(), out)
     }
 }
 
@@ -220,7 +241,7 @@ mod tests {
         assert!(Phone::parse("1".repeat(41)).is_err());
         assert_eq!(Email::parse("A@B.co").unwrap().as_str(), "a@b.co");
         assert!(Email::parse(" a@b.co").is_err());
-        assert_eq!(PastDate::parse("1990-02-28").unwrap().text(), "1990-02-28");
+        assert_eq!(PastDate::parse("1990-02-28").unwrap().as_str(), "1990-02-28");
         assert!(PastDate::parse("2999-01-01").is_err());
         assert!(PastDate::parse("1990-02-30").is_err());
     }

@@ -7,7 +7,9 @@ use diesel::sql_types::{Nullable, Text};
 use crate::auth::access::visible_clients;
 use crate::auth::Actor;
 use crate::db::schema::{client_counselors as cc, clients as c, users};
-use crate::db::{now, AnyConnection};
+use crate::db::AnyConnection;
+use crate::domain::ids::{ClientId, PracticeId, UserId};
+use crate::domain::value::{Email, Name, PastDate, Phone};
 use crate::domain::ClientStatus;
 use crate::pagination::PageRequest;
 use crate::store::users::UserRow;
@@ -25,8 +27,8 @@ diesel::define_sql_function! {
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = c)]
 pub struct ClientRow {
-    pub id: String,
-    pub practice_id: String,
+    pub id: ClientId,
+    pub practice_id: PracticeId,
     pub first_name: String,
     pub last_name: String,
     pub preferred_name: Option<String>,
@@ -34,48 +36,44 @@ pub struct ClientRow {
     pub date_of_birth: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub status: String,
+    pub status: ClientStatus,
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
 }
 
-/// The fields of a new client (already validated).
+/// A new client's row: checked values only (Lemmy's `InsertForm`).
+#[derive(Insertable)]
+#[diesel(table_name = c, treat_none_as_default_value = false)]
 pub struct NewClient {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub preferred_name: Option<String>,
-    pub pronouns: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub id: ClientId,
+    pub practice_id: PracticeId,
+    pub first_name: Name,
+    pub last_name: Name,
+    pub preferred_name: Option<Name>,
+    pub pronouns: Option<Name>,
+    pub date_of_birth: Option<PastDate>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub status: ClientStatus,
+    pub version: i64,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
-pub fn create(conn: &mut AnyConnection, practice_id: &str, new: &NewClient) -> QueryResult<()> {
-    let at = now();
-    diesel::insert_into(c::table)
-        .values((
-            c::id.eq(&new.id),
-            c::practice_id.eq(practice_id),
-            c::first_name.eq(&new.first_name),
-            c::last_name.eq(&new.last_name),
-            c::preferred_name.eq(&new.preferred_name),
-            c::pronouns.eq(&new.pronouns),
-            c::date_of_birth.eq(&new.date_of_birth),
-            c::email.eq(&new.email),
-            c::phone.eq(&new.phone),
-            c::status.eq("active"),
-            c::version.eq(1i64),
-            c::created_at.eq(at),
-            c::updated_at.eq(at),
-        ))
-        .execute(conn)
-        .map(|_| ())
+#[tracing::instrument(skip_all, fields(client.id = %new.id))]
+pub fn create(conn: &mut AnyConnection, new: &NewClient) -> QueryResult<()> {
+    diesel::insert_into(c::table).values(new).execute(conn).map(|_| ())
 }
 
 /// Assigns a counselor to a client (no-op when already assigned).
-pub fn assign(conn: &mut AnyConnection, practice_id: &str, client_id: &str, counselor_id: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(client.id = %client_id, counselor.id = %counselor_id))]
+pub fn assign(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    client_id: &ClientId,
+    counselor_id: &UserId,
+) -> QueryResult<()> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         cc::table.filter(cc::client_id.eq(client_id)).filter(cc::counselor_id.eq(counselor_id)),
     ))
@@ -91,9 +89,9 @@ pub fn assign(conn: &mut AnyConnection, practice_id: &str, client_id: &str, coun
 /// Replaces a client's counselors.
 pub fn set_counselors(
     conn: &mut AnyConnection,
-    practice_id: &str,
-    client_id: &str,
-    counselor_ids: &[String],
+    practice_id: &PracticeId,
+    client_id: &ClientId,
+    counselor_ids: &[UserId],
 ) -> QueryResult<()> {
     diesel::delete(cc::table.filter(cc::client_id.eq(client_id))).execute(conn)?;
     for id in counselor_ids {
@@ -102,13 +100,14 @@ pub fn set_counselors(
     Ok(())
 }
 
-/// The client's record, if the actor may see it.
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<ClientRow>> {
-    visible_clients(actor).filter(c::id.eq(id.to_string())).select(ClientRow::as_select()).first(conn).optional()
+/// The client's record, if the actor may see it (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(client.id = %id))]
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &ClientId) -> QueryResult<ClientRow> {
+    visible_clients(actor).filter(c::id.eq(id)).select(ClientRow::as_select()).first(conn)
 }
 
 /// Counselor ids of many clients at once (one query for a page).
-pub fn counselor_ids(conn: &mut AnyConnection, client_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn counselor_ids(conn: &mut AnyConnection, client_ids: &[ClientId]) -> QueryResult<Vec<(ClientId, UserId)>> {
     cc::table
         .filter(cc::client_id.eq_any(client_ids))
         .select((cc::client_id, cc::counselor_id))
@@ -117,7 +116,7 @@ pub fn counselor_ids(conn: &mut AnyConnection, client_ids: &[String]) -> QueryRe
 }
 
 /// Which of these clients have a portal account.
-pub fn with_portal_access(conn: &mut AnyConnection, client_ids: &[String]) -> QueryResult<Vec<String>> {
+pub fn with_portal_access(conn: &mut AnyConnection, client_ids: &[ClientId]) -> QueryResult<Vec<ClientId>> {
     users::table
         .filter(users::client_id.eq_any(client_ids))
         .filter(users::active.eq(true))
@@ -127,7 +126,11 @@ pub fn with_portal_access(conn: &mut AnyConnection, client_ids: &[String]) -> Qu
 }
 
 /// Are all these users active counselors or admins of the practice?
-pub fn all_staff_of_practice(conn: &mut AnyConnection, practice_id: &str, user_ids: &[String]) -> QueryResult<bool> {
+pub fn all_staff_of_practice(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    user_ids: &[UserId],
+) -> QueryResult<bool> {
     let n: i64 = users::table
         .filter(users::practice_id.eq(practice_id))
         .filter(users::id.eq_any(user_ids))
@@ -174,7 +177,7 @@ pub fn list(
 ) -> QueryResult<Vec<ClientRow>> {
     let mut q = visible_clients(actor).select(ClientRow::as_select());
     if let Some(status) = filter.status {
-        q = q.filter(c::status.eq(status.as_str()));
+        q = q.filter(c::status.eq(status));
     }
     if let Some(text) = &filter.q {
         let pattern = contains_pattern(text);
@@ -198,39 +201,37 @@ pub fn list(
     q.order((c::last_name.asc(), c::first_name.asc(), c::id.asc())).limit(page.fetch()).load(conn)
 }
 
-/// The whole new state of a client's record (already validated and merged with the current one).
+/// The whole new state of a client's record (checked, and merged with the current one), with
+/// the version it moves to (Lemmy's `UpdateForm`).
+#[derive(AsChangeset)]
+#[diesel(table_name = c, treat_none_as_null = true)]
 pub struct ClientChanges {
-    pub first_name: String,
-    pub last_name: String,
-    pub preferred_name: Option<String>,
-    pub pronouns: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub first_name: Name,
+    pub last_name: Name,
+    pub preferred_name: Option<Name>,
+    pub pronouns: Option<Name>,
+    pub date_of_birth: Option<PastDate>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
     pub status: ClientStatus,
+    pub version: i64,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
-/// Writes the record if it is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &ClientChanges) -> QueryResult<bool> {
-    let n = diesel::update(c::table.filter(c::id.eq(id)).filter(c::version.eq(version)))
-        .set((
-            c::first_name.eq(&ch.first_name),
-            c::last_name.eq(&ch.last_name),
-            c::preferred_name.eq(&ch.preferred_name),
-            c::pronouns.eq(&ch.pronouns),
-            c::date_of_birth.eq(&ch.date_of_birth),
-            c::email.eq(&ch.email),
-            c::phone.eq(&ch.phone),
-            c::status.eq(ch.status.as_str()),
-            c::version.eq(version + 1),
-            c::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the record if it is still at `version` (the changes carry `version + 1`); false when
+/// a concurrent write won.
+#[tracing::instrument(skip_all, fields(client.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &ClientId, version: i64, changes: &ClientChanges) -> QueryResult<bool> {
+    let n = diesel::update(c::table.filter(c::id.eq(id)).filter(c::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 
 /// The portal account of a client (of the practice), if one was ever made.
-pub fn portal_user(conn: &mut AnyConnection, practice_id: &str, client_id: &str) -> QueryResult<Option<UserRow>> {
+pub fn portal_user(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    client_id: &ClientId,
+) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::practice_id.eq(practice_id))
         .filter(users::client_id.eq(client_id))

@@ -7,6 +7,7 @@ use crate::auth::access::{assignable_couples, couples_of_client, visible_couples
 use crate::auth::Actor;
 use crate::db::schema::{couple_counselors as kc, couple_partners as cp, couples as k};
 use crate::db::{now, AnyConnection};
+use crate::domain::ids::ClientId;
 use crate::domain::CoupleStatus;
 use crate::pagination::PageRequest;
 
@@ -113,7 +114,8 @@ pub fn list(
         q = q.filter(k::status.eq(status.as_str()));
     }
     if let Some(client_id) = &filter.client_id {
-        q = q.filter(k::id.eq_any(couples_of_client(client_id.clone())));
+        let Ok(client_id) = client_id.parse::<ClientId>() else { return Ok(Vec::new()) };
+        q = q.filter(k::id.eq_any(couples_of_client(client_id)));
     }
     if let Some(after) = &page.after {
         q = q.filter(k::id.gt(after[0].clone()));
@@ -166,8 +168,8 @@ pub fn partners_of(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<Vec
 }
 
 /// Groups `(key, value)` pairs (sorted by key) into a lookup.
-pub fn group(pairs: Vec<(String, String)>) -> std::collections::HashMap<String, Vec<String>> {
-    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+pub fn group<K: std::hash::Hash + Eq, V>(pairs: Vec<(K, V)>) -> std::collections::HashMap<K, Vec<V>> {
+    let mut map: std::collections::HashMap<K, Vec<V>> = std::collections::HashMap::new();
     for (k, v) in pairs {
         map.entry(k).or_default().push(v);
     }

@@ -10,6 +10,7 @@ use crate::db::schema::{
     client_counselors as cc, couple_counselors as kc, session_attendees as sa, sessions as s, users,
 };
 use crate::db::{now, AnyConnection};
+use crate::domain::ids::UserId;
 use crate::domain::session::{key, parse_key, SessionStatus};
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
@@ -118,18 +119,19 @@ pub fn staff_assigned(
             .filter(users::active.eq(true)),
     ))
     .get_result(conn)?;
+    let Ok(user_id) = user_id.parse::<UserId>() else { return Ok(false) };
     if !staff {
         return Ok(false);
     }
     match subject {
-        Subject::Couple(id) => diesel::select(diesel::dsl::exists(
-            assigned_couples(user_id.to_string()).filter(kc::couple_id.eq(id.clone())),
-        ))
-        .get_result(conn),
-        Subject::Client(id) => diesel::select(diesel::dsl::exists(
-            assigned_clients(user_id.to_string()).filter(cc::client_id.eq(id.clone())),
-        ))
-        .get_result(conn),
+        Subject::Couple(id) => {
+            diesel::select(diesel::dsl::exists(assigned_couples(user_id.clone()).filter(kc::couple_id.eq(id.clone()))))
+                .get_result(conn)
+        }
+        Subject::Client(id) => {
+            diesel::select(diesel::dsl::exists(assigned_clients(user_id).filter(cc::client_id.eq(id.clone()))))
+                .get_result(conn)
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::instant;
 use crate::db::AnyConnection;
+use crate::domain::ids::{ClientId, UserId};
 use crate::domain::{ClientStatus, CoupleStatus};
 use crate::store::clients::{self, ClientRow};
 use crate::store::couples::{self, group, CoupleRow};
@@ -17,7 +18,7 @@ use crate::store::couples::{self, group, CoupleRow};
 /// A client's record, as admins and the client's counselors see it.
 #[derive(Serialize, ToSchema)]
 pub struct ClientView {
-    pub id: String,
+    pub id: ClientId,
     pub first_name: String,
     pub last_name: String,
     pub preferred_name: Option<String>,
@@ -28,7 +29,7 @@ pub struct ClientView {
     pub phone: Option<String>,
     pub status: ClientStatus,
     /// Staff assigned to the client directly (not through a couple).
-    pub counselor_ids: Vec<String>,
+    pub counselor_ids: Vec<UserId>,
     /// The client has accepted a portal invite and the account is active.
     pub has_portal_access: bool,
     pub created_at: DateTime<Utc>,
@@ -38,13 +39,13 @@ pub struct ClientView {
 
 /// What a page of clients needs besides the rows, loaded in one query each.
 pub struct ClientExtras {
-    counselors: HashMap<String, Vec<String>>,
-    portal: HashSet<String>,
+    counselors: HashMap<ClientId, Vec<UserId>>,
+    portal: HashSet<ClientId>,
 }
 
 impl ClientExtras {
     pub fn load(conn: &mut AnyConnection, rows: &[ClientRow]) -> QueryResult<ClientExtras> {
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let ids: Vec<ClientId> = rows.iter().map(|r| r.id.clone()).collect();
         Ok(ClientExtras {
             counselors: group(clients::counselor_ids(conn, &ids)?),
             portal: clients::with_portal_access(conn, &ids)?.into_iter().collect(),
@@ -55,7 +56,7 @@ impl ClientExtras {
         ClientView {
             counselor_ids: self.counselors.get(&r.id).cloned().unwrap_or_default(),
             has_portal_access: self.portal.contains(&r.id),
-            status: ClientStatus::parse(&r.status).unwrap_or(ClientStatus::Inactive),
+            status: r.status,
             id: r.id,
             first_name: r.first_name,
             last_name: r.last_name,

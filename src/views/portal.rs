@@ -16,7 +16,7 @@ use crate::store::portal::PortalSessionRow;
 /// The caller's own client record.
 #[derive(Serialize, ToSchema)]
 pub struct PortalMe {
-    pub id: String,
+    pub id: crate::domain::ids::ClientId,
     pub first_name: String,
     pub last_name: String,
     pub preferred_name: Option<String>,

@@ -348,27 +348,38 @@ pub struct Couple {
 impl TestApp {
     /// A client of practice `p`, assigned to `counselor` when given.
     pub async fn client(&self, p: &Practice, counselor: Option<&User>) -> String {
+        use mend::domain::ids::{ClientId, PracticeId, UserId};
+        use mend::domain::value::{Email, Name};
+        use mend::domain::ClientStatus;
         use mend::store::clients;
         let id = new_id();
         let (pid, cid, counselor_id) = (p.id.clone(), id.clone(), counselor.map(|c| c.id.clone()));
         self.sql(move |c| {
+            let at = mend::db::now();
+            let (pid, counselor_id) =
+                (pid.parse::<PracticeId>().expect("id"), counselor_id.map(|u| u.parse::<UserId>().expect("id")));
+            let client_id: ClientId = cid.parse().expect("id");
             clients::create(
                 c,
-                &pid,
                 &clients::NewClient {
-                    id: cid.clone(),
-                    first_name: "Alex".into(),
-                    last_name: format!("Client {}", &cid[cid.len() - 6..]),
+                    id: client_id.clone(),
+                    practice_id: pid.clone(),
+                    first_name: Name::parse("Alex").expect("name"),
+                    last_name: Name::parse(format!("Client {}", &cid[cid.len() - 6..])).expect("name"),
                     preferred_name: None,
                     pronouns: None,
                     date_of_birth: None,
-                    email: Some(format!("{cid}@client.example.org")),
+                    email: Some(Email::parse(&format!("{cid}@client.example.org")).expect("email")),
                     phone: None,
+                    status: ClientStatus::Active,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
                 },
             )
             .expect("client");
             if let Some(counselor_id) = counselor_id {
-                clients::assign(c, &pid, &cid, &counselor_id).expect("assign");
+                clients::assign(c, &pid, &client_id, &counselor_id).expect("assign");
             }
         })
         .await;

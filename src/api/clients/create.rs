@@ -1,72 +1,94 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
-use crate::db::new_id;
-use crate::domain::client::{self as rules, NAME_MAX};
-use crate::domain::ResourceKind;
-use crate::domain::{date, text, Role};
+use crate::db::now;
+use crate::domain::ids::{ClientId, PracticeId};
+use crate::domain::value::{parsed, Email, Name, PastDate, Phone};
+use crate::domain::{ClientStatus, ResourceKind, Role};
+use crate::extract::ValidJson;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::clients::{self, NewClient};
 use crate::views::clients::{client_view, ClientView};
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateClientRequest {
-    /// 1 to 100 characters, not blank; stored exactly as sent.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    /// Stored exactly as sent.
+    #[validate(custom(function = "Name::check"))]
+    #[schema(value_type = Name)]
     pub first_name: String,
-    /// 1 to 100 characters, not blank; stored exactly as sent.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    /// Stored exactly as sent.
+    #[validate(custom(function = "Name::check"))]
+    #[schema(value_type = Name)]
     pub last_name: String,
-    /// 1 to 100 characters when given, not blank.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[validate(custom(function = "Name::check"))]
+    #[schema(value_type = Option<Name>)]
     pub preferred_name: Option<String>,
-    /// 1 to 100 characters when given, not blank.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[validate(custom(function = "Name::check"))]
+    #[schema(value_type = Option<Name>)]
     pub pronouns: Option<String>,
-    /// `YYYY-MM-DD`, a real date, not in the future.
-    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[validate(custom(function = "PastDate::check"))]
+    #[schema(value_type = Option<PastDate>)]
     pub date_of_birth: Option<String>,
     /// Stored lower-cased; becomes the portal login when the client is invited.
-    #[schema(
-        max_length = 254,
-        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s.\x00-\x1f\x7f-\x9f]$"
-    )]
+    #[validate(custom(function = "Email::check"))]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<String>,
-    /// 1 to 40 characters when given, not blank.
-    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
+    #[validate(custom(function = "Phone::check"))]
+    #[schema(value_type = Option<Phone>)]
     pub phone: Option<String>,
 }
 
-impl CreateClientRequest {
-    /// Checks every field at once (one 422 naming each bad field).
-    fn parse(self, id: String) -> AppResult<NewClient> {
-        let email = rules::email("email", self.email.as_deref());
-        let dob = self.date_of_birth.as_deref().map(|d| date::past("date_of_birth", d, date::today())).transpose();
-        text::collect([
-            rules::name("first_name", &self.first_name),
-            rules::name("last_name", &self.last_name),
-            rules::optional("preferred_name", self.preferred_name.as_deref(), NAME_MAX),
-            rules::optional("pronouns", self.pronouns.as_deref(), NAME_MAX),
-            dob.as_ref().map(|_| ()).map_err(Clone::clone),
-            email.as_ref().map(|_| ()).map_err(Clone::clone),
-            rules::phone("phone", self.phone.as_deref()),
-        ])?;
-        Ok(NewClient {
+/// The checked request as the store takes it.
+struct Checked {
+    first_name: Name,
+    last_name: Name,
+    preferred_name: Option<Name>,
+    pronouns: Option<Name>,
+    date_of_birth: Option<PastDate>,
+    email: Option<Email>,
+    phone: Option<Phone>,
+}
+
+impl TryFrom<CreateClientRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateClientRequest) -> AppResult<Checked> {
+        Ok(Checked {
+            first_name: parsed("first_name", Name::parse(r.first_name))?,
+            last_name: parsed("last_name", Name::parse(r.last_name))?,
+            preferred_name: r.preferred_name.map(|v| parsed("preferred_name", Name::parse(v))).transpose()?,
+            pronouns: r.pronouns.map(|v| parsed("pronouns", Name::parse(v))).transpose()?,
+            date_of_birth: r.date_of_birth.map(|v| parsed("date_of_birth", PastDate::parse(&v))).transpose()?,
+            email: r.email.map(|v| parsed("email", Email::parse(&v))).transpose()?,
+            phone: r.phone.map(|v| parsed("phone", Phone::parse(v))).transpose()?,
+        })
+    }
+}
+
+impl Checked {
+    fn into_row(self, id: ClientId, practice_id: PracticeId) -> NewClient {
+        let at = now();
+        NewClient {
             id,
+            practice_id,
             first_name: self.first_name,
             last_name: self.last_name,
             preferred_name: self.preferred_name,
             pronouns: self.pronouns,
-            date_of_birth: dob.map_err(|e| AppError::Validation(vec![e]))?,
-            email: email.map_err(|e| AppError::Validation(vec![e]))?,
+            date_of_birth: self.date_of_birth,
+            email: self.email,
             phone: self.phone,
-        })
+            status: ClientStatus::Active,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
     }
 }
 
@@ -76,19 +98,19 @@ impl CreateClientRequest {
 pub async fn create(
     staff: Staff,
     state: web::Data<AppState>,
-    body: web::Json<CreateClientRequest>,
+    body: ValidJson<CreateClientRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = new_id();
-    let new = body.into_inner().parse(id.clone())?;
+    let id = ClientId::new();
+    let new = Checked::try_from(body.into_inner())?.into_row(id.clone(), staff.practice_id.clone());
     let view = state
         .db
         .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Create, ResourceKind::Client, Some(&id)), |conn| {
-                clients::create(conn, &staff.practice_id, &new)?;
+                clients::create(conn, &new)?;
                 if staff.role == Role::Counselor {
                     clients::assign(conn, &staff.practice_id, &id, &staff.user_id)?;
                 }
-                let row = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let row = clients::find_visible(conn, &staff, &id)?;
                 Ok(client_view(conn, row)?)
             })
         })

@@ -1,12 +1,11 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::tokens::new_opaque;
 use crate::auth::Staff;
 use crate::db::new_id;
-use crate::domain::ResourceKind;
-use crate::domain::Role;
+use crate::domain::ids::ClientId;
+use crate::domain::{ResourceKind, Role};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::replace_invite;
@@ -22,16 +21,16 @@ use crate::views::instant;
 /// A new invite voids the previous one. Needs the client's email (422 otherwise); an email
 /// already used by another account is 409. There is no resource to point a `Location` at:
 /// the token is shown once.
-#[utoipa::path(post, path = "/api/v1/clients/{id}/portal-invite", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/clients/{id}/portal-invite", tag = "clients", params(("id" = ClientId, Path)),
     responses((status = 201, body = PortalInvite), (status = 409, body = crate::problem::Problem)))]
-pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<ClientId>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
     let (token, token_hash) = new_opaque();
     let expires_at = state
         .db
         .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Invite, ResourceKind::Client, Some(&id)), |conn| {
-                let client = clients::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let client = clients::find_visible(conn, &staff, &id)?;
                 let Some(email) = client.email else {
                     return Err(AppError::field("email", "the client needs an email address to be invited"));
                 };

@@ -1,27 +1,26 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use validator::Validate;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
-use crate::domain::ClientStatus;
-use crate::domain::ResourceKind;
+use crate::domain::{ClientStatus, ResourceKind};
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::clients::{self, ListFilter};
 use crate::views::clients::{ClientExtras, ClientList};
 
-/// Longest search text.
-const Q_MAX: usize = 100;
-
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListClientsQuery {
     pub status: Option<ClientStatus>,
     /// Finds clients whose first, last or preferred name contains this text, ignoring case.
     /// `%` and `_` are matched literally. At most 100 characters; empty means no filter.
+    #[validate(length(max = 100, message = "must be at most 100 characters"))]
     #[param(max_length = 100)]
     pub q: Option<String>,
     /// 1 to 100, default 25.
@@ -36,19 +35,15 @@ pub struct ListClientsQuery {
 pub async fn list(
     staff: Staff,
     state: web::Data<AppState>,
-    query: web::Query<ListClientsQuery>,
+    query: ValidQuery<ListClientsQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("clients", 3, q.limit, q.cursor.as_deref())?;
-    let text = q.q.filter(|t| !t.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > Q_MAX) {
-        return Err(AppError::field("q", format!("must be at most {Q_MAX} characters")));
-    }
-    let filter = ListFilter { status: q.status, q: text };
+    let filter = ListFilter { status: q.status, q: q.q.filter(|t| !t.is_empty()) };
     let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Client, None, move |conn, staff| {
         let rows = clients::list(conn, staff, &filter, &page)?;
         let extras = ClientExtras::load(conn, &rows)?;
-        Ok(page.finish(rows, |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.clone()], |r| extras.view(r)))
+        Ok(page.finish(rows, |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.to_string()], |r| extras.view(r)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClientList { items: page.items, next_cursor: page.next_cursor }))

@@ -1,26 +1,32 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ids::ClientId;
 use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::clients;
 use crate::views::clients::{client_view, ClientView};
 
 /// One client's record: for admins of the practice and counselors who see the client.
-#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = ClientId, Path)),
     responses((status = 200, body = ClientView, headers(("ETag" = String)))))]
-pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
-    let view =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Client, Some(id.clone()), move |conn, staff| {
-            let row = clients::find_visible(conn, staff, &id)?.ok_or(AppError::NotFound)?;
+pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<ClientId>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let view = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Client,
+        Some(id.to_string()),
+        move |conn, staff| {
+            let row = clients::find_visible(conn, staff, &id)?;
             Ok(client_view(conn, row)?)
-        })
-        .await?;
+        },
+    )
+    .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::audit::{self, audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::domain::client::{self as rules, CONCERN_MAX};
+use crate::domain::ids::UserId;
 use crate::domain::patch::{not_null, nullable};
 use crate::domain::ResourceKind;
 use crate::domain::{date, text, CoupleStatus};
@@ -139,7 +140,8 @@ pub async fn update(
                 };
                 if_match.check(current.version)?;
                 if let Some(ids) = &patch.counselor_ids {
-                    if !all_staff_of_practice(conn, &staff.practice_id, ids)? {
+                    let typed: Option<Vec<UserId>> = ids.iter().map(|id| id.parse().ok()).collect();
+                    if !typed.map_or(Ok(false), |ids| all_staff_of_practice(conn, &staff.practice_id, &ids))? {
                         return Err(AppError::field("counselor_ids", "must be active staff of the practice"));
                     }
                 }
@@ -150,7 +152,7 @@ pub async fn update(
                 let mut still_assigned = was_assigned;
                 if let Some(ids) = &patch.counselor_ids {
                     couples::set_counselors(conn, &staff.practice_id, &id, ids)?;
-                    still_assigned = was_assigned && ids.contains(&staff.user_id);
+                    still_assigned = was_assigned && ids.iter().any(|id| staff.user_id == *id);
                     if action != Action::Assign {
                         record(
                             conn,

@@ -24,12 +24,20 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-activities", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Activity, me, move |conn, client| {
-        let scope = activities::of_client(client).ok_or(AppError::NotFound)?;
-        let rows = activities::list(conn, scope, None, Some(&[ActivityStatus::Active, ActivityStatus::Paused]), &page)?;
-        let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], PortalActivity::from);
-        Ok(PortalActivityList { items: page.items, next_cursor: page.next_cursor })
-    })
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::Activity,
+        me.as_deref().map(String::from),
+        move |conn, client| {
+            let scope = activities::of_client(client).ok_or(AppError::NotFound)?;
+            let rows =
+                activities::list(conn, scope, None, Some(&[ActivityStatus::Active, ActivityStatus::Paused]), &page)?;
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], PortalActivity::from);
+            Ok(PortalActivityList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(list))
 }

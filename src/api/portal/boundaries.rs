@@ -22,8 +22,13 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-boundaries", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list =
-        audit::read(&state.db, client.0, Action::List, ResourceKind::Boundary, me.clone(), move |conn, client| {
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::Boundary,
+        me.as_deref().map(String::from),
+        move |conn, client| {
             let me = me.ok_or(AppError::NotFound)?;
             let scope = boundaries::of_client(client).ok_or(AppError::NotFound)?;
             let rows = boundaries::list(conn, scope, None, &page)?;
@@ -39,7 +44,8 @@ pub async fn list(
                 },
             );
             Ok(PortalBoundaryList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -35,7 +35,7 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-letters", 2, q.limit, q.cursor.as_deref())?;
     let couple_id = q.couple_id.map(|c| c.to_string());
-    let resource = couple_id.clone().or_else(|| client.client_id.clone());
+    let resource = couple_id.clone().or_else(|| client.client_id.as_deref().map(String::from));
     let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Letter, resource, move |conn, client| {
         if let Some(c) = &couple_id {
             if !letters::my_couple(conn, client, c)? {

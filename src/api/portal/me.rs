@@ -12,9 +12,14 @@ use crate::views::portal::PortalMe;
 #[utoipa::path(get, operation_id = "read_portal_me", path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe)))]
 pub async fn me(state: web::Data<AppState>, client: PortalClient) -> AppResult<HttpResponse> {
     let id = client.client_id.clone();
-    let view = audit::read(&state.db, client.0, Action::Read, ResourceKind::Client, id.clone(), move |conn, client| {
-        portal::me(conn, client)?.map(PortalMe::from).ok_or(AppError::NotFound)
-    })
+    let view = audit::read(
+        &state.db,
+        client.0,
+        Action::Read,
+        ResourceKind::Client,
+        id.as_deref().map(String::from),
+        move |conn, client| portal::me(conn, client)?.map(PortalMe::from).ok_or(AppError::NotFound),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -22,8 +22,13 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
     let id = client.client_id.clone();
-    let list =
-        audit::read(&state.db, client.0, Action::List, ResourceKind::Milestone, id.clone(), move |conn, client| {
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::Milestone,
+        id.as_deref().map(String::from),
+        move |conn, client| {
             let rows = milestones::list_for_client(conn, client, &page)?;
             let page = page.finish(
                 rows,
@@ -31,7 +36,8 @@ pub async fn list(
                 PortalMilestone::from,
             );
             Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -24,23 +24,30 @@ pub async fn sessions(
     let q = query.into_inner();
     let page = PageRequest::parse("portal-sessions", 2, q.limit, q.cursor.as_deref())?;
     let me = client.client_id.clone();
-    let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Session, me, move |conn, client| {
-        let rows = portal::sessions(conn, client, &page)?;
-        let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
-        counselors.sort();
-        counselors.dedup();
-        let names: HashMap<String, String> =
-            portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
-        let page = page.finish(
-            rows,
-            |r| vec![ts_key(r.starts_at), r.id.clone()],
-            |r| {
-                let name = names.get(&r.counselor_id).cloned();
-                PortalSession::new(r, name)
-            },
-        );
-        Ok(PortalSessionList { items: page.items, next_cursor: page.next_cursor })
-    })
+    let list = audit::read(
+        &state.db,
+        client.0,
+        Action::List,
+        ResourceKind::Session,
+        me.as_deref().map(String::from),
+        move |conn, client| {
+            let rows = portal::sessions(conn, client, &page)?;
+            let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
+            counselors.sort();
+            counselors.dedup();
+            let names: HashMap<String, String> =
+                portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
+            let page = page.finish(
+                rows,
+                |r| vec![ts_key(r.starts_at), r.id.clone()],
+                |r| {
+                    let name = names.get(&r.counselor_id).cloned();
+                    PortalSession::new(r, name)
+                },
+            );
+            Ok(PortalSessionList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -77,7 +77,7 @@ pub async fn create(
     ])?;
     let one = |e: FieldError| AppError::Validation(vec![e]);
     let (subject, starts_at) = (subject.map_err(one)?, starts_at.map_err(one)?);
-    let counselor_id = counselor.map_err(one)?.unwrap_or_else(|| staff.user_id.clone());
+    let counselor_id = counselor.map_err(one)?.unwrap_or_else(|| staff.user_id.to_string());
     let id = new_id();
     let view = state
         .db

@@ -21,10 +21,43 @@ crate::vocabulary! {
 /// `times_per_period`: 1..=14.
 pub const TIMES_MIN: i32 = 1;
 pub const TIMES_MAX: i32 = 14;
-pub const TITLE_MAX: usize = 200;
-pub const INSTRUCTIONS_MAX: usize = 5_000;
-pub const PROMPT_MAX: usize = 1_000;
-pub const REFLECTION_MAX: usize = 5_000;
+
+crate::typed_ids! {
+    /// A shared activity of a couple.
+    ActivityId;
+    /// A partner's log of an activity.
+    ActivityLogId;
+}
+
+crate::checked_text! {
+    /// An activity's title: 1 to 200 characters, not blank.
+    ActivityTitle: max 200, not_blank;
+    /// Plain-language instructions for the couple: 1 to 5,000 characters.
+    Instructions: max 5_000, may_be_blank;
+    /// A question for the partners' reflections: 1 to 1,000 characters.
+    ReflectionPrompt: max 1_000, may_be_blank;
+    /// A partner's reflection on an activity: 1 to 5,000 characters.
+    Reflection: max 5_000, may_be_blank;
+}
+
+/// `times_per_period` as a `validator` custom function.
+pub fn check_times(value: i32) -> Result<(), validator::ValidationError> {
+    if (TIMES_MIN..=TIMES_MAX).contains(&value) {
+        Ok(())
+    } else {
+        Err(crate::extract::rule(format!("must be from {TIMES_MIN} to {TIMES_MAX}")))
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` as a `validator` custom function.
+pub fn check_day(value: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::date::parse("date", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+}
+
+/// `assigned_to` as a `validator` custom function.
+pub fn check_assignee(value: &str) -> Result<(), validator::ValidationError> {
+    Assignee::parse("assigned_to", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+}
 
 /// Who an activity is for: both partners, or one (`"both"` or a partner's id on the wire).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,9 +237,9 @@ mod tests {
     fn templates_fit_the_rules_of_an_activity() {
         assert!(ACTIVITY_TEMPLATES.len() >= 6);
         for t in ACTIVITY_TEMPLATES {
-            assert!(t.title.chars().count() <= TITLE_MAX, "{}", t.key);
-            assert!(t.instructions.chars().count() <= INSTRUCTIONS_MAX, "{}", t.key);
-            assert!(t.reflection_prompt.chars().count() <= PROMPT_MAX, "{}", t.key);
+            assert!(ActivityTitle::parse(t.title).is_ok(), "{}", t.key);
+            assert!(Instructions::parse(t.instructions).is_ok(), "{}", t.key);
+            assert!(ReflectionPrompt::parse(t.reflection_prompt).is_ok(), "{}", t.key);
             assert!((TIMES_MIN..=TIMES_MAX).contains(&t.times_per_period), "{}", t.key);
         }
         let mut keys: Vec<&str> = ACTIVITY_TEMPLATES.iter().map(|t| t.key).collect();

@@ -40,10 +40,19 @@ impl LetterStatus {
     }
 }
 
-/// Limits of the letter's text.
-pub const TITLE_MAX: usize = 200;
-pub const BODY_MAX: usize = 50_000;
-pub const COMMENT_MAX: usize = 5_000;
+crate::typed_ids! {
+    /// A mediated letter.
+    LetterId;
+}
+
+crate::checked_text! {
+    /// A letter's title: 1 to 200 characters, not blank, stored exactly as sent.
+    LetterTitle: max 200, not_blank;
+    /// A letter's text: 1 to 50,000 characters, not blank, stored exactly as sent.
+    LetterBody: max 50_000, not_blank;
+    /// A counselor's comment on a returned letter, for its author: 1 to 5,000 characters, not blank.
+    LetterComment: max 5_000, not_blank;
+}
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@ use crate::auth::access::{assigned_couples, couples_of_client};
 use crate::auth::Actor;
 use crate::db::schema::{letter_revisions as r, letters as l};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
-use crate::domain::letters::{LetterKind, LetterStatus};
+use crate::domain::letters::{LetterBody, LetterComment, LetterKind, LetterStatus, LetterTitle};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::store::boundaries::parse_ts_key;
@@ -290,8 +290,8 @@ pub struct NewLetter<'a> {
     pub couple_id: &'a str,
     pub author_id: &'a str,
     pub kind: LetterKind,
-    pub title: &'a str,
-    pub body: &'a str,
+    pub title: &'a LetterTitle,
+    pub body: &'a LetterBody,
 }
 
 pub fn create(conn: &mut AnyConnection, new: &NewLetter<'_>) -> QueryResult<()> {
@@ -319,12 +319,23 @@ fn editable() -> [&'static str; 2] {
     [LetterStatus::Draft.as_str(), LetterStatus::Returned.as_str()]
 }
 
-/// Changes the working text while the letter is editable and still at `version`; false when it
-/// is not (a concurrent change won).
-pub fn update_text(conn: &mut AnyConnection, id: &str, version: i64, title: &str, body: &str) -> QueryResult<bool> {
+/// Changes the working text (the fields given) while the letter is editable and still at
+/// `version`; false when it is not (a concurrent change won).
+pub fn update_text(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    title: Option<&LetterTitle>,
+    body: Option<&LetterBody>,
+) -> QueryResult<bool> {
     let target = l::table.filter(l::id.eq(id)).filter(l::version.eq(version)).filter(l::status.eq_any(editable()));
     let n = diesel::update(target)
-        .set((l::draft_title.eq(title), l::draft_body.eq(body), l::version.eq(version + 1), l::updated_at.eq(now())))
+        .set((
+            title.map(|t| l::draft_title.eq(t)),
+            body.map(|b| l::draft_body.eq(b)),
+            l::version.eq(version + 1),
+            l::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -366,7 +377,12 @@ pub fn submit(conn: &mut AnyConnection, id: &str, version: i64) -> QueryResult<b
 }
 
 /// `submitted` -> `returned` with the counselor's comment; false unless at `version` and submitted.
-pub fn return_to_author(conn: &mut AnyConnection, id: &str, version: i64, comment: &str) -> QueryResult<bool> {
+pub fn return_to_author(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    comment: &LetterComment,
+) -> QueryResult<bool> {
     let n = diesel::update(
         l::table
             .filter(l::id.eq(id))
@@ -375,7 +391,7 @@ pub fn return_to_author(conn: &mut AnyConnection, id: &str, version: i64, commen
     )
     .set((
         l::status.eq(LetterStatus::Returned.as_str()),
-        l::counselor_comment.eq(Some(comment)),
+        l::counselor_comment.eq(Some(comment.as_str())),
         l::version.eq(version + 1),
         l::updated_at.eq(now()),
     ))

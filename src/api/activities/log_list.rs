@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::activities::ActivityId;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -13,14 +13,14 @@ use crate::views::activities::{ActivityLogList, ActivityLogView};
 
 /// Every log of an activity, reflections included, newest day first.
 #[utoipa::path(get, path = "/api/v1/activities/{id}/logs", tag = "activities",
-    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = ActivityLogList)))]
+    params(("id" = ActivityId, Path), PageQuery), responses((status = 200, body = ActivityLogList)))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<ActivityId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let activity_id = path.into_inner().to_string();
+    let activity_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("activity-logs", 2, q.limit, q.cursor.as_deref())?;
     let list = audit::read(
@@ -28,7 +28,7 @@ pub async fn list(
         staff.0,
         Action::List,
         ResourceKind::ActivityLog,
-        Some(activity_id.clone()),
+        Some(activity_id.to_string()),
         move |conn, staff| {
             activities::find_visible(conn, staff, &activity_id)?.ok_or(AppError::NotFound)?;
             let rows = activities::list_logs(conn, &activity_id, None, &page)?;

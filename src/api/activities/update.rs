@@ -1,49 +1,59 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+use validator::Validate;
 
-use super::create::times;
-use super::{check_assignee, day, stored_day};
+use super::create::one;
+use super::{check_assignee, stored_day};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
-use crate::domain::activities::{self, ActivityStatus, Assignee, Cadence, INSTRUCTIONS_MAX, PROMPT_MAX, TITLE_MAX};
-use crate::domain::patch::nullable;
-use crate::domain::text;
+use crate::domain::activities::{
+    self, ActivityId, ActivityStatus, ActivityTitle, Assignee, Cadence, Instructions, ReflectionPrompt,
+};
+use crate::domain::patch::{not_null, nullable};
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::activities::{self as store, Changes};
 use crate::views::activities::ActivityView;
 
-#[derive(Deserialize, ToSchema)]
+/// Absent fields stay as they are; the nullable ones are cleared with `null`.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateActivityRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
-    pub title: Option<String>,
-    /// Up to 5000 characters; null clears them.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>, max_length = 5000)]
+    #[validate(custom(function = "ActivityTitle::check"))]
+    #[schema(value_type = ActivityTitle)]
+    pub title: Option<Option<String>>,
+    /// Null clears them.
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(custom(function = "Instructions::check"))]
+    #[schema(value_type = Option<Instructions>)]
     pub instructions: Option<Option<String>>,
     /// `"both"`, or the id of the one partner it is for.
+    #[validate(custom(function = "activities::check_assignee"))]
     #[schema(pattern = "^(both|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")]
     pub assigned_to: Option<String>,
     pub cadence: Option<Cadence>,
     /// 1 to 14.
+    #[validate(custom(function = "activities::check_times"))]
     #[schema(minimum = 1, maximum = 14)]
     pub times_per_period: Option<i32>,
     /// `YYYY-MM-DD`.
+    #[validate(custom(function = "activities::check_day"))]
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub starts_on: Option<String>,
     /// `YYYY-MM-DD`, not before `starts_on`; null clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[validate(custom(function = "activities::check_day"))]
     #[schema(nullable, value_type = Option<String>, format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub ends_on: Option<Option<String>>,
-    /// Up to 1000 characters; null clears it.
+    /// Null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(nullable, value_type = Option<String>, max_length = 1000)]
+    #[validate(custom(function = "ReflectionPrompt::check"))]
+    #[schema(value_type = Option<ReflectionPrompt>)]
     pub reflection_prompt: Option<Option<String>>,
     /// `active`, `paused`, `completed` or `retired`; a retired activity cannot change (409).
     pub status: Option<ActivityStatus>,
@@ -51,32 +61,24 @@ pub struct UpdateActivityRequest {
 
 /// Change an activity: its wording, who it is for, cadence, window or status. Partners log
 /// only while it is `active`.
-#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = ActivityId, Path)),
     request_body = UpdateActivityRequest, responses((status = 200, body = ActivityView)))]
 pub async fn update(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<ActivityId>,
     if_match: IfMatch,
-    body: web::Json<UpdateActivityRequest>,
+    body: ValidJson<UpdateActivityRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     let req = body.into_inner();
-    let assignee = req.assigned_to.as_deref().map(|a| Assignee::parse("assigned_to", a)).transpose();
-    text::collect([
-        req.title.as_deref().map_or(Ok(()), |t| text::required("title", t, TITLE_MAX)),
-        text::optional("instructions", req.instructions.as_ref().and_then(|d| d.as_deref()), INSTRUCTIONS_MAX),
-        text::optional("reflection_prompt", req.reflection_prompt.as_ref().and_then(|d| d.as_deref()), PROMPT_MAX),
-        times(req.times_per_period),
-        assignee.clone().map(|_| ()),
-        req.starts_on.as_deref().map_or(Ok(()), |s| day("starts_on", s).map(|_| ())),
-        req.ends_on.as_ref().and_then(|e| e.as_deref()).map_or(Ok(()), |e| day("ends_on", e).map(|_| ())),
-    ])?;
-    let assignee = assignee.map_err(|e| AppError::Validation(vec![e]))?;
+    // The fields passed their rules (`ValidJson`); a title may not be cleared.
+    let title = not_null("title", req.title).map_err(one)?;
+    let assignee = req.assigned_to.as_deref().map(|a| Assignee::parse("assigned_to", a)).transpose().map_err(one)?;
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Activity, Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Update, ResourceKind::Activity, Some(id.as_str())), |conn| {
                 let current = store::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if_match.check(current.version)?;
                 if current.status == ActivityStatus::Retired {
@@ -86,7 +88,7 @@ pub async fn update(
                     check_assignee(conn, &current.couple_id, a)?;
                 }
                 let changes = Changes {
-                    title: req.title.unwrap_or(current.title),
+                    title: title.unwrap_or(current.title),
                     instructions: req.instructions.unwrap_or(current.instructions),
                     assignee_id: assignee.map_or(current.assignee_id, |a| a.column()),
                     cadence: req.cadence.unwrap_or(current.cadence),

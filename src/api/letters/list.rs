@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
+use crate::domain::ids::CoupleId;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -16,14 +16,14 @@ use crate::views::letters::{StaffLetter, StaffLetterList};
 /// A couple's letters, newest first: every letter except drafts that were never submitted,
 /// each with its revisions.
 #[utoipa::path(get, path = "/api/v1/couples/{id}/letters", tag = "letters",
-    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = StaffLetterList)))]
+    params(("id" = CoupleId, Path), PageQuery), responses((status = 200, body = StaffLetterList)))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<CoupleId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().to_string();
+    let couple_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("letters", 2, q.limit, q.cursor.as_deref())?;
     let list = audit::read(
@@ -31,7 +31,7 @@ pub async fn list(
         staff.0,
         Action::List,
         ResourceKind::Letter,
-        Some(couple_id.clone()),
+        Some(couple_id.to_string()),
         move |conn, staff| {
             if !couple_visible(conn, staff, &couple_id)? {
                 return Err(AppError::NotFound);

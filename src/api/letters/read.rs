@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::staff_view;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::letters::LetterId;
 use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
@@ -13,16 +13,22 @@ use crate::views::letters::StaffLetter;
 
 /// One letter with its revisions. A draft that was never submitted is 404, even to the
 /// couple's counselor: it is the author's alone.
-#[utoipa::path(get, path = "/api/v1/letters/{id}", tag = "letters", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/letters/{id}", tag = "letters", params(("id" = LetterId, Path)),
     responses((status = 200, body = StaffLetter)))]
-pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
-    let view =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Letter, Some(id.clone()), move |conn, staff| {
+pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<LetterId>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let view = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Letter,
+        Some(id.to_string()),
+        move |conn, staff| {
             let row = letters::find_for_staff(conn, staff, &id)?.ok_or(AppError::NotFound)?;
             staff_view(conn, row)
-        })
-        .await?;
+        },
+    )
+    .await?;
     let version = view.version;
     Ok(ok_versioned(&view, version))
 }

@@ -1,10 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::{lost_race, staff_view, status_conflict};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
-use crate::domain::letters::LetterStatus;
+use crate::domain::letters::{LetterId, LetterStatus};
 use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
@@ -14,19 +13,19 @@ use crate::views::letters::StaffLetter;
 
 /// Release a submitted letter to the other partner (`submitted` -> `released`). From now the
 /// other partner sees its released text (no revisions, no comment); it is locked for good.
-#[utoipa::path(post, path = "/api/v1/letters/{id}/release", tag = "letters", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/letters/{id}/release", tag = "letters", params(("id" = LetterId, Path)),
     responses((status = 200, body = StaffLetter)))]
 pub async fn release(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<LetterId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     let view = state
         .db
         .run(move |conn| {
-            audited(conn, &staff, Target::new(Action::Release, ResourceKind::Letter, Some(&id)), |conn| {
+            audited(conn, &staff, Target::new(Action::Release, ResourceKind::Letter, Some(id.as_str())), |conn| {
                 let current = letters::find_for_staff(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
                 if current.status != LetterStatus::Submitted {
                     return Err(status_conflict(current.status, "released"));

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::activities::ActivityId;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -13,15 +13,15 @@ use crate::views::activities::{PartnerLog, PortalLog, PortalLogItem, PortalLogLi
 
 /// The caller's own logs of an activity and, on an activity for both, the other partner's:
 /// `{done_on, completed}` always, `reflection` only where they shared it. Newest day first.
-#[utoipa::path(get, path = "/api/v1/portal/activities/{id}/logs", tag = "portal", params(("id" = Uuid, Path), PageQuery),
+#[utoipa::path(get, path = "/api/v1/portal/activities/{id}/logs", tag = "portal", params(("id" = ActivityId, Path), PageQuery),
     responses((status = 200, body = PortalLogList)))]
 pub async fn list(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<ActivityId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let activity_id = path.into_inner().to_string();
+    let activity_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("portal-activity-logs", 2, q.limit, q.cursor.as_deref())?;
     let list = audit::read(
@@ -29,7 +29,7 @@ pub async fn list(
         client.0,
         Action::List,
         ResourceKind::ActivityLog,
-        Some(activity_id.clone()),
+        Some(activity_id.to_string()),
         move |conn, client| {
             let me = client.client_id.clone().ok_or(AppError::NotFound)?;
             activities::find_for_client(conn, client, &activity_id)?.ok_or(AppError::NotFound)?;

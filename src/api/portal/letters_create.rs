@@ -1,31 +1,32 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{audited_under, Action, Target};
 use crate::auth::PortalClient;
-use crate::db::new_id;
-use crate::domain::letters::{LetterKind, BODY_MAX, TITLE_MAX};
-use crate::domain::text;
+use crate::domain::ids::CoupleId;
+use crate::domain::letters::{LetterBody, LetterId, LetterKind, LetterTitle};
+use crate::domain::value::parsed;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::letters::{self, NewLetter};
 use crate::views::letters::AuthorLetter;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLetterRequest {
     /// One of the caller's couples.
-    #[schema(format = Uuid)]
-    pub couple_id: uuid::Uuid,
+    pub couple_id: CoupleId,
     pub kind: LetterKind,
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[validate(custom(function = "LetterTitle::check"))]
+    #[schema(value_type = LetterTitle)]
     pub title: String,
-    /// 1 to 50000 characters.
-    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
+    #[validate(custom(function = "LetterBody::check"))]
+    #[schema(value_type = LetterBody)]
     pub body: String,
 }
 
@@ -36,17 +37,17 @@ pub struct CreateLetterRequest {
 pub async fn create(
     state: web::Data<AppState>,
     client: PortalClient,
-    body: web::Json<CreateLetterRequest>,
+    body: ValidJson<CreateLetterRequest>,
 ) -> AppResult<HttpResponse> {
     let req = body.into_inner();
-    text::collect([text::required("title", &req.title, TITLE_MAX), text::required("body", &req.body, BODY_MAX)])?;
-    let id = new_id();
-    let couple_id = req.couple_id.to_string();
+    let (title, body) = (parsed("title", LetterTitle::parse(req.title))?, parsed("body", LetterBody::parse(req.body))?);
+    let id = LetterId::new();
+    let couple_id = req.couple_id;
     let row = state
         .db
         .run(move |conn| {
-            let target = Target::new(Action::Create, ResourceKind::Letter, Some(&id));
-            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(&couple_id));
+            let target = Target::new(Action::Create, ResourceKind::Letter, Some(id.as_str()));
+            let parent = Target::new(Action::Create, ResourceKind::Couple, Some(couple_id.as_str()));
             audited_under(conn, &client, target, parent, |conn| {
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 if !letters::my_couple(conn, &client, &couple_id)? {
@@ -60,8 +61,8 @@ pub async fn create(
                         couple_id: &couple_id,
                         author_id: &me,
                         kind: req.kind,
-                        title: &req.title,
-                        body: &req.body,
+                        title: &title,
+                        body: &body,
                     },
                 )?;
                 letters::find_written(conn, &client, &id)?.ok_or(AppError::NotFound)

@@ -17,7 +17,7 @@ use crate::views::letters::{AuthorLetter, PortalLetterItem, PortalLetterList, Re
 #[into_params(parameter_in = Query)]
 pub struct PortalLetterQuery {
     /// Only this couple's letters (one of the caller's couples).
-    pub couple_id: Option<uuid::Uuid>,
+    pub couple_id: Option<crate::domain::ids::CoupleId>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -34,8 +34,8 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-letters", 2, q.limit, q.cursor.as_deref())?;
-    let couple_id = q.couple_id.map(|c| c.to_string());
-    let resource = couple_id.clone().or_else(|| client.client_id.as_deref().map(String::from));
+    let couple_id = q.couple_id;
+    let resource = couple_id.as_deref().or(client.client_id.as_deref()).map(String::from);
     let list = audit::read(&state.db, client.0, Action::List, ResourceKind::Letter, resource, move |conn, client| {
         if let Some(c) = &couple_id {
             if !letters::my_couple(conn, client, c)? {

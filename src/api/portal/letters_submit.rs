@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::api::letters::{lost_race, status_conflict};
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
 use crate::db::AnyConnection;
+use crate::domain::letters::LetterId;
 use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
@@ -18,7 +18,7 @@ use crate::views::letters::AuthorLetter;
 pub(crate) async fn author_move(
     state: &web::Data<AppState>,
     client: PortalClient,
-    id: String,
+    id: LetterId,
     if_match: IfMatch,
     action: Action,
     verb: &'static str,
@@ -27,7 +27,7 @@ pub(crate) async fn author_move(
     state
         .db
         .run(move |conn| {
-            audited(conn, &client, Target::new(action, ResourceKind::Letter, Some(&id)), |conn| {
+            audited(conn, &client, Target::new(action, ResourceKind::Letter, Some(id.as_str())), |conn| {
                 let current = letters::find_written(conn, &client, &id)?.ok_or(AppError::NotFound)?;
                 let status = current.status;
                 let allowed = if action == Action::Withdraw { status.withdrawable() } else { status.editable() };
@@ -46,15 +46,15 @@ pub(crate) async fn author_move(
 
 /// Submit the caller's letter to the counselor (`draft`/`returned` -> `submitted`). The text at
 /// this moment is kept as the next revision; the other partner still sees nothing.
-#[utoipa::path(post, path = "/api/v1/portal/letters/{id}/submit", tag = "portal", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/portal/letters/{id}/submit", tag = "portal", params(("id" = LetterId, Path)),
     responses((status = 200, body = AuthorLetter)))]
 pub async fn submit(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<LetterId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     let view = author_move(&state, client, id, if_match, Action::Submit, "submitted", |conn, current| {
         letters::submit(conn, &current.id, current.version)
     })

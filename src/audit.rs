@@ -6,6 +6,7 @@
 
 use diesel::prelude::*;
 
+use crate::audit_batch::Event;
 use crate::auth::actor::{live_user, no_longer_live};
 use crate::auth::{Actor, Liveness};
 use crate::db::schema::audit_events;
@@ -92,7 +93,7 @@ pub fn record(
 /// Writes one event only if the actor is still live, in one statement
 /// (`INSERT INTO audit_events (..) SELECT <the event> FROM users WHERE <the live user>`).
 /// False when nothing was written: the token's user is no longer live.
-fn record_if_live(
+pub(crate) fn record_if_live(
     conn: &mut AnyConnection,
     ctx: &AuditContext,
     live: &Liveness,
@@ -134,13 +135,11 @@ fn record_if_live(
     Ok(written == 1)
 }
 
-/// A read or list for an authenticated caller, in one database job: `work`, then its audit
-/// event, with the live-user check folded into that event's INSERT (one round trip fewer than
-/// `Db::run_as` + [`audited`]; on the benchmark's reads, one of four). No transaction: a read
-/// writes nothing but its event (on PostgreSQL each statement sees committed data either way, at
-/// READ COMMITTED; on SQLite a write transaction would make reads wait for writers), which saves
-/// BEGIN and COMMIT too. Nothing is returned
-/// unless the event was written for a live user: a deactivated user gets 401, not the data.
+/// A read or list for an authenticated caller: `work` in one database job (no transaction: a
+/// read writes nothing of its own, so on SQLite it never waits for the write lock), then its
+/// audit event through the instance's group-commit writer (`audit_batch`), which folds the
+/// live-user check into the event's INSERT. Nothing is returned until the event is committed,
+/// and nothing unless it was written for a live user: a deactivated user gets 401, not the data.
 /// A `NotFound`/`Forbidden` from `work` is audited as denied the same way; any other error is
 /// returned as 401 if the user is no longer live. `work` must not write.
 pub async fn read<T: Send + 'static>(
@@ -152,26 +151,30 @@ pub async fn read<T: Send + 'static>(
     work: impl FnOnce(&mut AnyConnection, &Actor) -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
     debug_assert!(action.is_read(), "audit::read is for reads and lists");
-    db.run(move |conn| {
-        let ctx = actor.audit_context();
-        let live = actor.live();
-        let result = work(conn, &actor);
-        let outcome = match &result {
-            Ok(_) => Outcome::Success,
-            Err(AppError::NotFound | AppError::Forbidden) => Outcome::Denied,
-            Err(AppError::Unavailable { .. }) => return result,
-            Err(_) => {
-                crate::auth::actor::check_live(conn, &live)?;
-                return result;
+    let (ctx, live) = (actor.audit_context(), actor.live());
+    let check = live.clone();
+    let result = db
+        .run(move |conn| {
+            let result = work(conn, &actor);
+            if let Err(e) = &result {
+                if !matches!(e, AppError::NotFound | AppError::Forbidden | AppError::Unavailable { .. }) {
+                    crate::auth::actor::check_live(conn, &check)?;
+                }
             }
-        };
-        if record_if_live(conn, &ctx, &live, action, resource_type, resource_id.as_deref(), outcome)? {
-            result
-        } else {
-            Err(no_longer_live())
-        }
-    })
-    .await
+            Ok(result)
+        })
+        .await?;
+    let outcome = match &result {
+        Ok(_) => Outcome::Success,
+        Err(AppError::NotFound | AppError::Forbidden) => Outcome::Denied,
+        Err(_) => return result,
+    };
+    let event = Event { ctx, live, action, kind: resource_type, resource_id, outcome };
+    if db.audit().record(event).await? {
+        result
+    } else {
+        Err(no_longer_live())
+    }
 }
 
 /// What an audited piece of work touches.
@@ -253,12 +256,10 @@ pub async fn forbidden<T>(
     resource_type: ResourceKind,
     resource_id: String,
 ) -> AppResult<T> {
-    let written = db
-        .run(move |conn| {
-            let (ctx, live) = (actor.audit_context(), actor.live());
-            Ok(record_if_live(conn, &ctx, &live, action, resource_type, Some(&resource_id), Outcome::Denied)?)
-        })
-        .await?;
+    let (ctx, live) = (actor.audit_context(), actor.live());
+    let event =
+        Event { ctx, live, action, kind: resource_type, resource_id: Some(resource_id), outcome: Outcome::Denied };
+    let written = db.audit().record(event).await?;
     if written {
         Err(AppError::Forbidden)
     } else {

@@ -76,7 +76,7 @@ pub fn open_db(config: &Config) -> Result<Db, String> {
         tracing::info!(applied, "migrations applied");
     }
     drop(conn);
-    Ok(Db::new(pool, config.store.clone()))
+    Db::new(pool, config.store.clone()).map_err(|e| format!("cannot start the audit writer: {e}"))
 }
 
 pub fn state(config: Config, db: Db) -> AppState {

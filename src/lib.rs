@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod audit_batch;
 pub mod auth;
 pub mod cli;
 pub mod config;

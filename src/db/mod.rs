@@ -26,6 +26,13 @@ pub struct Conn {
     lost: bool,
 }
 
+impl Conn {
+    /// This connection lost its server: the pool drops it instead of handing it out again.
+    pub fn mark_lost(&mut self) {
+        self.lost = true;
+    }
+}
+
 impl std::ops::Deref for Conn {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
@@ -217,11 +224,19 @@ pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::Que
 pub struct Db {
     pool: Pool,
     store: Store,
+    audit: crate::audit_batch::AuditWriter,
 }
 
 impl Db {
-    pub fn new(pool: Pool, store: Store) -> Db {
-        Db { pool, store }
+    /// The pool, and the instance's audit writer (one thread, see `audit_batch`).
+    pub fn new(pool: Pool, store: Store) -> std::io::Result<Db> {
+        let audit = crate::audit_batch::AuditWriter::start(pool.clone())?;
+        Ok(Db { pool, store, audit })
+    }
+
+    /// The writer that group-commits the events of reads and denials.
+    pub fn audit(&self) -> &crate::audit_batch::AuditWriter {
+        &self.audit
     }
 
     pub fn store(&self) -> &Store {

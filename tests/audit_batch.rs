@@ -1,0 +1,134 @@
+//! Group commit of audit events (`audit_batch`): every answered read has its committed event,
+//! a failed batch writes nothing, and each event's live-user check holds inside a batch.
+
+mod common;
+
+use common::*;
+use mend::audit::{Action, Outcome};
+use mend::audit_batch::{write_batch, Event};
+use mend::auth::actor::{Actor, RequestMeta};
+use mend::domain::ResourceKind;
+use reqwest::Method;
+
+/// Events with this request id, as (action, outcome).
+async fn events_of(app: &TestApp, request_id: &str) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use mend::db::schema::audit_events as a;
+    let rid = request_id.to_string();
+    app.sql(move |c| {
+        a::table
+            .filter(a::request_id.eq(rid))
+            .select((a::action, a::outcome))
+            .load::<(String, String)>(c)
+            .expect("events")
+    })
+    .await
+}
+
+async fn count_events(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use mend::db::schema::audit_events as a;
+    app.sql(|c| a::table.count().get_result::<i64>(c).expect("count")).await
+}
+
+fn actor_of(user: &User, request_id: &str) -> Actor {
+    Actor {
+        user_id: user.id.parse().expect("id"),
+        practice_id: user.practice_id.parse().expect("id"),
+        role: user.role,
+        client_id: user.client_id.as_ref().map(|c| c.parse().expect("id")),
+        family_id: mend::db::new_id(),
+        meta: RequestMeta { request_id: request_id.to_string(), ip: None },
+    }
+}
+
+fn event(actor: &Actor, resource_id: &str) -> Event {
+    Event {
+        ctx: actor.audit_context(),
+        live: actor.live(),
+        action: Action::Read,
+        kind: ResourceKind::Client,
+        resource_id: Some(resource_id.to_string()),
+        outcome: Outcome::Success,
+    }
+}
+
+#[tokio::test]
+async fn concurrent_reads_are_answered_only_after_their_event_is_committed() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let client = app.client(&p, Some(&counselor)).await;
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let (app, counselor, client) = (app.clone(), counselor.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            let rid = format!("batch-read-{i}");
+            let path = format!("/api/v1/clients/{client}");
+            app.req(Method::GET, &path).auth(Some(&counselor)).header("x-request-id", &rid).send().await.expect(200);
+            // The answer came after the commit: the event is there the moment the 200 is.
+            assert_eq!(events_of(&app, &rid).await, vec![("read".to_string(), "success".to_string())], "{rid}");
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_midway_writes_none_of_its_events() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let good = actor_of(&counselor, "batch-good");
+    // An event whose practice does not exist breaks the batch's foreign key in the middle.
+    let mut bad = event(&good, "x");
+    bad.ctx.practice_id = Some(mend::db::new_id());
+    let events = [event(&good, "a"), bad, event(&good, "b")];
+    let before = count_events(&app).await;
+    let result = app
+        .db
+        .run(move |c| {
+            let refs: Vec<&Event> = events.iter().collect();
+            Ok(write_batch(c, &refs))
+        })
+        .await
+        .expect("db");
+    assert!(result.is_err(), "the batch must fail as a whole");
+    assert_eq!(count_events(&app).await, before, "a failed batch leaves no event behind");
+
+    // Through the writer, the same failure answers every request in the batch with an error.
+    let mut bad = event(&good, "y");
+    bad.ctx.practice_id = Some(mend::db::new_id());
+    assert!(app.db.audit().record(bad).await.is_err());
+    assert!(app.db.audit().record(event(&good, "z")).await.expect("written"), "the writer recovers");
+}
+
+#[tokio::test]
+async fn each_event_of_a_batch_keeps_its_own_live_user_check() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let live = app.counselor(&p).await;
+    let gone = app.counselor(&p).await;
+    let gone_id = gone.id.clone();
+    app.sql(move |c| {
+        use diesel::prelude::*;
+        use mend::db::schema::users as u;
+        diesel::update(u::table.filter(u::id.eq(gone_id))).set(u::active.eq(false)).execute(c).expect("deactivate")
+    })
+    .await;
+    let (a, b) = (actor_of(&live, "batch-live"), actor_of(&gone, "batch-gone"));
+    let events = [event(&a, "1"), event(&b, "2"), event(&a, "3")];
+    let written = app
+        .db
+        .run(move |c| {
+            let refs: Vec<&Event> = events.iter().collect();
+            Ok(write_batch(c, &refs))
+        })
+        .await
+        .expect("db")
+        .expect("batch");
+    assert_eq!(written, vec![true, false, true]);
+    assert_eq!(events_of(&app, "batch-live").await.len(), 2);
+    assert!(events_of(&app, "batch-gone").await.is_empty());
+}

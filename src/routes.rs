@@ -156,6 +156,26 @@ route_table! {
         "/portal/assessments" Assessment { GET => portal::assessments_list::list }
         "/portal/assessments/{id}" Assessment { GET => portal::assessments_read::read }
         "/portal/assessments/{id}/responses" Assessment { POST => portal::assessments_respond::respond }
+        // ---- letters and activities (issue 14) ----
+        "/couples/{id}/letters" Couple { GET => letters::list::list }
+        "/letters/{id}" Letter { GET => letters::read::read }
+        "/letters/{id}/return" Letter { POST => letters::send_back::send_back }
+        "/letters/{id}/release" Letter { POST => letters::release::release }
+        "/portal/letters" Letter { GET => portal::letters_list::list, POST => portal::letters_create::create }
+        "/portal/letters/{id}" Letter { GET => portal::letters_read::read, PATCH => portal::letters_update::update }
+        "/portal/letters/{id}/submit" Letter { POST => portal::letters_submit::submit }
+        "/portal/letters/{id}/withdraw" Letter { POST => portal::letters_withdraw::withdraw }
+        "/activity-templates" ActivityTemplate { GET => activities::templates::list }
+        "/couples/{id}/activities" Couple { GET => activities::list::list, POST => activities::create::create }
+        "/couples/{id}/activities/from-template" Couple { POST => activities::from_template::from_template }
+        "/activities/{id}" Activity { GET => activities::read::read, PATCH => activities::update::update }
+        "/activities/{id}/logs" Activity { GET => activities::log_list::list, POST => activities::log_create::create }
+        "/portal/activities" Activity { GET => portal::activities_list::list }
+        "/portal/activities/{id}/logs" Activity {
+            GET => portal::activities_log_list::list,
+            POST => portal::activities_log_create::create,
+        }
+        // ---- end letters and activities ----
     }
 }
 

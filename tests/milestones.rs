@@ -249,7 +249,8 @@ async fn progress_counts_milestones_boundaries_and_sessions() {
         empty,
         json!({"milestones": {"total": 0, "achieved": 0, "in_progress": 0, "by_phase": []},
                "boundaries": {"active": 0, "check_ins_30d": {"kept": 0, "broken": 0}},
-               "sessions": {"completed": 0, "next_at": null}})
+               "sessions": {"completed": 0, "next_at": null},
+               "activities": {"active": 0, "logs_30d": {"completed": 0, "missed": 0}}})
     );
 
     let items = app

@@ -26,6 +26,13 @@ const CLINICAL: &[&str] = &[
     // Outcome measures: a partner's assessment (its due date) and answers.
     MEASURE_DUE,
     "\"answers\":{\"q1\"",
+    // ---- letters and activities (issue 14) ----
+    "MARKER-LETTER",
+    "MARKER-DRAFT",
+    "MARKER-COMMENT",
+    "MARKER-ACTIVITY",
+    "MARKER-REFLECTION",
+    // ---- end letters and activities ----
 ];
 const MEASURE_DUE: &str = "2199-12-31";
 const DEMOGRAPHIC: &[&str] = &["MARKERFIRST", "MARKERLAST"];
@@ -36,6 +43,8 @@ struct World {
     identities: Vec<(&'static str, Option<String>, bool)>, // (name, token, may see demographics)
     owner: User,
     practice: Practice,
+    /// Partner a's portal account (the author of the world's letters).
+    author: User,
 }
 
 async fn create(app: &TestApp, user: &User, path: &str, body: Value) -> Value {
@@ -132,6 +141,33 @@ async fn world() -> World {
     .await
     .expect(200);
     // ---- end outcome measures ----
+    // ---- letters and activities (issue 14) ----
+    // Partner a writes: a draft (the author's alone) and a letter submitted, returned with a
+    // comment and submitted again; the counselor assigns an activity and logs a reflection.
+    let author = app.portal_user(&p, &a).await;
+    let letter_body = |title: &str| json!({"couple_id": couple, "kind": "impact", "title": title, "body": title});
+    create(&app, &author, "/api/v1/portal/letters", letter_body("MARKER-DRAFT")).await;
+    let letter = create(&app, &author, "/api/v1/portal/letters", letter_body("MARKER-LETTER")).await;
+    let letter = letter["id"].as_str().unwrap().to_string();
+    create(&app, &author, &format!("/api/v1/portal/letters/{letter}/submit"), json!({})).await;
+    create(&app, &counselor, &format!("/api/v1/letters/{letter}/return"), json!({"comment": "MARKER-COMMENT"})).await;
+    create(&app, &author, &format!("/api/v1/portal/letters/{letter}/submit"), json!({})).await;
+    let activity = create(
+        &app,
+        &counselor,
+        &format!("/api/v1/couples/{couple}/activities"),
+        json!({"title": "MARKER-ACTIVITY", "assigned_to": a, "cadence": "daily", "starts_on": "2026-01-01"}),
+    )
+    .await;
+    let activity = activity["id"].as_str().unwrap().to_string();
+    create(
+        &app,
+        &counselor,
+        &format!("/api/v1/activities/{activity}/logs"),
+        json!({"client_id": a, "done_on": "2026-01-02", "completed": true, "reflection": "MARKER-REFLECTION"}),
+    )
+    .await;
+    // ---- end letters and activities ----
 
     // A client of the same practice who is not in the couple, with portal access.
     let stranger = app.client(&p, Some(&other_counselor)).await;
@@ -155,6 +191,8 @@ async fn world() -> World {
     ids.insert("releases", release);
     ids.insert("assessments", assessment);
     ids.insert("users", counselor.id.clone());
+    ids.insert("letters", letter);
+    ids.insert("activities", activity);
     let identities = vec![
         ("anonymous", None, false),
         ("forged token", Some(forged), false),
@@ -164,7 +202,7 @@ async fn world() -> World {
         ("other practice's admin", Some(other.admin.token.clone()), false),
         ("other practice's counselor", Some(other_practice_counselor.token.clone()), false),
     ];
-    World { app, ids, identities, owner: counselor, practice: p }
+    World { app, ids, identities, owner: counselor, practice: p, author }
 }
 
 /// A plausible body for an operation: every required property with a value of its type, so that
@@ -188,10 +226,26 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "modality" => json!("phone"),
             "phase" => json!("acknowledge"),
             "kept" => json!(true),
+            // Activity templates have their own keys (the request's schema says which).
+            "template"
+                if schema["properties"]["template"]["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with("ActivityTemplateKey")) =>
+            {
+                json!("walk-together")
+            }
             "template" => json!("trust-repair"),
             "version" => json!(1),
             "instrument" => json!("csi-4"),
             "answers" => json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1}),
+            "starts_on" => json!("2026-01-01"),
+            "kind" => json!("impact"),
+            "assigned_to" => json!("both"),
+            "cadence" => json!("daily"),
+            "done_on" => json!("2026-01-03"),
+            "client_id" => json!(ids["clients"]),
+            "completed" => json!(true),
+            "comment" => json!("probe"),
             "role" => json!("counselor"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
@@ -284,7 +338,7 @@ async fn send(app: &TestApp, method: &Method, path: &str, token: Option<&str>, b
 async fn a_deactivated_or_changed_user_is_refused_by_every_operation() {
     let w = world().await;
     let app = &w.app;
-    let partner = app.portal_user(&w.practice, &w.ids["clients"]).await;
+    let partner = w.author.clone();
     let promoted = app.counselor(&w.practice).await;
     let users =
         [("the couple's counselor", &w.owner), ("the practice's admin", &w.practice.admin), ("a partner", &partner)];
@@ -357,6 +411,10 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "disclosures",
         "disclosure_subjects",
         "assessments",
+        "letters",
+        "letter_revisions",
+        "activities",
+        "activity_logs",
     ];
     let versioned = [
         "practices",
@@ -370,6 +428,8 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "confidentiality_policies",
         "releases",
         "assessments",
+        "letters",
+        "activities",
     ];
     let queries: Vec<(String, String)> = counted
         .iter()

@@ -17,3 +17,7 @@ pub mod users;
 // ---- consent and release (issue 16) ----
 pub mod consent;
 pub mod releases;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----

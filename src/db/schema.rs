@@ -395,6 +395,81 @@ diesel::table! {
 }
 // ---- end outcome measures ----
 
+// ---- letters and activities (issue 14) ----
+diesel::table! {
+    letters (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        author_id -> Text,
+        kind -> Text,
+        draft_title -> Text,
+        draft_body -> Text,
+        submitted_title -> Nullable<Text>,
+        submitted_body -> Nullable<Text>,
+        status -> Text,
+        counselor_comment -> Nullable<Text>,
+        revision_count -> Integer,
+        submitted_at -> Nullable<Timestamp>,
+        released_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    letter_revisions (letter_id, number) {
+        letter_id -> Text,
+        number -> Integer,
+        practice_id -> Text,
+        title -> Text,
+        body -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        title -> Text,
+        instructions -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        cadence -> Text,
+        times_per_period -> Integer,
+        starts_on -> Text,
+        ends_on -> Nullable<Text>,
+        reflection_prompt -> Nullable<Text>,
+        template_key -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_logs (id) {
+        id -> Text,
+        practice_id -> Text,
+        activity_id -> Text,
+        client_id -> Text,
+        recorded_by -> Text,
+        done_on -> Text,
+        completed -> Bool,
+        reflection -> Nullable<Text>,
+        shared_with_partner -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(letter_revisions -> letters (letter_id));
+diesel::joinable!(activity_logs -> activities (activity_id));
+// ---- end letters and activities ----
+
+
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
     users,
@@ -423,4 +498,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     disclosures,
     disclosure_subjects,
     assessments,
+    letters,
+    letter_revisions,
+    activities,
+    activity_logs,
 );

@@ -18,6 +18,10 @@ pub mod value_trust;
 pub mod vocab;
 // ---- consent and release (issue 16) ----
 pub mod consent;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----
 
 pub use resource::ResourceKind;
 pub use role::Role;

@@ -18,3 +18,7 @@ pub mod users;
 pub mod consent;
 pub mod disclosure;
 pub mod releases;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----

@@ -10,6 +10,10 @@ pub mod trust;
 // ---- consent and release (issue 16) ----
 pub mod consent;
 pub mod releases;
+// ---- letters and activities (issue 14) ----
+pub mod activities;
+pub mod letters;
+// ---- end letters and activities ----
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -239,4 +239,5 @@ pub struct ProgressView {
     pub milestones: MilestoneProgress,
     pub boundaries: BoundaryProgress,
     pub sessions: SessionProgress,
+    pub activities: crate::views::activities::ActivityProgress,
 }

@@ -8,7 +8,8 @@ use crate::db::now;
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{boundaries, milestones};
+use crate::store::{activities, boundaries, milestones};
+use crate::views::activities::{ActivityProgress, LogCounts};
 use crate::views::instant;
 use crate::views::trust::{
     BoundaryProgress, CheckInCounts, MilestoneProgress, PhaseProgress, ProgressView, SessionProgress,
@@ -44,7 +45,7 @@ fn summarize(groups: Vec<milestones::PhaseCount>) -> MilestoneProgress {
 }
 
 /// Where a couple stands: milestones by phase, boundaries and check-ins of the last 30 days,
-/// sessions. A fixed number of aggregate queries, however long the couple's history.
+/// sessions, and activities with their logs of the last 30 days. A fixed number of aggregate queries, however long the couple's history.
 #[utoipa::path(get, operation_id = "read_couple_progress", path = "/api/v1/couples/{id}/progress", tag = "milestones", params(("id" = Uuid, Path)),
     responses((status = 200, body = ProgressView)))]
 pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<Uuid>) -> AppResult<HttpResponse> {
@@ -64,10 +65,18 @@ pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<
             let since = now() - chrono::Duration::days(30);
             let (kept, broken) = boundaries::check_in_counts(conn, &couple_id, since)?;
             let (completed, next_at) = milestones::session_counts(conn, &couple_id)?;
+            let today = crate::api::activities::practice_today(conn, &staff.practice_id)?;
+            let since = (today - chrono::Duration::days(29)).format("%Y-%m-%d").to_string();
+            let (done, missed) = activities::log_counts(conn, &couple_id, &since)?;
+            let activities = ActivityProgress {
+                active: activities::active_count(conn, &couple_id)?,
+                logs_30d: LogCounts { completed: done, missed },
+            };
             Ok(ProgressView {
                 milestones,
                 boundaries: BoundaryProgress { active, check_ins_30d: CheckInCounts { kept, broken } },
                 sessions: SessionProgress { completed, next_at: next_at.map(instant) },
+                activities,
             })
         },
     )

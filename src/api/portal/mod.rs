@@ -20,3 +20,14 @@ pub mod consents_sign;
 pub mod releases_authorize;
 pub mod releases_list;
 pub mod releases_revoke;
+// ---- letters and activities (issue 14) ----
+pub mod activities_list;
+pub mod activities_log_create;
+pub mod activities_log_list;
+pub mod letters_create;
+pub mod letters_list;
+pub mod letters_read;
+pub mod letters_submit;
+pub mod letters_update;
+pub mod letters_withdraw;
+// ---- end letters and activities ----

@@ -1,0 +1,49 @@
+use actix_web::{web, HttpResponse};
+
+use crate::api::boundaries::list::PageQuery;
+use crate::audit::{self, Action};
+use crate::auth::access::couple_visible;
+use crate::auth::Staff;
+use crate::domain::ids::CoupleId;
+use crate::domain::ResourceKind;
+use crate::pagination::PageRequest;
+use crate::problem::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::boundaries::ts_key;
+use crate::store::letters;
+use crate::views::letters::{StaffLetter, StaffLetterList};
+
+/// A couple's letters, newest first: every letter except drafts that were never submitted,
+/// each with its revisions.
+#[utoipa::path(get, path = "/api/v1/couples/{id}/letters", tag = "letters",
+    params(("id" = CoupleId, Path), PageQuery), responses((status = 200, body = StaffLetterList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<CoupleId>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let couple_id = path.into_inner();
+    let q = query.into_inner();
+    let page = PageRequest::parse("letters", 2, q.limit, q.cursor.as_deref())?;
+    let list = audit::read(
+        &state.db,
+        staff.0,
+        Action::List,
+        ResourceKind::Letter,
+        Some(couple_id.to_string()),
+        move |conn, staff| {
+            if !couple_visible(conn, staff, &couple_id)? {
+                return Err(AppError::NotFound);
+            }
+            let rows = letters::list_for_staff(conn, staff, &couple_id, &page)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let revisions = letters::revisions(conn, &ids)?;
+            let page =
+                page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| StaffLetter::new(r, &revisions));
+            Ok(StaffLetterList { items: page.items, next_cursor: page.next_cursor })
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

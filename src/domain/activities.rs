@@ -1,0 +1,278 @@
+//! Shared activities: cadences, statuses, the rules of a log's date, and the built-in library
+//! of activity templates (data, in one place, like the milestone plans).
+//!
+//! The wording is read by the couple in the portal, so it is plain language.
+
+use chrono::NaiveDate;
+use utoipa::ToSchema;
+
+use crate::problem::FieldError;
+
+crate::vocabulary! {
+    /// How often an activity is meant to happen.
+    pub enum Cadence { Once = "once", Daily = "daily", Weekly = "weekly" }
+}
+
+crate::vocabulary! {
+    /// Where an activity stands. Partners log only while `active`; `retired` is final.
+    pub enum ActivityStatus { Active = "active", Paused = "paused", Completed = "completed", Retired = "retired" }
+}
+
+/// `times_per_period`: 1..=14.
+pub const TIMES_MIN: i32 = 1;
+pub const TIMES_MAX: i32 = 14;
+
+crate::typed_ids! {
+    /// A shared activity of a couple.
+    ActivityId;
+    /// A partner's log of an activity.
+    ActivityLogId;
+}
+
+crate::checked_text! {
+    /// An activity's title: 1 to 200 characters, not blank.
+    ActivityTitle: max 200, not_blank;
+    /// Plain-language instructions for the couple: 1 to 5,000 characters.
+    Instructions: max 5_000, may_be_blank;
+    /// A question for the partners' reflections: 1 to 1,000 characters.
+    ReflectionPrompt: max 1_000, may_be_blank;
+    /// A partner's reflection on an activity: 1 to 5,000 characters.
+    Reflection: max 5_000, may_be_blank;
+}
+
+/// `times_per_period` as a `validator` custom function.
+pub fn check_times(value: i32) -> Result<(), validator::ValidationError> {
+    if (TIMES_MIN..=TIMES_MAX).contains(&value) {
+        Ok(())
+    } else {
+        Err(crate::extract::rule(format!("must be from {TIMES_MIN} to {TIMES_MAX}")))
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` as a `validator` custom function.
+pub fn check_day(value: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::date::parse("date", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+}
+
+/// `assigned_to` as a `validator` custom function.
+pub fn check_assignee(value: &str) -> Result<(), validator::ValidationError> {
+    Assignee::parse("assigned_to", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+}
+
+/// Who an activity is for: both partners, or one (`"both"` or a partner's id on the wire).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Assignee {
+    Both,
+    Partner(String),
+}
+
+impl Assignee {
+    /// `"both"` or a UUID (membership in the couple is checked against the couple).
+    pub fn parse(field: &str, value: &str) -> Result<Assignee, FieldError> {
+        if value == "both" {
+            return Ok(Assignee::Both);
+        }
+        match uuid::Uuid::parse_str(value) {
+            Ok(id) if value.len() == 36 => Ok(Assignee::Partner(id.to_string())),
+            _ => Err(FieldError::new(field, "must be \"both\" or the id of a partner of the couple")),
+        }
+    }
+
+    /// The stored column: NULL for both.
+    pub fn column(&self) -> Option<String> {
+        match self {
+            Assignee::Both => None,
+            Assignee::Partner(id) => Some(id.clone()),
+        }
+    }
+
+    pub fn from_column(value: Option<String>) -> Assignee {
+        value.map_or(Assignee::Both, Assignee::Partner)
+    }
+
+    pub fn wire(&self) -> String {
+        match self {
+            Assignee::Both => "both".into(),
+            Assignee::Partner(id) => id.clone(),
+        }
+    }
+}
+
+/// The JSON Schema pattern of `assigned_to`: exactly what [`Assignee::parse`] accepts.
+pub const ASSIGNEE_PATTERN: &str =
+    "^(both|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
+
+/// An activity's window: `ends_on`, when given, is not before `starts_on`.
+pub fn window(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Result<(), FieldError> {
+    match ends_on {
+        Some(end) if end < starts_on => Err(FieldError::new("ends_on", "must not be before starts_on")),
+        _ => Ok(()),
+    }
+}
+
+/// A log's day: within the activity's window and not after `today`.
+pub fn log_day(
+    done_on: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    if done_on > today {
+        return Err(FieldError::new("done_on", "must not be in the future"));
+    }
+    if done_on < starts_on {
+        return Err(FieldError::new("done_on", "must not be before the activity starts (starts_on)"));
+    }
+    if ends_on.is_some_and(|end| done_on > end) {
+        return Err(FieldError::new("done_on", "must not be after the activity ends (ends_on)"));
+    }
+    Ok(())
+}
+
+/// A built-in activity.
+#[derive(Debug)]
+pub struct ActivityTemplate {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub instructions: &'static str,
+    pub cadence: Cadence,
+    pub times_per_period: i32,
+    pub reflection_prompt: &'static str,
+}
+
+/// A built-in activity's key, as `GET /activity-templates` lists them.
+// (The OpenAPI document only: a test keeps it identical to the keys of `ACTIVITY_TEMPLATES`.)
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum ActivityTemplateKey {
+    DailyCheckIn,
+    WeeklyMeeting,
+    SomethingNew,
+    AppreciationExchange,
+    TransparencyCheckIn,
+    WalkTogether,
+}
+
+/// Every built-in activity.
+pub const ACTIVITY_TEMPLATES: &[ActivityTemplate] = &[
+    ActivityTemplate {
+        key: "daily-check-in",
+        title: "Daily check-in",
+        instructions: "Once a day, sit down together for ten minutes without phones or television. Each of \
+            you says how your day went and one feeling you had today. The other listens, then says back what \
+            they heard. No problem-solving and no arguing about it: just listening.",
+        cadence: Cadence::Daily,
+        times_per_period: 1,
+        reflection_prompt: "What did you learn about your partner's day, and how did it feel to be listened to?",
+    },
+    ActivityTemplate {
+        key: "weekly-meeting",
+        title: "Weekly relationship meeting",
+        instructions: "Once a week, at a time you both agreed on, meet for half an hour. Start with what went \
+            well this week and thank each other for it. Then each of you raises at most one thing that was \
+            hard, and you agree on one small step for the week ahead. Stop on time, even if not everything \
+            is settled.",
+        cadence: Cadence::Weekly,
+        times_per_period: 1,
+        reflection_prompt: "What went well in the meeting, and what step did you agree on?",
+    },
+    ActivityTemplate {
+        key: "something-new",
+        title: "Try something new together",
+        instructions: "Once a week, do something together that neither of you has done before: a recipe, a \
+            place, a class, a game. Take turns choosing. Keep it simple and cheap; the point is to discover \
+            something side by side, not to get it right.",
+        cadence: Cadence::Weekly,
+        times_per_period: 1,
+        reflection_prompt: "What did you try, and what did you notice about each other while doing it?",
+    },
+    ActivityTemplate {
+        key: "appreciation-exchange",
+        title: "Appreciation exchange",
+        instructions: "Every day, tell your partner one specific thing you appreciated about them that day, \
+            such as something they did, said or tried. Say it plainly and let it be received: the other \
+            partner only says thank you.",
+        cadence: Cadence::Daily,
+        times_per_period: 1,
+        reflection_prompt: "What appreciation did you give or receive today, and how did it land?",
+    },
+    ActivityTemplate {
+        key: "transparency-check-in",
+        title: "Transparency check-in",
+        instructions: "Twice a week, the partner who broke trust offers, without being asked, an account of \
+            anything the other partner might want to know: plans, contacts, changes. The partner who was hurt \
+            may ask questions; answers are honest and calm. If it gets heated, pause and bring it to the next \
+            session.",
+        cadence: Cadence::Weekly,
+        times_per_period: 2,
+        reflection_prompt: "How safe did the check-in feel, and was anything hard to say or to hear?",
+    },
+    ActivityTemplate {
+        key: "walk-together",
+        title: "Walk together",
+        instructions: "Three times a week, take a walk of at least twenty minutes together. Walk side by side \
+            and talk about anything but the betrayal: what you see, plans, memories. If silence feels right, \
+            that is fine too.",
+        cadence: Cadence::Weekly,
+        times_per_period: 3,
+        reflection_prompt: "How did the walk feel, and what did you talk about?",
+    },
+];
+
+/// The built-in activity with this key.
+pub fn find(key: &str) -> Option<&'static ActivityTemplate> {
+    ACTIVITY_TEMPLATES.iter().find(|t| t.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn templates_fit_the_rules_of_an_activity() {
+        assert!(ACTIVITY_TEMPLATES.len() >= 6);
+        for t in ACTIVITY_TEMPLATES {
+            assert!(ActivityTitle::parse(t.title).is_ok(), "{}", t.key);
+            assert!(Instructions::parse(t.instructions).is_ok(), "{}", t.key);
+            assert!(ReflectionPrompt::parse(t.reflection_prompt).is_ok(), "{}", t.key);
+            assert!((TIMES_MIN..=TIMES_MAX).contains(&t.times_per_period), "{}", t.key);
+        }
+        let mut keys: Vec<&str> = ACTIVITY_TEMPLATES.iter().map(|t| t.key).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), ACTIVITY_TEMPLATES.len());
+    }
+
+    #[test]
+    fn documented_keys_are_the_templates() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(ActivityTemplateKey::schema()).unwrap();
+        let keys: Vec<&str> = ACTIVITY_TEMPLATES.iter().map(|t| t.key).collect();
+        assert_eq!(schema["enum"], serde_json::json!(keys));
+    }
+
+    #[test]
+    fn log_days() {
+        let today = d("2026-12-01");
+        assert!(log_day(d("2026-12-01"), d("2026-11-01"), None, today).is_ok());
+        assert!(log_day(d("2026-12-02"), d("2026-11-01"), None, today).is_err());
+        assert!(log_day(d("2026-10-31"), d("2026-11-01"), None, today).is_err());
+        assert!(log_day(d("2026-11-20"), d("2026-11-01"), Some(d("2026-11-15")), today).is_err());
+        assert!(log_day(d("2026-11-15"), d("2026-11-01"), Some(d("2026-11-15")), today).is_ok());
+        assert!(window(d("2026-11-02"), Some(d("2026-11-01"))).is_err());
+    }
+
+    #[test]
+    fn assignees() {
+        assert_eq!(Assignee::parse("a", "both").unwrap(), Assignee::Both);
+        let id = "0190f0e0-0000-7000-8000-000000000001";
+        assert_eq!(Assignee::parse("a", id).unwrap().wire(), id);
+        for bad in ["Both", "", "x", "0190f0e000007000800000000000000001"] {
+            assert!(Assignee::parse("a", bad).is_err(), "{bad}");
+        }
+    }
+}

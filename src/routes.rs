@@ -121,6 +121,17 @@ route_table! {
             POST => portal::check_in_create::create,
         }
         "/portal/milestones" Milestone { GET => portal::milestones::list }
+
+        // Webhooks for integrators (admins).
+        "/webhooks" Webhook { GET => webhooks::list::list, POST => webhooks::create::create }
+        "/webhooks/{id}" Webhook {
+            GET => webhooks::read::read,
+            PATCH => webhooks::update::update,
+            DELETE => webhooks::delete::delete,
+        }
+        "/webhooks/{id}/rotate-secret" Webhook { POST => webhooks::rotate::rotate }
+        "/webhooks/{id}/deliveries" Webhook { GET => webhooks::deliveries::list }
+        "/webhooks/{id}/deliveries/{delivery_id}/retry" WebhookDelivery { POST => webhooks::retry::retry }
     }
 }
 

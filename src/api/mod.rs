@@ -13,3 +13,4 @@ pub mod portal;
 pub mod practice;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;

@@ -17,3 +17,4 @@ pub mod vocab;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod webhooks;

@@ -13,3 +13,4 @@ pub mod portal;
 pub mod practices;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 pub mod clinical;
 pub mod trust;
+pub mod webhooks;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -37,6 +37,15 @@ async fn world() -> World {
     let other_counselor = app.counselor(&p).await;
     let other = app.practice().await;
     let other_practice_counselor = app.counselor(&other).await;
+    // A webhook of the practice (no worker runs: its deliveries wait in the log).
+    let webhook = create(
+        &app,
+        &p.admin,
+        "/api/v1/webhooks",
+        json!({"url": "https://hooks.example.com/mend", "event_types": ["client.created", "note.signed"]}),
+    )
+    .await;
+    let webhook = webhook["id"].as_str().unwrap().to_string();
 
     let a = create(
         &app,
@@ -104,6 +113,9 @@ async fn world() -> World {
     ids.insert("boundaries", boundary);
     ids.insert("milestones", milestone);
     ids.insert("users", counselor.id.clone());
+    let log = app.get(&format!("/api/v1/webhooks/{webhook}/deliveries"), Some(&p.admin)).await.expect(200).json();
+    ids.insert("delivery_id", log["items"][0]["id"].as_str().expect("a delivery").to_string());
+    ids.insert("webhooks", webhook);
     let identities = vec![
         ("anonymous", None, false),
         ("forged token", Some(forged), false),
@@ -139,6 +151,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "kept" => json!(true),
             "template" => json!("trust-repair"),
             "role" => json!("counselor"),
+            "event_types" => json!(["client.created"]),
+            "url" => json!("https://hooks.example.com/probe"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
             _ => json!("probe"),
@@ -180,7 +194,7 @@ async fn operations(w: &World) -> Vec<Operation> {
                 _ => segments.first().copied().unwrap_or(""),
             };
             let concrete = match (has_id, w.ids.get(kind)) {
-                (true, Some(id)) => path.replace("{id}", id),
+                (true, Some(id)) => path.replace("{id}", id).replace("{delivery_id}", &w.ids["delivery_id"]),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),
                 (false, _) => path.clone(),
             };
@@ -274,8 +288,12 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "boundary_acknowledgements",
         "boundary_check_ins",
         "milestones",
+        "webhooks",
+        "webhook_events",
+        "webhook_deliveries",
     ];
-    let versioned = ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones"];
+    let versioned =
+        ["practices", "users", "clients", "couples", "sessions", "notes", "boundaries", "milestones", "webhooks"];
     let queries: Vec<(String, String)> = counted
         .iter()
         .map(|t| (format!("{t} rows"), format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {t}")))
@@ -313,8 +331,8 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
             let r = send(app, &method, &concrete, token.as_deref(), body.as_ref()).await;
             checked += 1;
             // Admins see client demographics, users and the audit trail by design.
-            let admin_domain =
-                *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
+            let admin_domain = *may_see_demographics
+                && (kind == "clients" || kind == "users" || kind == "audit-events" || kind == "webhooks");
             let own_user = kind == "users";
             if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
                 failures.push(format!("{who}: {method} {path} -> {}", r.status));

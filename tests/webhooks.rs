@@ -357,3 +357,70 @@ async fn after_a_rotation_deliveries_carry_both_signatures() {
     let (id, ts) = (d.header("webhook-id"), d.header("webhook-timestamp").parse().unwrap());
     assert!(verify(&old, id, ts, d.body.as_bytes(), sig) && verify(&new, id, ts, d.body.as_bytes(), sig));
 }
+
+/// Emits `n` client.created events for the practice, as committed changes would.
+async fn burst(app: &TestApp, practice_id: &str, n: usize) {
+    let pid = practice_id.to_string();
+    app.sql(move |c| {
+        for _ in 0..n {
+            let id = mend::db::new_id();
+            mend::webhooks::outbox::emit(
+                c,
+                Some(&pid),
+                mend::audit::Action::Create,
+                mend::domain::ResourceKind::Client,
+                Some(&id),
+            )
+            .expect("emit");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_of_200_events_once() {
+    let app = TestApp::spawn_with(INSECURE).await;
+    let rx = Receiver::start().await;
+    let p = app.practice().await;
+    register(&app, &p.admin, &rx.url, &["client.created"]).await;
+    let second_db = {
+        let cfg = config(&app.config_url, INSECURE);
+        tokio::task::spawn_blocking(move || mend::cli::open_db(&cfg).expect("second instance")).await.unwrap()
+    };
+    let settings = mend::webhooks::worker::Settings { allow_insecure: true, retry_ms: Some(200) };
+    let (_one, _two) = (worker(&app), mend::webhooks::worker::Worker::start(second_db, settings).expect("worker"));
+    burst(&app, &p.id, 200).await;
+    let got = rx.wait_for(200, 90).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let got_all = rx.received();
+    let mut ids: Vec<&str> = got_all.iter().map(|d| d.header("webhook-id")).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((got.len() >= 200, ids.len(), got_all.len()), (true, 200, 200), "each event exactly once");
+}
+
+#[tokio::test]
+async fn attempts_claimed_by_a_crashed_instance_are_sent_when_its_lease_expires() {
+    use diesel::prelude::*;
+    use mend::db::schema::webhook_deliveries as d;
+    let app = TestApp::spawn_with(INSECURE).await;
+    let rx = Receiver::start().await;
+    let p = app.practice().await;
+    let (hook, _) = register(&app, &p.admin, &rx.url, &["client.created"]).await;
+    burst(&app, &p.id, 3).await;
+    // A crashed instance claimed them a minute ago; its lease runs out in a second.
+    app.sql(|c| {
+        let until = mend::db::now() + chrono::Duration::seconds(1);
+        diesel::update(d::table)
+            .set((d::claimed_by.eq("crashed"), d::claimed_until.eq(Some(until))))
+            .execute(c)
+            .unwrap()
+    })
+    .await;
+    let _worker = worker(&app);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(rx.received().len(), 0, "a live lease is respected");
+    assert_eq!(rx.wait_for(3, 15).await.len(), 3);
+    let log = wait_log(&app, &p.admin, &hook, |l| l.iter().all(|d| d["status_code"] == 200)).await;
+    assert_eq!(log.len(), 3);
+}

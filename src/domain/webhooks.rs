@@ -100,7 +100,7 @@ impl utoipa::PartialSchema for WebhookUrl {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::Custom("uri".into())))
-            .pattern(Some("^https://[A-Za-z0-9.-]+\\.[A-Za-z]{2,}(/[A-Za-z0-9._~/-]*)?$"))
+            .pattern(Some(URL_PATTERN))
             .max_length(Some(URL_MAX))
             .description(Some(
                 "Where deliveries are POSTed: `https://`, not resolving to a loopback, private, link-local, \
@@ -111,6 +111,10 @@ impl utoipa::PartialSchema for WebhookUrl {
 }
 
 impl utoipa::ToSchema for WebhookUrl {}
+
+/// What the schema promises to accept: `https://`, a lower-case host name (never `localhost`),
+/// an optional simple path.
+const URL_PATTERN: &str = r"^https://(?!([a-z0-9-]+\.)*localhost(/|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(/[A-Za-z0-9._~-]*)*$";
 
 /// The SSRF rule on a parsed URL, before any name is resolved: `https` only, and a literal
 /// address or `localhost` must be public. `allow_insecure` lifts both rules.

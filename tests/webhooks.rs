@@ -424,3 +424,21 @@ async fn attempts_claimed_by_a_crashed_instance_are_sent_when_its_lease_expires(
     let log = wait_log(&app, &p.admin, &hook, |l| l.iter().all(|d| d["status_code"] == 200)).await;
     assert_eq!(log.len(), 3);
 }
+
+#[tokio::test]
+async fn the_address_is_checked_again_before_each_delivery() {
+    // Registered while insecure URLs were allowed; delivered by a worker that refuses them.
+    let app = TestApp::spawn_with(INSECURE).await;
+    let rx = Receiver::start().await;
+    let p = app.practice().await;
+    let (hook, _) = register(&app, &p.admin, &rx.url, &["client.created"]).await;
+    let settings = mend::webhooks::worker::Settings { allow_insecure: false, retry_ms: Some(200) };
+    let _worker = mend::webhooks::worker::Worker::start(app.db.clone(), settings).expect("worker");
+    app.post("/api/v1/clients", Some(&p.admin), json!({"first_name": "A", "last_name": "B"})).await.expect(201);
+    let log = wait_log(&app, &p.admin, &hook, |l| l.len() >= 2).await;
+    assert!(log.len() >= 2, "{log:?}");
+    let first = log.last().unwrap();
+    assert_eq!(first["status_code"], json!(null));
+    assert_eq!(first["error"], "must be an https:// URL");
+    assert_eq!(rx.received().len(), 0);
+}

@@ -170,7 +170,7 @@ pub async fn read<T: Send + 'static>(
         Err(_) => return result,
     };
     let event = Event { ctx, live, action, kind: resource_type, resource_id, outcome };
-    if db.audit().record(event).await? {
+    if crate::audit_batch::record(db, event).await? {
         result
     } else {
         Err(no_longer_live())
@@ -260,7 +260,7 @@ pub async fn forbidden<T>(
     let (ctx, live) = (actor.audit_context(), actor.live());
     let event =
         Event { ctx, live, action, kind: resource_type, resource_id: Some(resource_id), outcome: Outcome::Denied };
-    let written = db.audit().record(event).await?;
+    let written = crate::audit_batch::record(db, event).await?;
     if written {
         Err(AppError::Forbidden)
     } else {

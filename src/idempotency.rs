@@ -38,13 +38,7 @@ pub async fn idempotency(
         return fail(req, AppError::internal("app state missing"));
     };
     // The key belongs to a user; without a valid token the handler answers 401 as usual.
-    let user_id = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.tokens.verify(t.trim()))
-        .map(|c| c.sub);
+    let user_id = crate::auth::tokens::bearer(req.headers()).and_then(|t| state.tokens.verify(t)).map(|c| c.sub);
     let Some(user_id) = user_id else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
@@ -127,7 +121,7 @@ pub async fn idempotency(
             .await
     };
     if let Err(e) = saved {
-        tracing::warn!(error = %e, "idempotency key not saved");
+        tracing::warn!(error = %crate::problem::cause_chain(&e), "idempotency key not saved");
     }
     let mut head = head.set_body(BoxBody::new(bytes));
     if let Some(v) = head.headers().get(header::CONTENT_TYPE).cloned() {

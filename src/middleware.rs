@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use tracing::Instrument;
 
-use crate::problem::{problem_response, AppError, PROBLEM_JSON};
+use crate::problem::{problem_response, AppError, INTERNAL_DETAIL, INTERNAL_TYPE, PROBLEM_JSON};
 use crate::request_id::{self, RequestId};
 
 pub async fn request_context(
@@ -43,10 +43,14 @@ pub async fn request_context(
                 405 => "This method is not allowed here.".to_string(),
                 413 => "The body is over 1 MiB.".to_string(),
                 415 => "Send the body as application/json.".to_string(),
-                500 => "Something went wrong on our side; quote the request id to support.".to_string(),
+                500 => INTERNAL_DETAIL.to_string(),
                 _ => status.canonical_reason().unwrap_or("Error").to_string(),
             };
-            let type_ = status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace(' ', "-");
+            // A 500 has the one shape of `AppError::Internal`, whoever produced it.
+            let type_ = match status.as_u16() {
+                500 => INTERNAL_TYPE.to_string(),
+                _ => status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace(' ', "-"),
+            };
             let mut new = request_id::scope(id.clone(), async { problem_response(status, &type_, detail, None) }).await;
             if let Some(a) = allow {
                 new.headers_mut().insert(header::ALLOW, a);
@@ -204,6 +208,27 @@ fn integral_numbers(body: actix_web::web::Bytes) -> actix_web::web::Bytes {
 mod tests {
     use super::integral_numbers;
     use actix_web::web::Bytes;
+
+    /// A 500 the framework produced (no problem body of ours) gets the same body as
+    /// `AppError::Internal`.
+    #[actix_web::test]
+    async fn framework_500_has_the_one_internal_shape() {
+        use actix_web::{middleware::from_fn, test, web, App, HttpResponse, ResponseError};
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(super::request_context))
+                .route("/boom", web::get().to(|| async { HttpResponse::InternalServerError().finish() })),
+        )
+        .await;
+        let framework: serde_json::Value =
+            test::call_and_read_body_json(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        let ours = crate::problem::AppError::internal("x").error_response();
+        let ours = actix_web::body::MessageBody::try_into_bytes(ours.into_body()).unwrap_or_default();
+        let ours: serde_json::Value = serde_json::from_slice(&ours).unwrap_or_default();
+        assert_eq!(framework["type"], ours["type"]);
+        assert_eq!(framework["detail"], ours["detail"]);
+        assert_eq!(framework["status"], 500);
+    }
 
     #[test]
     fn integral_floats_become_integers() {

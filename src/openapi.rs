@@ -78,9 +78,15 @@ impl Modify for Conventions {
                             .name("If-Match")
                             .parameter_in(ParameterIn::Header)
                             .required(Required::False)
-                            .description(Some("The ETag (`\"<version>\"`) the write is conditional on, or `*`"))
+                            .description(Some(
+                                "The ETag (`\"<version>\"`) the write is conditional on, a comma-separated list of \
+                                 them (any may match), or `*`. Strong comparison: a weak ETag (`W/\"3\"`) is accepted \
+                                 but never matches (412). Anything else is 400.",
+                            ))
                             .schema(Some(
-                                ObjectBuilder::new().schema_type(Type::String).pattern(Some(r#"^(\*|(W/)?"[0-9]+")$"#)),
+                                ObjectBuilder::new()
+                                    .schema_type(Type::String)
+                                    .pattern(Some(crate::http::IF_MATCH_PATTERN)),
                             ))
                             .build(),
                     );
@@ -153,24 +159,54 @@ fn paging_limits(op: &mut Operation) {
     }
 }
 
-/// Time zones are IANA names: list them, so generated clients and fuzzers know the valid ones.
+/// Time zones are IANA names: list them, so generated clients and fuzzers know the valid ones
+/// (the server accepts exactly these, through `chrono_tz`). Each name also gets a constant name
+/// for generators (`x-enum-varnames`): the names themselves would collide once made identifiers
+/// (`GMT+0`, `GMT-0` and `GMT0`; `Etc/GMT+1` and `Etc/GMT-1`).
 fn time_zones(doc: &mut Doc) {
     let Some(components) = doc.components.as_mut() else { return };
+    let (zones, var_names) = time_zone_names();
     for schema in components.schemas.values_mut() {
         let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(object)) = schema else { continue };
         if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(tz))) =
             object.properties.get_mut("timezone")
         {
-            let mut names: Vec<serde_json::Value> =
-                chrono_tz::TZ_VARIANTS.iter().map(|t| serde_json::Value::from(t.name())).collect();
-            // An optional time zone may be null (no change).
+            let mut names: Vec<serde_json::Value> = zones.iter().map(|z| serde_json::Value::from(*z)).collect();
+            // An optional time zone may be null (no change); null needs no constant name.
             if matches!(&tz.schema_type, utoipa::openapi::schema::SchemaType::Array(types) if types.contains(&Type::Null))
             {
                 names.push(serde_json::Value::Null);
             }
             tz.enum_values = Some(names);
+            let extensions = tz.extensions.get_or_insert_with(Default::default);
+            extensions.insert("x-enum-varnames".to_string(), serde_json::json!(var_names));
         }
     }
+}
+
+/// The IANA names `chrono_tz` knows, and for each a distinct UPPER_SNAKE identifier:
+/// `America/Port-au-Prince` is `AMERICA_PORT_AU_PRINCE`, `Etc/GMT+1` is `ETC_GMT_PLUS_1`,
+/// `Etc/GMT-1` is `ETC_GMT_MINUS_1`.
+pub fn time_zone_names() -> (Vec<&'static str>, Vec<String>) {
+    let zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
+    let var_names = zones
+        .iter()
+        .map(|zone| {
+            let mut out = String::new();
+            let mut chars = zone.chars().peekable();
+            while let Some(c) = chars.next() {
+                let next_is_digit = chars.peek().is_some_and(char::is_ascii_digit);
+                match c {
+                    c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+                    '+' => out.push_str("_PLUS_"),
+                    '-' if next_is_digit => out.push_str("_MINUS_"),
+                    _ => out.push('_'),
+                }
+            }
+            out.split('_').filter(|w| !w.is_empty()).collect::<Vec<_>>().join("_")
+        })
+        .collect();
+    (zones, var_names)
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -64,8 +64,28 @@ pub enum AppError {
     TooManyRequests { retry_after: u64, detail: &'static str },
     #[error("service unavailable: {detail}")]
     Unavailable { retry_after: u64, detail: &'static str },
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something failed that the caller cannot fix; the cause is logged (its whole chain), and
+    /// never sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The `type` (after `https://mend.dev/problems/`) and `detail` of every 500, whoever renders
+/// it: [`AppError::Internal`] here, and the framework's own 500s in `middleware.rs`.
+pub const INTERNAL_TYPE: &str = "internal";
+pub const INTERNAL_DETAIL: &str = "Something went wrong on our side; quote the request id to support.";
+
+/// An error and its sources, outermost first: `a: b: c`. Error messages only (Mend's own and its
+/// libraries'); no request data goes into them.
+pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
 }
 
 impl AppError {
@@ -73,8 +93,9 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        AppError::Internal(cause.to_string())
+    /// A 500 that keeps its cause: an error (`map_err(AppError::internal)`) or a message.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal(cause.into())
     }
 
     pub fn database_unavailable() -> Self {
@@ -118,11 +139,7 @@ impl AppError {
             AppError::Unavailable { detail, .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", (*detail).to_string())
             }
-            AppError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Something went wrong on our side; quote the request id to support.".into(),
-            ),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_TYPE, INTERNAL_DETAIL.into()),
         }
     }
 }
@@ -158,7 +175,7 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let (status, type_, detail) = self.parts();
         if let AppError::Internal(cause) = self {
-            tracing::error!(error = %cause, "internal error");
+            tracing::error!(error = %cause_chain(cause.as_ref()), "internal error");
         }
         let errors = match self {
             AppError::Validation(errors) => Some(errors.clone()),
@@ -194,7 +211,7 @@ impl From<diesel::result::Error> for AppError {
             }
             E::DatabaseError(_, info) if looks_like_lost_connection(info.message()) => AppError::database_unavailable(),
             E::BrokenTransactionManager => AppError::database_unavailable(),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal(other),
         }
     }
 }
@@ -216,3 +233,34 @@ impl From<r2d2::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn internal_keeps_its_cause_chain() {
+        let err = AppError::internal(Outer(std::io::Error::other("inner")));
+        let AppError::Internal(cause) = &err else { panic!("not internal") };
+        assert_eq!(cause_chain(cause.as_ref()), "outer: inner");
+        assert_eq!(cause_chain(&err), "internal error: outer: inner");
+        let from_diesel = AppError::from(diesel::result::Error::QueryBuilderError("bad".into()));
+        assert_eq!(cause_chain(&from_diesel), "internal error: bad");
+        assert!(matches!(AppError::internal("message"), AppError::Internal(_)));
+    }
+
+    #[test]
+    fn internal_body_is_the_one_500_shape() {
+        let resp = AppError::internal("x").error_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::MessageBody::try_into_bytes(resp.into_body()).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(body["type"], format!("https://mend.dev/problems/{INTERNAL_TYPE}"));
+        assert_eq!(body["detail"], INTERNAL_DETAIL);
+        assert_eq!(body["status"], 500);
+    }
+}

@@ -49,7 +49,7 @@ macro_rules! route_table {
         #[derive(utoipa::OpenApi)]
         #[openapi(
             info(title = "Mend API", version = "1.0.0",
-                description = "Case management for counselors who help couples repair trust. See API.md for the contract."),
+                description = "Case management for counselors who help couples repair trust. The contract (paths, fields, status codes, who may see what) is `openapi/README.md` in the repository, next to this document (`openapi/openapi.json`)."),
             paths($($($(crate::api::$($seg)::+),+),*),*),
             components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
                 crate::domain::Role, crate::domain::role::StaffRole, crate::domain::ResourceKind)),

@@ -1,4 +1,4 @@
-//! Group commit of audit events (`audit_batch`): every answered read has its committed event,
+//! Group commit of audit events (`audit_batch` over `db::group`): every answered read has its committed event,
 //! a failed batch writes nothing, and each event's live-user check holds inside a batch.
 
 mod common;
@@ -100,8 +100,8 @@ async fn a_batch_that_fails_midway_writes_none_of_its_events() {
     // Through the writer, the same failure answers every request in the batch with an error.
     let mut bad = event(&good, "y");
     bad.ctx.practice_id = Some(mend::db::new_id());
-    assert!(app.db.audit().record(bad).await.is_err());
-    assert!(app.db.audit().record(event(&good, "z")).await.expect("written"), "the writer recovers");
+    assert!(mend::audit_batch::record(&app.db, bad).await.is_err());
+    assert!(mend::audit_batch::record(&app.db, event(&good, "z")).await.expect("written"), "the writer recovers");
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn counselor_creates_reads_lists_and_updates_a_boundary() {
         .json(&json!({"title": "Lost"}))
         .send()
         .await
-        .problem(412);
+        .problem(400);
     assert_eq!(app.get(&path, c).await.json()["title"], "No contact");
 
     // Review date cleared; then retired, which is final.
@@ -240,7 +240,10 @@ async fn every_other_audience_is_refused_on_every_boundary_endpoint() {
 
     // An admin assigned to the couple sees it.
     let (pid, k, admin) = (w.p.id.clone(), kid.clone(), w.p.admin.id.clone());
-    app.sql(move |c| mend::store::couples::assign(c, &pid, &k, &admin).unwrap()).await;
+    app.sql(move |c| {
+        mend::store::couples::assign(c, &pid.parse().unwrap(), &k.parse().unwrap(), &admin.parse().unwrap()).unwrap()
+    })
+    .await;
     app.get(&format!("/api/v1/boundaries/{id}"), Some(&w.p.admin)).await.expect(200);
 }
 

@@ -336,7 +336,7 @@ async fn update_fields_clear_nullables_and_honour_if_match() {
         .json(&json!({"pronouns": "they"}))
         .send()
         .await;
-    r.problem(412);
+    r.problem(400);
     let now = app.get(&url, me).await.expect(200);
     assert_eq!(now.json()["pronouns"], Value::Null);
     let etag = now.header("etag").unwrap();

@@ -21,7 +21,12 @@ fn note_path(id: &str) -> String {
 /// Assigns `user` to the world's couple.
 async fn assign(w: &World, user: &User) {
     let (pid, kid, uid) = (w.p.id.clone(), w.couple.id.clone(), user.id.clone());
-    w.app.sql(move |c| mend::store::couples::assign(c, &pid, &kid, &uid).unwrap()).await;
+    w.app
+        .sql(move |c| {
+            mend::store::couples::assign(c, &pid.parse().unwrap(), &kid.parse().unwrap(), &uid.parse().unwrap())
+                .unwrap()
+        })
+        .await;
 }
 
 #[tokio::test]

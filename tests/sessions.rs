@@ -94,7 +94,12 @@ async fn create_by_every_audience() {
 
     // An admin assigned to the couple schedules for the assigned counselor.
     let (pid, kid, aid) = (w.p.id.clone(), w.couple.id.clone(), w.admin().id.clone());
-    w.app.sql(move |c| mend::store::couples::assign(c, &pid, &kid, &aid).unwrap()).await;
+    w.app
+        .sql(move |c| {
+            mend::store::couples::assign(c, &pid.parse().unwrap(), &kid.parse().unwrap(), &aid.parse().unwrap())
+                .unwrap()
+        })
+        .await;
     let mut b = body.clone();
     b["counselor_id"] = json!(w.counselor.id);
     let s = w.app.post(SESSIONS, Some(w.admin()), b).await.expect(201).json();

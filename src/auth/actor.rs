@@ -10,7 +10,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
@@ -80,13 +79,7 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Box::pin(std::future::ready(Err(AppError::internal("app state missing"))));
     };
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = token else {
+    let Some(token) = crate::auth::tokens::bearer(req.headers()) else {
         return unauthorized("Send an access token: Authorization: Bearer <token>.");
     };
     let Some(claims) = state.tokens.verify(token) else {
@@ -166,6 +159,27 @@ pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Resul
     }
 }
 
+/// The database for an authenticated caller. Defined here, not in `db`, so that `db` does not
+/// depend on `auth` (the live-user rule is auth's; db only runs work on a connection).
+impl crate::db::Db {
+    /// Runs `f` for an authenticated caller: in the same blocking job and on the same
+    /// connection, first checks that the token's user is still live (401 otherwise). Every
+    /// handler with an actor reaches the database through here, or through `audit::read` and
+    /// `audit::audited` (under `Db::run`), which fold the same check into their audit event's
+    /// INSERT.
+    pub async fn run_as<T, F>(&self, live: Liveness, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            check_live(conn, &live)?;
+            f(conn)
+        })
+        .await
+    }
+}
+
 /// A role that may never use the endpoint: 403, and the attempt goes into the audit trail.
 fn record_forbidden(
     state: web::Data<AppState>,
@@ -209,7 +223,7 @@ fn record_forbidden(
         match written {
             Ok(()) => {}
             Err(e @ AppError::Unauthorized(_)) => return Err(e),
-            Err(e) => tracing::warn!(error = %e, "could not audit a forbidden request"),
+            Err(e) => tracing::warn!(error = %crate::problem::cause_chain(&e), "could not audit a forbidden request"),
         }
         Err(AppError::Forbidden)
     }

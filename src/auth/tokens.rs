@@ -87,6 +87,17 @@ impl TokenKeys {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header; `None` for any other scheme or none.
+/// The scheme is case-insensitive (RFC 9110 11.1: `Bearer`, `bearer`, `BEARER`), and one or more
+/// spaces may follow it. The one place a request's bearer token is read (the actor extractors
+/// and the Idempotency-Key middleware agree on who is calling).
+pub fn bearer(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
+    let value = headers.get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// A new opaque token and the hash to store.
 pub fn new_opaque() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -126,6 +137,23 @@ mod tests {
         assert!(keys().verify("garbage").is_none());
         let (opaque, _) = new_opaque();
         assert!(keys().verify(&opaque).is_none());
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+        let of = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(AUTHORIZATION, HeaderValue::from_static(v));
+            bearer(&h).map(String::from)
+        };
+        for v in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc"] {
+            assert_eq!(of(v).as_deref(), Some("abc"), "{v}");
+        }
+        for v in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "abc"] {
+            assert_eq!(of(v), None, "{v}");
+        }
+        assert_eq!(bearer(&HeaderMap::new()), None);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The database: one connection type for PostgreSQL and SQLite, the pool, and migrations.
 //!
 //! Every query in Mend is written once against [`AnyConnection`]; the few places where the two
-//! stores need different SQL live in this module and nowhere else.
+//! stores need different SQL live in this module and nowhere else. It knows nothing of callers or
+//! their rights: `Db::run_as`, which checks the caller is still live, lives in `auth::actor`.
 
+pub mod group;
 pub mod schema;
 
 use std::time::Duration;
@@ -120,12 +122,9 @@ impl ManageConnection for Manager {
             Store::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // busy_timeout first, so that the others wait instead of failing on a busy file.
-                for pragma in [
-                    "PRAGMA busy_timeout = 5000",
-                    "PRAGMA journal_mode = WAL",
-                    "PRAGMA synchronous = NORMAL",
-                    "PRAGMA foreign_keys = ON",
-                ] {
+                // WAL is a property of the file, set once by `pool` before any pooled connection
+                // exists (see `sqlite_wal`), never here: these pragmas take no lock.
+                for pragma in SQLITE_PRAGMAS {
                     conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
                 }
                 AnyConnection::Sqlite(conn)
@@ -143,6 +142,20 @@ impl ManageConnection for Manager {
     }
 }
 
+const SQLITE_PRAGMAS: [&str; 3] =
+    ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"];
+
+/// Puts the SQLite file in WAL mode on one connection, before the pool opens others. Switching a
+/// file to WAL needs an exclusive lock, and SQLite refuses it at once ("database is locked"),
+/// without waiting on the busy timeout, when another connection is switching at the same moment:
+/// on a fresh file the pool's background connection (min_idle) and the migration connection used
+/// to race on it, and r2d2 logged an ERROR on a new user's first start.
+fn sqlite_wal(path: &str) -> Result<(), String> {
+    let mut conn = SqliteConnection::establish(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL")
+        .map_err(|e| format!("cannot set WAL mode on {path}: {e}"))
+}
+
 /// Pool settings measured on 2 cores (see STACK.md): a small pool, no test on checkout,
 /// and a short checkout timeout so a dead database answers 503 at once instead of hanging.
 pub fn pool(store: &Store, size: u32) -> Result<Pool, String> {
@@ -152,6 +165,7 @@ pub fn pool(store: &Store, size: u32) -> Result<Pool, String> {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
         }
+        sqlite_wal(path)?;
     }
     Ok(r2d2::Pool::builder()
         .max_size(size)
@@ -224,19 +238,19 @@ pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::Que
 pub struct Db {
     pool: Pool,
     store: Store,
-    audit: crate::audit_batch::AuditWriter,
+    group: group::GroupCommit,
 }
 
 impl Db {
-    /// The pool, and the instance's audit writer (one thread, see `audit_batch`).
+    /// The pool, and the instance's group-commit writer (one thread, see [`group`]).
     pub fn new(pool: Pool, store: Store) -> std::io::Result<Db> {
-        let audit = crate::audit_batch::AuditWriter::start(pool.clone())?;
-        Ok(Db { pool, store, audit })
+        let group = group::GroupCommit::start(pool.clone())?;
+        Ok(Db { pool, store, group })
     }
 
-    /// The writer that group-commits the events of reads and denials.
-    pub fn audit(&self) -> &crate::audit_batch::AuditWriter {
-        &self.audit
+    /// The writer that group-commits small writes (the audit events of reads and denials).
+    pub fn group_commit(&self) -> &group::GroupCommit {
+        &self.group
     }
 
     pub fn store(&self) -> &Store {
@@ -265,23 +279,6 @@ impl Db {
         .map_err(crate::problem::AppError::internal)?
     }
 
-    /// Runs `f` for an authenticated caller: in the same blocking job and on the same
-    /// connection, first checks that the token's user is still live (401 otherwise). Every
-    /// handler with an actor reaches the database through here, or through `audit::read` and
-    /// `audit::audited` (under `Db::run`), which fold the same check into their audit event's
-    /// INSERT.
-    pub async fn run_as<T, F>(&self, live: crate::auth::Liveness, f: F) -> Result<T, crate::problem::AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, crate::problem::AppError> + Send + 'static,
-    {
-        self.run(move |conn| {
-            crate::auth::actor::check_live(conn, &live)?;
-            f(conn)
-        })
-        .await
-    }
-
     /// A connection for command-line work (migrations, create-admin).
     pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
@@ -298,4 +295,62 @@ pub fn now() -> chrono::NaiveDateTime {
 /// A new id: UUIDv7 keeps indexes in insertion order.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::sql_types::Text;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct JournalMode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+
+    fn fresh() -> (std::path::PathBuf, Store) {
+        let dir = std::env::temp_dir().join(format!("mend-wal-{}", new_id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("mend.db").display().to_string();
+        (dir, Store::Sqlite(path))
+    }
+
+    /// Connections opened all at once on a fresh file, as the pool and the migration do on a
+    /// first start: none fails with "database is locked" (each used to race to switch the file
+    /// to WAL, and SQLite refuses the loser at once, busy timeout or not).
+    #[test]
+    fn connections_opened_at_once_on_a_fresh_file_never_fail() {
+        for round in 0..100 {
+            let (dir, store) = fresh();
+            let manager = Manager { store };
+            let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    let (manager, start) = (manager.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        manager.connect().map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            let results: Vec<_> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+            let _ = std::fs::remove_dir_all(&dir);
+            for r in results {
+                assert_eq!(r, Ok(()), "round {round}");
+            }
+        }
+    }
+
+    /// The file is in WAL mode before the pool hands out its first connection.
+    #[test]
+    fn the_pool_puts_a_fresh_file_in_wal_mode() {
+        let (dir, store) = fresh();
+        let pool = pool(&store, 2).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        let mode: JournalMode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut conn.inner).expect("mode");
+        drop((conn, pool));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(mode.journal_mode, "wal");
+    }
 }

@@ -12,6 +12,8 @@ pub mod templates;
 pub mod text;
 pub mod trust;
 pub mod value;
+pub mod value_sessions;
+pub mod value_trust;
 pub mod vocab;
 
 pub use resource::ResourceKind;

@@ -167,6 +167,14 @@ pub fn find(key: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.key == key)
 }
 
+/// What a key that names no plan is told.
+pub const UNKNOWN: &str = "is not a known plan";
+
+/// A plan's key, as a `validator` custom function.
+pub fn check(key: &str) -> Result<(), validator::ValidationError> {
+    find(key).map(drop).ok_or_else(|| crate::extract::rule(UNKNOWN))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

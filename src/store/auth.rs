@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{invites as i, login_attempts as la, refresh_tokens as rt};
 use crate::db::{new_id, now, AnyConnection};
+use crate::domain::ids::UserId;
 
 pub const REFRESH_TTL_DAYS: i64 = 30;
 pub const INVITE_TTL_DAYS: i64 = 7;
@@ -38,7 +39,7 @@ pub fn insert_refresh(
 #[derive(Queryable)]
 pub struct RefreshRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub family_id: String,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -120,9 +121,9 @@ pub fn replace_invite(
 
 /// Uses an invite: the user it belongs to, if it is open and unexpired. Single use, even
 /// under concurrent attempts.
-pub fn use_invite(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<String>> {
+pub fn use_invite(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<UserId>> {
     let at = now();
-    let row: Option<(String, String)> = i::table
+    let row: Option<(String, UserId)> = i::table
         .filter(i::token_hash.eq(token_hash))
         .filter(i::used_at.is_null())
         .filter(i::revoked_at.is_null())

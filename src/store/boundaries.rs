@@ -11,48 +11,90 @@ use crate::db::schema::{
     boundaries as b, boundary_acknowledgements as ba, boundary_check_ins as ci, couple_partners as cp,
 };
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, PracticeId, UserId};
+use crate::domain::trust::BoundaryStatus;
+use crate::domain::value_trust::{BoundaryDescription, CalendarDate, CheckInNote, Title};
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+
+/// A JSON array of client ids, as the `responsible_ids` column holds it. A stored value that is
+/// not such an array is a read error, never an empty list.
+#[derive(Clone, Debug, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub struct ClientIds {
+    ids: Vec<ClientId>,
+    json: String,
+}
+
+impl ClientIds {
+    pub fn new(ids: Vec<ClientId>) -> ClientIds {
+        let quoted: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+        ClientIds { json: format!("[{}]", quoted.join(",")), ids }
+    }
+
+    pub fn ids(&self) -> &[ClientId] {
+        &self.ids
+    }
+
+    pub fn into_vec(self) -> Vec<ClientId> {
+        self.ids
+    }
+}
+
+impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for ClientIds
+where
+    DB: diesel::backend::Backend,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+        <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.json.as_str(), out)
+    }
+}
+
+impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for ClientIds
+where
+    DB: diesel::backend::Backend,
+    String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let json = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+        let ids: Vec<ClientId> = serde_json::from_str(&json)?;
+        Ok(ClientIds { ids, json })
+    }
+}
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = b)]
 pub struct BoundaryRow {
-    pub id: String,
-    pub practice_id: String,
-    pub couple_id: String,
+    pub id: BoundaryId,
+    pub practice_id: PracticeId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
-    pub requested_by: Option<String>,
-    /// A JSON array of client ids.
-    pub responsible_ids: String,
-    pub status: String,
+    pub requested_by: Option<ClientId>,
+    pub responsible_ids: ClientIds,
+    pub status: BoundaryStatus,
     pub review_on: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl BoundaryRow {
-    pub fn responsible(&self) -> Vec<String> {
-        serde_json::from_str(&self.responsible_ids).unwrap_or_default()
-    }
-}
-
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = ba)]
 pub struct AckRow {
-    pub boundary_id: String,
-    pub client_id: String,
+    pub boundary_id: BoundaryId,
+    pub client_id: ClientId,
     pub acknowledged_at: NaiveDateTime,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = ci)]
 pub struct CheckInRow {
-    pub id: String,
-    pub boundary_id: String,
-    pub reported_by: String,
-    pub recorded_by: String,
+    pub id: CheckInId,
+    pub boundary_id: BoundaryId,
+    pub reported_by: ClientId,
+    pub recorded_by: UserId,
     pub kept: bool,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
@@ -77,46 +119,41 @@ pub fn of_client(actor: &Actor) -> Option<b::BoxedQuery<'static, Backend>> {
     )
 }
 
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<BoundaryRow>> {
-    visible(actor).filter(b::id.eq(id.to_string())).select(BoundaryRow::as_select()).first(conn).optional()
+/// The boundary, if the staff actor may see it (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(boundary.id = %id))]
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &BoundaryId) -> QueryResult<BoundaryRow> {
+    visible(actor).filter(b::id.eq(id.clone())).select(BoundaryRow::as_select()).first(conn)
 }
 
-/// The boundary, if it belongs to one of the portal client's couples.
-pub fn find_for_client(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<BoundaryRow>> {
-    let Some(q) = of_client(actor) else { return Ok(None) };
-    q.filter(b::id.eq(id.to_string())).select(BoundaryRow::as_select()).first(conn).optional()
+/// The boundary, if it belongs to one of the portal client's couples (`NotFound` otherwise,
+/// and always for staff).
+#[tracing::instrument(skip_all, fields(boundary.id = %id))]
+pub fn find_for_client(conn: &mut AnyConnection, actor: &Actor, id: &BoundaryId) -> QueryResult<BoundaryRow> {
+    let Some(q) = of_client(actor) else { return Err(diesel::result::Error::NotFound) };
+    q.filter(b::id.eq(id.clone())).select(BoundaryRow::as_select()).first(conn)
 }
 
+/// A new boundary's row: checked values only.
+#[derive(Insertable)]
+#[diesel(table_name = b, treat_none_as_default_value = false)]
 pub struct NewBoundary {
-    pub id: String,
-    pub couple_id: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub requested_by: Option<String>,
-    pub responsible_ids: Vec<String>,
-    pub review_on: Option<String>,
+    pub id: BoundaryId,
+    pub practice_id: PracticeId,
+    pub couple_id: CoupleId,
+    pub title: Title,
+    pub description: Option<BoundaryDescription>,
+    pub requested_by: Option<ClientId>,
+    pub responsible_ids: ClientIds,
+    pub status: BoundaryStatus,
+    pub review_on: Option<CalendarDate>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
-pub fn create(conn: &mut AnyConnection, practice_id: &str, new: &NewBoundary) -> AppResult<()> {
-    let at = now();
-    let responsible = serde_json::to_string(&new.responsible_ids).map_err(AppError::internal)?;
-    diesel::insert_into(b::table)
-        .values((
-            b::id.eq(&new.id),
-            b::practice_id.eq(practice_id),
-            b::couple_id.eq(&new.couple_id),
-            b::title.eq(&new.title),
-            b::description.eq(&new.description),
-            b::requested_by.eq(&new.requested_by),
-            b::responsible_ids.eq(responsible),
-            b::status.eq("proposed"),
-            b::review_on.eq(&new.review_on),
-            b::version.eq(1i64),
-            b::created_at.eq(at),
-            b::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(())
+#[tracing::instrument(skip_all, fields(boundary.id = %new.id, couple.id = %new.couple_id))]
+pub fn create(conn: &mut AnyConnection, new: &NewBoundary) -> QueryResult<()> {
+    diesel::insert_into(b::table).values(new).execute(conn).map(|_| ())
 }
 
 /// A timestamp as a cursor key part (microseconds, so it round-trips on both stores).
@@ -134,12 +171,12 @@ pub fn parse_ts_key(s: &str) -> AppResult<NaiveDateTime> {
 pub fn list(
     conn: &mut AnyConnection,
     scope: b::BoxedQuery<'static, Backend>,
-    couple_id: Option<&str>,
+    couple_id: Option<&CoupleId>,
     page: &PageRequest,
 ) -> AppResult<Vec<BoundaryRow>> {
     let mut q = scope.select(BoundaryRow::as_select());
     if let Some(couple_id) = couple_id {
-        q = q.filter(b::couple_id.eq(couple_id.to_string()));
+        q = q.filter(b::couple_id.eq(couple_id.clone()));
     }
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
@@ -150,7 +187,7 @@ pub fn list(
 }
 
 /// Acknowledgements of many boundaries (one query for a page), in the order they were made.
-pub fn acknowledgements(conn: &mut AnyConnection, boundary_ids: &[String]) -> QueryResult<Vec<AckRow>> {
+pub fn acknowledgements(conn: &mut AnyConnection, boundary_ids: &[BoundaryId]) -> QueryResult<Vec<AckRow>> {
     ba::table
         .filter(ba::boundary_id.eq_any(boundary_ids))
         .select(AckRow::as_select())
@@ -159,7 +196,13 @@ pub fn acknowledgements(conn: &mut AnyConnection, boundary_ids: &[String]) -> Qu
 }
 
 /// Records the client's acknowledgement; acknowledging again keeps the first time.
-pub fn acknowledge(conn: &mut AnyConnection, practice_id: &str, boundary_id: &str, client_id: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(boundary.id = %boundary_id, client.id = %client_id))]
+pub fn acknowledge(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    boundary_id: &BoundaryId,
+    client_id: &ClientId,
+) -> QueryResult<()> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         ba::table.filter(ba::boundary_id.eq(boundary_id)).filter(ba::client_id.eq(client_id)),
     ))
@@ -178,87 +221,81 @@ pub fn acknowledge(conn: &mut AnyConnection, practice_id: &str, boundary_id: &st
 }
 
 /// Partners of the couple who have not acknowledged the boundary yet.
-pub fn unacknowledged_partners(conn: &mut AnyConnection, boundary_id: &str, couple_id: &str) -> QueryResult<i64> {
+#[tracing::instrument(skip_all, fields(boundary.id = %boundary_id))]
+pub fn unacknowledged_partners(
+    conn: &mut AnyConnection,
+    boundary_id: &BoundaryId,
+    couple_id: &CoupleId,
+) -> QueryResult<i64> {
     cp::table
         .filter(cp::couple_id.eq(couple_id))
-        .filter(
-            cp::client_id.ne_all(ba::table.filter(ba::boundary_id.eq(boundary_id.to_string())).select(ba::client_id)),
-        )
+        .filter(cp::client_id.ne_all(ba::table.filter(ba::boundary_id.eq(boundary_id.clone())).select(ba::client_id)))
         .count()
         .get_result(conn)
 }
 
-pub struct Changes {
-    pub title: String,
-    pub description: Option<String>,
-    pub responsible_ids: Vec<String>,
-    pub status: String,
-    pub review_on: Option<String>,
+/// A change to a boundary (Lemmy's `UpdateForm`): `None` leaves a column as it is, `Some(None)`
+/// clears a nullable one. It carries the version the row moves to.
+#[derive(AsChangeset)]
+#[diesel(table_name = b)]
+pub struct BoundaryChanges {
+    pub title: Option<Title>,
+    pub description: Option<Option<BoundaryDescription>>,
+    pub responsible_ids: Option<ClientIds>,
+    pub status: Option<BoundaryStatus>,
+    pub review_on: Option<Option<CalendarDate>>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
 }
 
-/// Writes the changes if the row is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, c: &Changes) -> AppResult<bool> {
-    let responsible = serde_json::to_string(&c.responsible_ids).map_err(AppError::internal)?;
-    let n = diesel::update(b::table.filter(b::id.eq(id)).filter(b::version.eq(version)))
-        .set((
-            b::title.eq(&c.title),
-            b::description.eq(&c.description),
-            b::responsible_ids.eq(responsible),
-            b::status.eq(&c.status),
-            b::review_on.eq(&c.review_on),
-            b::version.eq(version + 1),
-            b::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the changes if the row is still at `version` (the changes carry `version + 1`);
+/// false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(boundary.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &BoundaryId, version: i64, changes: &BoundaryChanges) -> QueryResult<bool> {
+    let n = diesel::update(b::table.filter(b::id.eq(id)).filter(b::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 
 /// Moves the boundary to `status` (the acknowledgement rule), bumping its version.
-pub fn set_status(conn: &mut AnyConnection, id: &str, status: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(boundary.id = %id))]
+pub fn set_status(conn: &mut AnyConnection, id: &BoundaryId, status: BoundaryStatus) -> QueryResult<()> {
     diesel::update(b::table.filter(b::id.eq(id)))
         .set((b::status.eq(status), b::version.eq(b::version + 1), b::updated_at.eq(now())))
         .execute(conn)
         .map(|_| ())
 }
 
-pub struct NewCheckIn<'a> {
-    pub id: &'a str,
-    pub practice_id: &'a str,
-    pub boundary_id: &'a str,
-    pub reported_by: &'a str,
-    pub recorded_by: &'a str,
+/// A new check-in's row: checked values only.
+#[derive(Insertable)]
+#[diesel(table_name = ci, treat_none_as_default_value = false)]
+pub struct NewCheckIn {
+    pub id: CheckInId,
+    pub practice_id: PracticeId,
+    pub boundary_id: BoundaryId,
+    pub reported_by: ClientId,
+    pub recorded_by: UserId,
     pub kept: bool,
-    pub note: Option<&'a str>,
+    pub note: Option<CheckInNote>,
+    pub created_at: NaiveDateTime,
 }
 
-pub fn create_check_in(conn: &mut AnyConnection, new: &NewCheckIn<'_>) -> QueryResult<CheckInRow> {
-    diesel::insert_into(ci::table)
-        .values((
-            ci::id.eq(new.id),
-            ci::practice_id.eq(new.practice_id),
-            ci::boundary_id.eq(new.boundary_id),
-            ci::reported_by.eq(new.reported_by),
-            ci::recorded_by.eq(new.recorded_by),
-            ci::kept.eq(new.kept),
-            ci::note.eq(new.note),
-            ci::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    ci::table.filter(ci::id.eq(new.id)).select(CheckInRow::as_select()).first(conn)
+#[tracing::instrument(skip_all, fields(check_in.id = %new.id, boundary.id = %new.boundary_id))]
+pub fn create_check_in(conn: &mut AnyConnection, new: &NewCheckIn) -> QueryResult<CheckInRow> {
+    diesel::insert_into(ci::table).values(new).execute(conn)?;
+    ci::table.filter(ci::id.eq(&new.id)).select(CheckInRow::as_select()).first(conn)
 }
 
 /// Check-ins of a boundary the caller may see, newest first (created_at, id descending).
 /// `reported_by` narrows to one client's own check-ins (the portal).
 pub fn list_check_ins(
     conn: &mut AnyConnection,
-    boundary_id: &str,
-    reported_by: Option<&str>,
+    boundary_id: &BoundaryId,
+    reported_by: Option<&ClientId>,
     page: &PageRequest,
 ) -> AppResult<Vec<CheckInRow>> {
-    let mut q =
-        ci::table.filter(ci::boundary_id.eq(boundary_id.to_string())).select(CheckInRow::as_select()).into_boxed();
+    let mut q = ci::table.filter(ci::boundary_id.eq(boundary_id.clone())).select(CheckInRow::as_select()).into_boxed();
     if let Some(client_id) = reported_by {
-        q = q.filter(ci::reported_by.eq(client_id.to_string()));
+        q = q.filter(ci::reported_by.eq(client_id.clone()));
     }
     if let Some(after) = &page.after {
         let at = parse_ts_key(&after[0])?;
@@ -270,7 +307,7 @@ pub fn list_check_ins(
 
 /// For progress: the couple's active boundaries (one count).
 pub fn active_count(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<i64> {
-    b::table.filter(b::couple_id.eq(couple_id)).filter(b::status.eq("active")).count().get_result(conn)
+    b::table.filter(b::couple_id.eq(couple_id)).filter(b::status.eq(BoundaryStatus::Active)).count().get_result(conn)
 }
 
 /// For progress: check-ins on the couple's boundaries since `since`, counted by kept
@@ -288,6 +325,7 @@ pub fn check_in_counts(conn: &mut AnyConnection, couple_id: &str, since: NaiveDa
 
 /// Takes the boundary's row lock for the rest of the transaction (PostgreSQL; SQLite already
 /// holds the write lock), so two partners acknowledging at once cannot both miss the other.
-pub fn lock(conn: &mut AnyConnection, id: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(boundary.id = %id))]
+pub fn lock(conn: &mut AnyConnection, id: &BoundaryId) -> QueryResult<()> {
     diesel::update(b::table.filter(b::id.eq(id))).set(b::id.eq(b::id)).execute(conn).map(|_| ())
 }

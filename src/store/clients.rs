@@ -106,6 +106,31 @@ pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &ClientId) -> Q
     visible_clients(actor).filter(c::id.eq(id)).select(ClientRow::as_select()).first(conn)
 }
 
+/// A client's record with what the staff view needs besides the row, in one statement: the
+/// ids of its counselors (`a,b`, sorted) and whether it has a portal account. (`string_agg`
+/// with `ORDER BY` is the same on PostgreSQL and on SQLite 3.44+, which is bundled.)
+pub type ClientWithExtras = (ClientRow, Option<String>, bool);
+
+const COUNSELORS_OF_ROW: &str = "(SELECT string_agg(client_counselors.counselor_id, ',' ORDER BY \
+     client_counselors.counselor_id) FROM client_counselors WHERE client_counselors.client_id = clients.id)";
+const PORTAL_OF_ROW: &str = "EXISTS (SELECT 1 FROM users WHERE users.client_id = clients.id AND users.active \
+     AND users.password_hash IS NOT NULL)";
+
+/// [`find_visible`] and the view's extras in one round trip.
+#[tracing::instrument(skip_all, fields(client.id = %id))]
+pub fn find_visible_with_extras(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &ClientId,
+) -> QueryResult<ClientWithExtras> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    visible_clients(actor)
+        .filter(c::id.eq(id))
+        .select((ClientRow::as_select(), sql::<Nullable<Text>>(COUNSELORS_OF_ROW), sql::<Bool>(PORTAL_OF_ROW)))
+        .first(conn)
+}
+
 /// Counselor ids of many clients at once (one query for a page).
 pub fn counselor_ids(conn: &mut AnyConnection, client_ids: &[ClientId]) -> QueryResult<Vec<(ClientId, UserId)>> {
     cc::table

@@ -3,20 +3,21 @@
 
 use diesel::prelude::*;
 
-use crate::auth::access::{assignable_couples, couples_of_client, visible_couples};
+use crate::auth::access::{assignable_couples, couples_of_client, visible_clients, visible_couples};
 use crate::auth::Actor;
-use crate::db::schema::{couple_counselors as kc, couple_partners as cp, couples as k};
-use crate::db::{now, AnyConnection};
-use crate::domain::ids::ClientId;
+use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k};
+use crate::db::AnyConnection;
+use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
+use crate::domain::value::{Concern, PastDate};
 use crate::domain::CoupleStatus;
 use crate::pagination::PageRequest;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = k)]
 pub struct CoupleRow {
-    pub id: String,
-    pub practice_id: String,
-    pub status: String,
+    pub id: CoupleId,
+    pub practice_id: PracticeId,
+    pub status: CoupleStatus,
     pub presenting_concern: Option<String>,
     pub relationship_started_on: Option<String>,
     pub version: i64,
@@ -24,41 +25,56 @@ pub struct CoupleRow {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+/// A new couple's row: checked values only (Lemmy's `InsertForm`). Its partners go in with it
+/// ([`create`]).
+#[derive(Insertable)]
+#[diesel(table_name = k, treat_none_as_default_value = false)]
 pub struct NewCouple {
-    pub id: String,
-    pub partner_ids: [String; 2],
-    pub presenting_concern: Option<String>,
-    pub relationship_started_on: Option<String>,
+    pub id: CoupleId,
+    pub practice_id: PracticeId,
+    pub status: CoupleStatus,
+    pub presenting_concern: Option<Concern>,
+    pub relationship_started_on: Option<PastDate>,
+    pub version: i64,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
-pub fn create(conn: &mut AnyConnection, practice_id: &str, new: &NewCouple) -> QueryResult<()> {
-    let at = now();
-    diesel::insert_into(k::table)
-        .values((
-            k::id.eq(&new.id),
-            k::practice_id.eq(practice_id),
-            k::status.eq("active"),
-            k::presenting_concern.eq(&new.presenting_concern),
-            k::relationship_started_on.eq(&new.relationship_started_on),
-            k::version.eq(1i64),
-            k::created_at.eq(at),
-            k::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    for (position, client_id) in new.partner_ids.iter().enumerate() {
-        diesel::insert_into(cp::table)
-            .values((
-                cp::couple_id.eq(&new.id),
-                cp::client_id.eq(client_id),
-                cp::practice_id.eq(practice_id),
-                cp::position.eq(position as i32),
-            ))
-            .execute(conn)?;
+/// One partner of a couple, in the order given at creation.
+#[derive(Insertable)]
+#[diesel(table_name = cp)]
+struct NewPartner<'a> {
+    couple_id: &'a CoupleId,
+    client_id: &'a ClientId,
+    practice_id: &'a PracticeId,
+    position: i32,
+}
+
+#[tracing::instrument(skip_all, fields(couple.id = %new.id))]
+pub fn create(conn: &mut AnyConnection, new: &NewCouple, partner_ids: &[ClientId; 2]) -> QueryResult<()> {
+    diesel::insert_into(k::table).values(new).execute(conn)?;
+    for (position, client_id) in partner_ids.iter().enumerate() {
+        let partner =
+            NewPartner { couple_id: &new.id, client_id, practice_id: &new.practice_id, position: position as i32 };
+        diesel::insert_into(cp::table).values(&partner).execute(conn)?;
     }
     Ok(())
 }
 
-pub fn assign(conn: &mut AnyConnection, practice_id: &str, couple_id: &str, counselor_id: &str) -> QueryResult<()> {
+/// How many of these clients the actor may see (a couple's partners must be visible to its
+/// creator).
+pub fn visible_client_count(conn: &mut AnyConnection, actor: &Actor, client_ids: &[ClientId]) -> QueryResult<i64> {
+    visible_clients(actor).filter(clients::id.eq_any(client_ids)).count().get_result(conn)
+}
+
+/// Assigns a counselor to a couple (no-op when already assigned).
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id, counselor.id = %counselor_id))]
+pub fn assign(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    couple_id: &CoupleId,
+    counselor_id: &UserId,
+) -> QueryResult<()> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         kc::table.filter(kc::couple_id.eq(couple_id)).filter(kc::counselor_id.eq(counselor_id)),
     ))
@@ -71,11 +87,13 @@ pub fn assign(conn: &mut AnyConnection, practice_id: &str, couple_id: &str, coun
     Ok(())
 }
 
+/// Replaces a couple's counselors.
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
 pub fn set_counselors(
     conn: &mut AnyConnection,
-    practice_id: &str,
-    couple_id: &str,
-    counselor_ids: &[String],
+    practice_id: &PracticeId,
+    couple_id: &CoupleId,
+    counselor_ids: &[UserId],
 ) -> QueryResult<()> {
     diesel::delete(kc::table.filter(kc::couple_id.eq(couple_id))).execute(conn)?;
     for id in counselor_ids {
@@ -84,22 +102,24 @@ pub fn set_counselors(
     Ok(())
 }
 
-/// The couple, if the actor is assigned to it.
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<CoupleRow>> {
-    visible_couples(actor).filter(k::id.eq(id.to_string())).select(CoupleRow::as_select()).first(conn).optional()
+/// The couple, if the actor is assigned to it (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(couple.id = %id))]
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleRow> {
+    visible_couples(actor).filter(k::id.eq(id)).select(CoupleRow::as_select()).first(conn)
 }
 
 /// The couple, if the actor may change its counselors (an admin of its practice), whether or
 /// not the actor is assigned. Only for assignment changes: the row carries clinical content
 /// that the caller must not show to an unassigned admin.
-pub fn find_assignable(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<CoupleRow>> {
-    assignable_couples(actor).filter(k::id.eq(id.to_string())).select(CoupleRow::as_select()).first(conn).optional()
+#[tracing::instrument(skip_all, fields(couple.id = %id))]
+pub fn find_assignable(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleRow> {
+    assignable_couples(actor).filter(k::id.eq(id)).select(CoupleRow::as_select()).first(conn)
 }
 
 pub struct ListFilter {
     pub status: Option<CoupleStatus>,
     /// Only couples this client is a partner of.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
 }
 
 /// Couples the actor is assigned to, in creation order (by id).
@@ -111,11 +131,10 @@ pub fn list(
 ) -> QueryResult<Vec<CoupleRow>> {
     let mut q = visible_couples(actor).select(CoupleRow::as_select());
     if let Some(status) = filter.status {
-        q = q.filter(k::status.eq(status.as_str()));
+        q = q.filter(k::status.eq(status));
     }
     if let Some(client_id) = &filter.client_id {
-        let Ok(client_id) = client_id.parse::<ClientId>() else { return Ok(Vec::new()) };
-        q = q.filter(k::id.eq_any(couples_of_client(client_id)));
+        q = q.filter(k::id.eq_any(couples_of_client(client_id.clone())));
     }
     if let Some(after) = &page.after {
         q = q.filter(k::id.gt(after[0].clone()));
@@ -123,29 +142,28 @@ pub fn list(
     q.order(k::id.asc()).limit(page.fetch()).load(conn)
 }
 
-/// The whole new state of a couple's own fields (validated, merged with the current one).
+/// The whole new state of a couple's own fields (checked, merged with the current one), with
+/// the version it moves to (Lemmy's `UpdateForm`).
+#[derive(AsChangeset)]
+#[diesel(table_name = k, treat_none_as_null = true)]
 pub struct CoupleChanges {
     pub status: CoupleStatus,
-    pub presenting_concern: Option<String>,
-    pub relationship_started_on: Option<String>,
+    pub presenting_concern: Option<Concern>,
+    pub relationship_started_on: Option<PastDate>,
+    pub version: i64,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
-/// Writes the couple if it is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, ch: &CoupleChanges) -> QueryResult<bool> {
-    let n = diesel::update(k::table.filter(k::id.eq(id)).filter(k::version.eq(version)))
-        .set((
-            k::status.eq(ch.status.as_str()),
-            k::presenting_concern.eq(&ch.presenting_concern),
-            k::relationship_started_on.eq(&ch.relationship_started_on),
-            k::version.eq(version + 1),
-            k::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the couple if it is still at `version` (the changes carry `version + 1`); false when
+/// a concurrent write won.
+#[tracing::instrument(skip_all, fields(couple.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &CoupleId, version: i64, changes: &CoupleChanges) -> QueryResult<bool> {
+    let n = diesel::update(k::table.filter(k::id.eq(id)).filter(k::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 
 /// Partner ids of many couples at once, in partner order.
-pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryResult<Vec<(CoupleId, ClientId)>> {
     cp::table
         .filter(cp::couple_id.eq_any(couple_ids))
         .select((cp::couple_id, cp::client_id))
@@ -154,7 +172,7 @@ pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[String]) -> QueryResu
 }
 
 /// Counselor ids of many couples at once.
-pub fn counselor_ids(conn: &mut AnyConnection, couple_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn counselor_ids(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryResult<Vec<(CoupleId, UserId)>> {
     kc::table
         .filter(kc::couple_id.eq_any(couple_ids))
         .select((kc::couple_id, kc::counselor_id))
@@ -162,7 +180,14 @@ pub fn counselor_ids(conn: &mut AnyConnection, couple_ids: &[String]) -> QueryRe
         .load(conn)
 }
 
-/// The partners of one couple.
+/// The partners of one couple, in partner order.
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
+pub fn partners(conn: &mut AnyConnection, couple_id: &CoupleId) -> QueryResult<Vec<ClientId>> {
+    cp::table.filter(cp::couple_id.eq(couple_id)).select(cp::client_id).order(cp::position).load(conn)
+}
+
+/// The partners of one couple as text, for the boundaries area until it takes typed ids
+/// (it compares them with the text ids of its requests).
 pub fn partners_of(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<Vec<String>> {
     cp::table.filter(cp::couple_id.eq(couple_id)).select(cp::client_id).order(cp::position).load(conn)
 }

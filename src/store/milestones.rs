@@ -8,19 +8,22 @@ use crate::auth::access::{assigned_couples, couples_of_client};
 use crate::auth::Actor;
 use crate::db::schema::milestones as m;
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
+use crate::domain::ids::{CoupleId, MilestoneId, PracticeId};
+use crate::domain::trust::MilestoneStatus;
+use crate::domain::value_trust::{CalendarDate, MilestoneDescription, Phase, Title};
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = m)]
 pub struct MilestoneRow {
-    pub id: String,
-    pub practice_id: String,
-    pub couple_id: String,
+    pub id: MilestoneId,
+    pub practice_id: PracticeId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     pub phase: String,
-    pub status: String,
+    pub status: MilestoneStatus,
     pub target_on: Option<String>,
     pub achieved_on: Option<String>,
     pub visible_to_clients: bool,
@@ -51,48 +54,42 @@ pub fn of_client(actor: &Actor) -> Option<m::BoxedQuery<'static, Backend>> {
     )
 }
 
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<MilestoneRow>> {
-    visible(actor).filter(m::id.eq(id.to_string())).select(MilestoneRow::as_select()).first(conn).optional()
+/// The milestone, if the staff actor may see it (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(milestone.id = %id))]
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &MilestoneId) -> QueryResult<MilestoneRow> {
+    visible(actor).filter(m::id.eq(id.clone())).select(MilestoneRow::as_select()).first(conn)
 }
 
+/// A new milestone's row: checked values only.
+#[derive(Insertable)]
+#[diesel(table_name = m, treat_none_as_default_value = false)]
 pub struct NewMilestone {
-    pub id: String,
-    pub couple_id: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub phase: String,
-    pub target_on: Option<String>,
+    pub id: MilestoneId,
+    pub practice_id: PracticeId,
+    pub couple_id: CoupleId,
+    pub title: Title,
+    pub description: Option<MilestoneDescription>,
+    pub phase: Phase,
+    pub status: MilestoneStatus,
+    pub target_on: Option<CalendarDate>,
+    pub achieved_on: Option<CalendarDate>,
     pub visible_to_clients: bool,
     pub position: i32,
-    pub template_key: Option<String>,
+    pub template_key: Option<&'static str>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
-pub fn create(conn: &mut AnyConnection, practice_id: &str, new: &NewMilestone) -> QueryResult<MilestoneRow> {
-    let at = now();
-    diesel::insert_into(m::table)
-        .values((
-            m::id.eq(&new.id),
-            m::practice_id.eq(practice_id),
-            m::couple_id.eq(&new.couple_id),
-            m::title.eq(&new.title),
-            m::description.eq(&new.description),
-            m::phase.eq(&new.phase),
-            m::status.eq("not_started"),
-            m::target_on.eq(&new.target_on),
-            m::achieved_on.eq(None::<String>),
-            m::visible_to_clients.eq(new.visible_to_clients),
-            m::position.eq(new.position),
-            m::template_key.eq(&new.template_key),
-            m::version.eq(1i64),
-            m::created_at.eq(at),
-            m::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+#[tracing::instrument(skip_all, fields(milestone.id = %new.id, couple.id = %new.couple_id))]
+pub fn create(conn: &mut AnyConnection, new: &NewMilestone) -> QueryResult<MilestoneRow> {
+    diesel::insert_into(m::table).values(new).execute(conn)?;
     m::table.filter(m::id.eq(&new.id)).select(MilestoneRow::as_select()).first(conn)
 }
 
 /// The position after the couple's last milestone (0 for the first).
-pub fn next_position(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<i32> {
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
+pub fn next_position(conn: &mut AnyConnection, couple_id: &CoupleId) -> QueryResult<i32> {
     let max: Option<i32> =
         m::table.filter(m::couple_id.eq(couple_id)).select(diesel::dsl::max(m::position)).first(conn)?;
     Ok(max.map_or(0, |p| p.saturating_add(1)))
@@ -102,12 +99,12 @@ pub fn next_position(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<i
 pub fn list(
     conn: &mut AnyConnection,
     scope: m::BoxedQuery<'static, Backend>,
-    couple_id: Option<&str>,
+    couple_id: Option<&CoupleId>,
     page: &PageRequest,
 ) -> AppResult<Vec<MilestoneRow>> {
     let mut q = scope.select(MilestoneRow::as_select());
     if let Some(couple_id) = couple_id {
-        q = q.filter(m::couple_id.eq(couple_id.to_string()));
+        q = q.filter(m::couple_id.eq(couple_id.clone()));
     }
     if let Some(after) = &page.after {
         let bad = || AppError::BadRequest("The cursor is not one this listing gave out.".into());
@@ -138,53 +135,55 @@ pub fn list_for_client(conn: &mut AnyConnection, actor: &Actor, page: &PageReque
 }
 
 /// Has this plan been applied to the couple (any milestone made from it, in any status)?
-pub fn template_applied(conn: &mut AnyConnection, couple_id: &str, key: &str) -> QueryResult<bool> {
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
+pub fn template_applied(conn: &mut AnyConnection, couple_id: &CoupleId, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(m::table.filter(m::couple_id.eq(couple_id)).filter(m::template_key.eq(key))))
         .get_result(conn)
 }
 
 /// Sets aside the milestones an earlier application of the plan made that are neither achieved
 /// nor already set aside (nothing is deleted). Returns the ids it changed.
-pub fn set_aside_template(conn: &mut AnyConnection, couple_id: &str, key: &str) -> QueryResult<Vec<String>> {
-    let ids: Vec<String> = m::table
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
+pub fn set_aside_template(conn: &mut AnyConnection, couple_id: &CoupleId, key: &str) -> QueryResult<Vec<MilestoneId>> {
+    let ids: Vec<MilestoneId> = m::table
         .filter(m::couple_id.eq(couple_id))
         .filter(m::template_key.eq(key))
-        .filter(m::status.ne_all(["achieved", "set_aside"]))
+        .filter(m::status.ne_all([MilestoneStatus::Achieved, MilestoneStatus::SetAside]))
         .select(m::id)
         .load(conn)?;
     diesel::update(m::table.filter(m::id.eq_any(&ids)))
-        .set((m::status.eq("set_aside"), m::version.eq(m::version + 1), m::updated_at.eq(now())))
+        .set((m::status.eq(MilestoneStatus::SetAside), m::version.eq(m::version + 1), m::updated_at.eq(now())))
         .execute(conn)?;
     Ok(ids)
 }
 
-pub struct Changes {
-    pub title: String,
-    pub description: Option<String>,
-    pub phase: String,
-    pub status: String,
-    pub target_on: Option<String>,
-    pub achieved_on: Option<String>,
-    pub visible_to_clients: bool,
-    pub position: i32,
+/// A change to a milestone (Lemmy's `UpdateForm`): `None` leaves a column as it is, `Some(None)`
+/// clears a nullable one. It carries the version the row moves to.
+#[derive(AsChangeset)]
+#[diesel(table_name = m)]
+pub struct MilestoneChanges {
+    pub title: Option<Title>,
+    pub description: Option<Option<MilestoneDescription>>,
+    pub phase: Option<Phase>,
+    pub status: Option<MilestoneStatus>,
+    pub target_on: Option<Option<CalendarDate>>,
+    pub achieved_on: Option<Option<CalendarDate>>,
+    pub visible_to_clients: Option<bool>,
+    pub position: Option<i32>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
 }
 
-/// Writes the changes if the row is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, c: &Changes) -> QueryResult<bool> {
-    let n = diesel::update(m::table.filter(m::id.eq(id)).filter(m::version.eq(version)))
-        .set((
-            m::title.eq(&c.title),
-            m::description.eq(&c.description),
-            m::phase.eq(&c.phase),
-            m::status.eq(&c.status),
-            m::target_on.eq(&c.target_on),
-            m::achieved_on.eq(&c.achieved_on),
-            m::visible_to_clients.eq(c.visible_to_clients),
-            m::position.eq(c.position),
-            m::version.eq(version + 1),
-            m::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the changes if the row is still at `version` (the changes carry `version + 1`);
+/// false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(milestone.id = %id))]
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &MilestoneId,
+    version: i64,
+    changes: &MilestoneChanges,
+) -> QueryResult<bool> {
+    let n = diesel::update(m::table.filter(m::id.eq(id)).filter(m::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 

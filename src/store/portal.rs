@@ -8,31 +8,34 @@ use diesel::prelude::*;
 use crate::auth::Actor;
 use crate::db::schema::{clients as c, session_attendees as sa, sessions as s, users as u};
 use crate::db::AnyConnection;
+use crate::domain::ids::{PracticeId, SessionId, UserId};
+use crate::domain::session::{Modality, SessionStatus};
+use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::store::boundaries::parse_ts_key;
 use crate::store::clients::ClientRow;
 
-/// The caller's own client record (None for a non-client actor).
-pub fn me(conn: &mut AnyConnection, actor: &Actor) -> QueryResult<Option<ClientRow>> {
-    let Some(client_id) = actor.client_id.clone() else { return Ok(None) };
+/// The caller's own client record (`NotFound` for a non-client actor).
+#[tracing::instrument(skip_all, fields(user.id = %actor.user_id))]
+pub fn me(conn: &mut AnyConnection, actor: &Actor) -> QueryResult<ClientRow> {
+    let Some(client_id) = actor.client_id.clone() else { return Err(diesel::result::Error::NotFound) };
     c::table
         .filter(c::practice_id.eq(actor.practice_id.clone()))
         .filter(c::id.eq(client_id))
         .select(ClientRow::as_select())
         .first(conn)
-        .optional()
 }
 
 /// The columns of a session a client may see: no notes, no draft summary text unless shared.
 #[derive(Queryable, Debug, Clone)]
 pub struct PortalSessionRow {
-    pub id: String,
-    pub counselor_id: String,
+    pub id: SessionId,
+    pub counselor_id: UserId,
     pub starts_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub modality: String,
-    pub status: String,
+    pub modality: Modality,
+    pub status: SessionStatus,
     pub summary_text: Option<String>,
     pub summary_shared_at: Option<NaiveDateTime>,
 }
@@ -48,6 +51,7 @@ impl PortalSessionRow {
 }
 
 /// Sessions the caller attends, ordered by (starts_at, id), one page.
+#[tracing::instrument(skip_all, fields(user.id = %actor.user_id))]
 pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> AppResult<Vec<PortalSessionRow>> {
     let client_id = actor.client_id.clone().ok_or(AppError::NotFound)?;
     let mut q = s::table
@@ -73,11 +77,15 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
 }
 
 /// Display names of the practice's staff with these ids (one query for a page).
-pub fn staff_names(conn: &mut AnyConnection, practice_id: &str, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn staff_names(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    ids: &[UserId],
+) -> QueryResult<Vec<(UserId, String)>> {
     u::table
         .filter(u::practice_id.eq(practice_id))
         .filter(u::id.eq_any(ids))
-        .filter(u::role.ne("client"))
+        .filter(u::role.ne(Role::Client))
         .select((u::id, u::display_name))
         .load(conn)
 }

@@ -2,12 +2,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::practices as p;
 use crate::db::{now, AnyConnection};
-use crate::problem::AppResult;
+use crate::domain::ids::PracticeId;
+use crate::domain::value_trust::PracticeName;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = p)]
 pub struct PracticeRow {
-    pub id: String,
+    pub id: PracticeId,
     pub name: String,
     pub timezone: String,
     pub version: i64,
@@ -31,14 +32,27 @@ pub fn create(conn: &mut AnyConnection, id: &str, name: &str, timezone: &str) ->
 }
 
 /// The caller's own practice (the only one anyone can see).
-pub fn own(conn: &mut AnyConnection, practice_id: &str) -> AppResult<PracticeRow> {
-    Ok(p::table.filter(p::id.eq(practice_id)).select(PracticeRow::as_select()).first(conn)?)
+#[tracing::instrument(skip_all, fields(practice.id = %practice_id))]
+pub fn own(conn: &mut AnyConnection, practice_id: &PracticeId) -> QueryResult<PracticeRow> {
+    p::table.filter(p::id.eq(practice_id)).select(PracticeRow::as_select()).first(conn)
 }
 
-/// Writes the changes if the row is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, name: &str, timezone: &str) -> QueryResult<bool> {
-    let n = diesel::update(p::table.filter(p::id.eq(id)).filter(p::version.eq(version)))
-        .set((p::name.eq(name), p::timezone.eq(timezone), p::version.eq(version + 1), p::updated_at.eq(now())))
-        .execute(conn)?;
+/// A change to the practice (Lemmy's `UpdateForm`): `None` leaves a column as it is. It
+/// carries the version the row moves to.
+#[derive(AsChangeset)]
+#[diesel(table_name = p)]
+pub struct PracticeChanges {
+    pub name: Option<PracticeName>,
+    /// An IANA time zone name (checked by the request's rule).
+    pub timezone: Option<String>,
+    pub version: i64,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// Writes the changes if the row is still at `version` (the changes carry `version + 1`);
+/// false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(practice.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &PracticeId, version: i64, changes: &PracticeChanges) -> QueryResult<bool> {
+    let n = diesel::update(p::table.filter(p::id.eq(id)).filter(p::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }

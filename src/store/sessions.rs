@@ -9,9 +9,10 @@ use crate::auth::Actor;
 use crate::db::schema::{
     client_counselors as cc, couple_counselors as kc, session_attendees as sa, sessions as s, users,
 };
-use crate::db::{now, AnyConnection};
-use crate::domain::ids::UserId;
-use crate::domain::session::{key, parse_key, SessionStatus};
+use crate::db::AnyConnection;
+use crate::domain::ids::{ClientId, CoupleId, PracticeId, SessionId, UserId};
+use crate::domain::session::{key, parse_key, Modality, SessionStatus};
+use crate::domain::value_sessions::{CancellationReason, SummaryText};
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
@@ -19,16 +20,16 @@ use crate::problem::{AppError, AppResult};
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = s)]
 pub struct SessionRow {
-    pub id: String,
-    pub practice_id: String,
-    pub couple_id: Option<String>,
-    pub client_id: Option<String>,
-    pub counselor_id: String,
+    pub id: SessionId,
+    pub practice_id: PracticeId,
+    pub couple_id: Option<CoupleId>,
+    pub client_id: Option<ClientId>,
+    pub counselor_id: UserId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub modality: String,
-    pub status: String,
+    pub modality: Modality,
+    pub status: SessionStatus,
     pub cancellation_reason: Option<String>,
     pub summary_text: Option<String>,
     pub summary_shared_at: Option<NaiveDateTime>,
@@ -38,16 +39,13 @@ pub struct SessionRow {
 }
 
 impl SessionRow {
-    pub fn status(&self) -> Option<SessionStatus> {
-        SessionStatus::parse(&self.status)
-    }
-
-    pub fn subject(&self) -> Subject {
+    /// Whom the session is with. The table's CHECK holds exactly one of the two; a row
+    /// without either is a read error, not a guess.
+    pub fn subject(&self) -> AppResult<Subject> {
         match (&self.couple_id, &self.client_id) {
-            (Some(k), _) => Subject::Couple(k.clone()),
-            (None, Some(c)) => Subject::Client(c.clone()),
-            // The table's CHECK makes this unreachable; an empty subject matches nobody.
-            (None, None) => Subject::Client(String::new()),
+            (Some(k), _) => Ok(Subject::Couple(k.clone())),
+            (None, Some(c)) => Ok(Subject::Client(c.clone())),
+            (None, None) => Err(AppError::internal("a session row names neither a couple nor a client")),
         }
     }
 }
@@ -55,8 +53,8 @@ impl SessionRow {
 /// Whom a session is with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
-    Couple(String),
-    Client(String),
+    Couple(CoupleId),
+    Client(ClientId),
 }
 
 impl Subject {
@@ -77,7 +75,16 @@ impl Subject {
 
     pub fn id(&self) -> &str {
         match self {
-            Subject::Couple(id) | Subject::Client(id) => id,
+            Subject::Couple(id) => id,
+            Subject::Client(id) => id,
+        }
+    }
+
+    /// The row's two columns.
+    fn columns(&self) -> (Option<CoupleId>, Option<ClientId>) {
+        match self {
+            Subject::Couple(id) => (Some(id.clone()), None),
+            Subject::Client(id) => (None, Some(id.clone())),
         }
     }
 }
@@ -85,6 +92,7 @@ impl Subject {
 /// May the actor hold sessions with this subject? A couple: assigned to the couple. A client
 /// (individual work): assigned to that client directly; being assigned to a couple the client
 /// is a partner of is not enough.
+#[tracing::instrument(skip_all, fields(subject.id = %subject.id()))]
 pub fn subject_visible(conn: &mut AnyConnection, actor: &Actor, subject: &Subject) -> QueryResult<bool> {
     match subject {
         Subject::Couple(id) => couple_visible(conn, actor, id),
@@ -97,19 +105,20 @@ pub fn subject_visible(conn: &mut AnyConnection, actor: &Actor, subject: &Subjec
 }
 
 /// Who may attend: both partners of a couple, or the client.
-pub fn possible_attendees(conn: &mut AnyConnection, subject: &Subject) -> QueryResult<Vec<String>> {
+pub fn possible_attendees(conn: &mut AnyConnection, subject: &Subject) -> QueryResult<Vec<ClientId>> {
     match subject {
-        Subject::Couple(id) => crate::store::couples::partners_of(conn, id),
+        Subject::Couple(id) => crate::store::couples::partners(conn, id),
         Subject::Client(id) => Ok(vec![id.clone()]),
     }
 }
 
 /// Is `user_id` an active staff member of the practice assigned to this subject?
+#[tracing::instrument(skip_all, fields(subject.id = %subject.id(), user.id = %user_id))]
 pub fn staff_assigned(
     conn: &mut AnyConnection,
-    practice_id: &str,
+    practice_id: &PracticeId,
     subject: &Subject,
-    user_id: &str,
+    user_id: &UserId,
 ) -> QueryResult<bool> {
     let staff: bool = diesel::select(diesel::dsl::exists(
         users::table
@@ -119,17 +128,16 @@ pub fn staff_assigned(
             .filter(users::active.eq(true)),
     ))
     .get_result(conn)?;
-    let Ok(user_id) = user_id.parse::<UserId>() else { return Ok(false) };
     if !staff {
         return Ok(false);
     }
     match subject {
         Subject::Couple(id) => {
-            diesel::select(diesel::dsl::exists(assigned_couples(user_id.clone()).filter(kc::couple_id.eq(id.clone()))))
+            diesel::select(diesel::dsl::exists(assigned_couples(user_id.clone()).filter(kc::couple_id.eq(id))))
                 .get_result(conn)
         }
         Subject::Client(id) => {
-            diesel::select(diesel::dsl::exists(assigned_clients(user_id).filter(cc::client_id.eq(id.clone()))))
+            diesel::select(diesel::dsl::exists(assigned_clients(user_id.clone()).filter(cc::client_id.eq(id))))
                 .get_result(conn)
         }
     }
@@ -137,7 +145,8 @@ pub fn staff_assigned(
 
 /// Serializes schedule changes of one counselor for the rest of the transaction: a row lock on
 /// their user row on PostgreSQL; SQLite already holds the write lock in a `write_tx`.
-pub fn lock_counselor(conn: &mut AnyConnection, counselor_id: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(counselor.id = %counselor_id))]
+pub fn lock_counselor(conn: &mut AnyConnection, counselor_id: &UserId) -> QueryResult<()> {
     diesel::update(users::table.filter(users::id.eq(counselor_id))).set(users::id.eq(users::id)).execute(conn)?;
     Ok(())
 }
@@ -145,34 +154,35 @@ pub fn lock_counselor(conn: &mut AnyConnection, counselor_id: &str) -> QueryResu
 /// Does the counselor have another scheduled session overlapping `[starts_at, ends_at)`?
 pub fn overlaps(
     conn: &mut AnyConnection,
-    practice_id: &str,
-    counselor_id: &str,
+    practice_id: &PracticeId,
+    counselor_id: &UserId,
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
-    except: Option<&str>,
+    except: Option<&SessionId>,
 ) -> QueryResult<bool> {
     let mut q = s::table
-        .filter(s::practice_id.eq(practice_id.to_string()))
-        .filter(s::counselor_id.eq(counselor_id.to_string()))
-        .filter(s::status.eq(SessionStatus::Scheduled.as_str()))
+        .filter(s::practice_id.eq(practice_id.clone()))
+        .filter(s::counselor_id.eq(counselor_id.clone()))
+        .filter(s::status.eq(SessionStatus::Scheduled))
         .filter(s::starts_at.lt(ends_at))
         .filter(s::ends_at.gt(starts_at))
         .select(s::id)
         .into_boxed();
     if let Some(id) = except {
-        q = q.filter(s::id.ne(id.to_string()));
+        q = q.filter(s::id.ne(id.clone()));
     }
-    Ok(q.first::<String>(conn).optional()?.is_some())
+    Ok(q.first::<SessionId>(conn).optional()?.is_some())
 }
 
 /// The checks every schedule change shares: lock the counselor, then refuse an overlap.
+#[tracing::instrument(skip_all, fields(counselor.id = %counselor_id))]
 pub fn claim_slot(
     conn: &mut AnyConnection,
-    practice_id: &str,
-    counselor_id: &str,
+    practice_id: &PracticeId,
+    counselor_id: &UserId,
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
-    except: Option<&str>,
+    except: Option<&SessionId>,
 ) -> AppResult<()> {
     lock_counselor(conn, counselor_id)?;
     if overlaps(conn, practice_id, counselor_id, starts_at, ends_at, except)? {
@@ -181,45 +191,71 @@ pub fn claim_slot(
     Ok(())
 }
 
-pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub practice_id: &'a str,
-    pub subject: &'a Subject,
-    pub counselor_id: &'a str,
+/// A new session's row: checked values only (Lemmy's `InsertForm`); its attendees go in with
+/// it ([`create`]).
+#[derive(Insertable)]
+#[diesel(table_name = s, treat_none_as_default_value = false)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub practice_id: PracticeId,
+    pub couple_id: Option<CoupleId>,
+    pub client_id: Option<ClientId>,
+    pub counselor_id: UserId,
     pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub modality: &'a str,
-    pub attendee_ids: &'a [String],
+    pub modality: Modality,
+    pub status: SessionStatus,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
-pub fn create(conn: &mut AnyConnection, new: &NewSession<'_>) -> QueryResult<()> {
-    let at = now();
-    let (couple_id, client_id) = match new.subject {
-        Subject::Couple(id) => (Some(id.as_str()), None),
-        Subject::Client(id) => (None, Some(id.as_str())),
-    };
-    diesel::insert_into(s::table)
-        .values((
-            s::id.eq(new.id),
-            s::practice_id.eq(new.practice_id),
-            s::couple_id.eq(couple_id),
-            s::client_id.eq(client_id),
-            s::counselor_id.eq(new.counselor_id),
-            s::starts_at.eq(new.starts_at),
-            s::ends_at.eq(new.starts_at + chrono::Duration::minutes(new.duration_minutes.into())),
-            s::duration_minutes.eq(new.duration_minutes),
-            s::modality.eq(new.modality),
-            s::status.eq(SessionStatus::Scheduled.as_str()),
-            s::version.eq(1i64),
-            s::created_at.eq(at),
-            s::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    set_attendees(conn, new.practice_id, new.id, new.attendee_ids)
+impl NewSession {
+    /// A scheduled session with `subject`, `duration_minutes` long, made now.
+    pub fn scheduled(
+        id: SessionId,
+        practice_id: PracticeId,
+        subject: &Subject,
+        counselor_id: UserId,
+        starts_at: NaiveDateTime,
+        duration_minutes: i32,
+        modality: Modality,
+    ) -> NewSession {
+        let at = crate::db::now();
+        let (couple_id, client_id) = subject.columns();
+        NewSession {
+            id,
+            practice_id,
+            couple_id,
+            client_id,
+            counselor_id,
+            starts_at,
+            ends_at: starts_at + chrono::Duration::minutes(duration_minutes.into()),
+            duration_minutes,
+            modality,
+            status: SessionStatus::Scheduled,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(session.id = %new.id))]
+pub fn create(conn: &mut AnyConnection, new: &NewSession, attendee_ids: &[ClientId]) -> QueryResult<()> {
+    diesel::insert_into(s::table).values(new).execute(conn)?;
+    set_attendees(conn, &new.practice_id, &new.id, attendee_ids)
 }
 
 /// Replaces the attendees of a session.
-pub fn set_attendees(conn: &mut AnyConnection, practice_id: &str, id: &str, client_ids: &[String]) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+pub fn set_attendees(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    id: &SessionId,
+    client_ids: &[ClientId],
+) -> QueryResult<()> {
     diesel::delete(sa::table.filter(sa::session_id.eq(id))).execute(conn)?;
     for client_id in client_ids {
         diesel::insert_into(sa::table)
@@ -229,16 +265,17 @@ pub fn set_attendees(conn: &mut AnyConnection, practice_id: &str, id: &str, clie
     Ok(())
 }
 
-/// The session, if the actor may see it.
-pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<SessionRow>> {
-    visible_sessions(actor).filter(s::id.eq(id.to_string())).select(SessionRow::as_select()).first(conn).optional()
+/// The session, if the actor may see it (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &SessionId) -> QueryResult<SessionRow> {
+    visible_sessions(actor).filter(s::id.eq(id.clone())).select(SessionRow::as_select()).first(conn)
 }
 
 /// Attendee ids of many sessions at once (one query for a page), grouped by session.
 pub fn attendees(
     conn: &mut AnyConnection,
-    session_ids: &[String],
-) -> QueryResult<std::collections::HashMap<String, Vec<String>>> {
+    session_ids: &[SessionId],
+) -> QueryResult<std::collections::HashMap<SessionId, Vec<ClientId>>> {
     let pairs = sa::table
         .filter(sa::session_id.eq_any(session_ids))
         .select((sa::session_id, sa::client_id))
@@ -249,9 +286,9 @@ pub fn attendees(
 
 #[derive(Default)]
 pub struct ListFilter {
-    pub couple_id: Option<String>,
-    pub client_id: Option<String>,
-    pub counselor_id: Option<String>,
+    pub couple_id: Option<CoupleId>,
+    pub client_id: Option<ClientId>,
+    pub counselor_id: Option<UserId>,
     pub status: Option<SessionStatus>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -270,7 +307,7 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor, f: &ListFilter, page: &Page
         q = q.filter(s::counselor_id.eq(v.clone()));
     }
     if let Some(v) = f.status {
-        q = q.filter(s::status.eq(v.as_str()));
+        q = q.filter(s::status.eq(v));
     }
     if let Some(v) = f.from {
         q = q.filter(s::starts_at.ge(v));
@@ -289,51 +326,52 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor, f: &ListFilter, page: &Page
 
 /// The cursor key of a row in [`list`].
 pub fn list_key(r: &SessionRow) -> Vec<String> {
-    vec![key(r.starts_at), r.id.clone()]
+    vec![key(r.starts_at), r.id.to_string()]
 }
 
+/// The whole new schedule and state of a session (checked, merged with the current row), with
+/// the version it moves to (Lemmy's `UpdateForm`).
+#[derive(AsChangeset)]
+#[diesel(table_name = s, treat_none_as_null = true)]
 pub struct Changes {
-    pub counselor_id: String,
+    pub counselor_id: UserId,
     pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub modality: String,
-    pub status: String,
-    pub cancellation_reason: Option<String>,
+    pub modality: Modality,
+    pub status: SessionStatus,
+    pub cancellation_reason: Option<CancellationReason>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
 }
 
-/// Writes the changes if the row is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, c: &Changes) -> QueryResult<bool> {
-    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version)))
-        .set((
-            s::counselor_id.eq(&c.counselor_id),
-            s::starts_at.eq(c.starts_at),
-            s::ends_at.eq(c.starts_at + chrono::Duration::minutes(c.duration_minutes.into())),
-            s::duration_minutes.eq(c.duration_minutes),
-            s::modality.eq(&c.modality),
-            s::status.eq(&c.status),
-            s::cancellation_reason.eq(&c.cancellation_reason),
-            s::version.eq(version + 1),
-            s::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the changes if the row is still at `version` (the changes carry `version + 1`);
+/// false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &SessionId, version: i64, changes: &Changes) -> QueryResult<bool> {
+    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 
-/// Sets the summary text and its shared time (None: a draft the attendees do not see).
+/// The summary text and its shared time (None: a draft the attendees do not see), with the
+/// version the session moves to.
+#[derive(AsChangeset)]
+#[diesel(table_name = s, treat_none_as_null = true)]
+pub struct SummaryChanges {
+    pub summary_text: SummaryText,
+    pub summary_shared_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Writes the summary if the session is still at `version`; false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(session.id = %id))]
 pub fn set_summary(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &SessionId,
     version: i64,
-    text: &str,
-    shared_at: Option<NaiveDateTime>,
+    changes: &SummaryChanges,
 ) -> QueryResult<bool> {
-    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version)))
-        .set((
-            s::summary_text.eq(text),
-            s::summary_shared_at.eq(shared_at),
-            s::version.eq(version + 1),
-            s::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }

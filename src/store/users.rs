@@ -2,6 +2,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::users as u;
 use crate::db::{now, AnyConnection};
+use crate::domain::ids::{ClientId, PracticeId, UserId};
+use crate::domain::value_trust::DisplayName;
 use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
@@ -9,13 +11,13 @@ use crate::problem::AppResult;
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = u)]
 pub struct UserRow {
-    pub id: String,
-    pub practice_id: String,
+    pub id: UserId,
+    pub practice_id: PracticeId,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
@@ -51,14 +53,10 @@ pub fn create(conn: &mut AnyConnection, new: &NewUser<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// A user of the caller's practice.
-pub fn find_in_practice(conn: &mut AnyConnection, practice_id: &str, id: &str) -> QueryResult<Option<UserRow>> {
-    u::table
-        .filter(u::practice_id.eq(practice_id))
-        .filter(u::id.eq(id))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+/// A user of the caller's practice (`NotFound` otherwise: the caller's 404).
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub fn find_in_practice(conn: &mut AnyConnection, practice_id: &PracticeId, id: &UserId) -> QueryResult<UserRow> {
+    u::table.filter(u::practice_id.eq(practice_id)).filter(u::id.eq(id)).select(UserRow::as_select()).first(conn)
 }
 
 /// For sign-in: the user with this email, with their password hash.
@@ -66,11 +64,13 @@ pub fn find_for_login(conn: &mut AnyConnection, email: &str) -> QueryResult<Opti
     u::table.filter(u::email.eq(email)).select((UserRow::as_select(), u::password_hash)).first(conn).optional()
 }
 
-pub fn password_hash(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<String>> {
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub fn password_hash(conn: &mut AnyConnection, id: &UserId) -> QueryResult<Option<String>> {
     u::table.filter(u::id.eq(id)).select(u::password_hash).first(conn)
 }
 
-pub fn set_password(conn: &mut AnyConnection, id: &str, hash: &str) -> QueryResult<()> {
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub fn set_password(conn: &mut AnyConnection, id: &UserId, hash: &str) -> QueryResult<()> {
     diesel::update(u::table.filter(u::id.eq(id)))
         .set((u::password_hash.eq(hash), u::version.eq(u::version + 1), u::updated_at.eq(now())))
         .execute(conn)
@@ -87,15 +87,16 @@ pub struct ListFilter {
 }
 
 /// Users of a practice, ordered by id (creation order).
+#[tracing::instrument(skip_all, fields(practice.id = %practice_id))]
 pub fn list(
     conn: &mut AnyConnection,
-    practice_id: &str,
+    practice_id: &PracticeId,
     filter: &ListFilter,
     page: &PageRequest,
 ) -> AppResult<Vec<UserRow>> {
     let mut q = u::table.filter(u::practice_id.eq(practice_id)).select(UserRow::as_select()).into_boxed();
     if let Some(role) = filter.role {
-        q = q.filter(u::role.eq(role.as_str()));
+        q = q.filter(u::role.eq(role));
     }
     if let Some(active) = filter.active {
         q = q.filter(u::active.eq(active));
@@ -107,33 +108,34 @@ pub fn list(
 }
 
 /// Active admins of a practice, other than `except`.
-pub fn other_active_admins(conn: &mut AnyConnection, practice_id: &str, except: &str) -> QueryResult<i64> {
+#[tracing::instrument(skip_all, fields(practice.id = %practice_id, user.id = %except))]
+pub fn other_active_admins(conn: &mut AnyConnection, practice_id: &PracticeId, except: &UserId) -> QueryResult<i64> {
     u::table
         .filter(u::practice_id.eq(practice_id))
-        .filter(u::role.eq(Role::Admin.as_str()))
+        .filter(u::role.eq(Role::Admin))
         .filter(u::active.eq(true))
         .filter(u::id.ne(except))
         .count()
         .get_result(conn)
 }
 
-pub struct Changes<'a> {
-    pub display_name: &'a str,
-    pub role: &'a str,
+/// A change to a user (Lemmy's `UpdateForm`): `None` leaves the name as it is. It carries the
+/// version the row moves to.
+#[derive(AsChangeset)]
+#[diesel(table_name = u)]
+pub struct UserChanges {
+    pub display_name: Option<DisplayName>,
+    pub role: Role,
     pub active: bool,
+    pub version: i64,
+    pub updated_at: chrono::NaiveDateTime,
 }
 
-/// Writes the changes if the row is still at `version`; false when a concurrent write won.
-pub fn update(conn: &mut AnyConnection, id: &str, version: i64, c: &Changes<'_>) -> QueryResult<bool> {
-    let n = diesel::update(u::table.filter(u::id.eq(id)).filter(u::version.eq(version)))
-        .set((
-            u::display_name.eq(c.display_name),
-            u::role.eq(c.role),
-            u::active.eq(c.active),
-            u::version.eq(version + 1),
-            u::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+/// Writes the changes if the row is still at `version` (the changes carry `version + 1`);
+/// false when a concurrent write won.
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub fn update(conn: &mut AnyConnection, id: &UserId, version: i64, changes: &UserChanges) -> QueryResult<bool> {
+    let n = diesel::update(u::table.filter(u::id.eq(id)).filter(u::version.eq(version))).set(changes).execute(conn)?;
     Ok(n == 1)
 }
 
@@ -142,6 +144,7 @@ pub fn count_all(conn: &mut AnyConnection) -> QueryResult<i64> {
 }
 
 /// For token refresh and invites: the user a token belongs to (the token itself is the proof).
-pub fn find_by_id_for_auth(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub fn find_by_id_for_auth(conn: &mut AnyConnection, id: &UserId) -> QueryResult<Option<UserRow>> {
     u::table.filter(u::id.eq(id)).select(UserRow::as_select()).first(conn).optional()
 }

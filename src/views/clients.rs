@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::instant;
 use crate::db::AnyConnection;
-use crate::domain::ids::{ClientId, UserId};
+use crate::domain::ids::{ClientId, CoupleId, UserId};
 use crate::domain::{ClientStatus, CoupleStatus};
 use crate::store::clients::{self, ClientRow};
 use crate::store::couples::{self, group, CoupleRow};
@@ -72,6 +72,24 @@ impl ClientExtras {
     }
 }
 
+impl ClientView {
+    /// The view from a row and its extras read in the same statement
+    /// (`store::clients::find_visible_with_extras`).
+    pub fn from_row_with_extras((row, counselors, portal): clients::ClientWithExtras) -> ClientView {
+        let counselor_ids = counselors
+            .unwrap_or_default()
+            .split(',')
+            .filter(|id| !id.is_empty())
+            .map(|id| UserId::from_db(id.to_string()))
+            .collect();
+        let extras = ClientExtras {
+            counselors: HashMap::from([(row.id.clone(), counselor_ids)]),
+            portal: if portal { HashSet::from([row.id.clone()]) } else { HashSet::new() },
+        };
+        extras.view(row)
+    }
+}
+
 /// One client's view (two queries).
 pub fn client_view(conn: &mut AnyConnection, row: ClientRow) -> QueryResult<ClientView> {
     let extras = ClientExtras::load(conn, std::slice::from_ref(&row))?;
@@ -95,10 +113,10 @@ pub struct PortalInvite {
 /// A couple, as its assigned counselors see it.
 #[derive(Serialize, ToSchema)]
 pub struct CoupleView {
-    pub id: String,
+    pub id: CoupleId,
     /// The two partners (client ids), in the order given at creation.
-    pub partner_ids: Vec<String>,
-    pub counselor_ids: Vec<String>,
+    pub partner_ids: Vec<ClientId>,
+    pub counselor_ids: Vec<UserId>,
     pub status: CoupleStatus,
     /// Clinical content: null in the one answer given to an admin who is not assigned.
     pub presenting_concern: Option<String>,
@@ -111,13 +129,13 @@ pub struct CoupleView {
 
 /// What a page of couples needs besides the rows, loaded in one query each.
 pub struct CoupleExtras {
-    partners: HashMap<String, Vec<String>>,
-    counselors: HashMap<String, Vec<String>>,
+    partners: HashMap<CoupleId, Vec<ClientId>>,
+    counselors: HashMap<CoupleId, Vec<UserId>>,
 }
 
 impl CoupleExtras {
     pub fn load(conn: &mut AnyConnection, rows: &[CoupleRow]) -> QueryResult<CoupleExtras> {
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let ids: Vec<CoupleId> = rows.iter().map(|r| r.id.clone()).collect();
         Ok(CoupleExtras {
             partners: group(couples::partner_ids(conn, &ids)?),
             counselors: group(couples::counselor_ids(conn, &ids)?),
@@ -128,7 +146,7 @@ impl CoupleExtras {
         CoupleView {
             partner_ids: self.partners.get(&r.id).cloned().unwrap_or_default(),
             counselor_ids: self.counselors.get(&r.id).cloned().unwrap_or_default(),
-            status: CoupleStatus::parse(&r.status).unwrap_or(CoupleStatus::Paused),
+            status: r.status,
             id: r.id,
             presenting_concern: r.presenting_concern,
             relationship_started_on: r.relationship_started_on,

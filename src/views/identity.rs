@@ -3,7 +3,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::domain::Role;
+use crate::audit::{Action, Outcome};
+use crate::domain::ids::{AuditEventId, ClientId, PracticeId, UserId};
+use crate::domain::{ResourceKind, Role};
 use crate::store::audit::AuditRow;
 use crate::store::practices::PracticeRow;
 use crate::store::users::UserRow;
@@ -20,19 +22,19 @@ pub struct TokenPair {
 
 #[derive(Serialize, ToSchema)]
 pub struct MeView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    pub practice_id: String,
+    pub practice_id: PracticeId,
     /// The caller's client record; null unless the role is `client`.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
 }
 
 impl From<UserRow> for MeView {
     fn from(u: UserRow) -> Self {
         MeView {
-            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            role: u.role,
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -44,7 +46,7 @@ impl From<UserRow> for MeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -56,7 +58,7 @@ pub struct UserView {
 impl From<UserRow> for UserView {
     fn from(u: UserRow) -> Self {
         UserView {
-            role: Role::parse(&u.role).unwrap_or(Role::Client),
+            role: u.role,
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -83,7 +85,7 @@ pub struct CreatedUser {
 
 #[derive(Serialize, ToSchema)]
 pub struct PracticeView {
-    pub id: String,
+    pub id: PracticeId,
     pub name: String,
     /// An IANA time zone, such as `America/Chicago`.
     pub timezone: String,
@@ -98,15 +100,14 @@ impl From<PracticeRow> for PracticeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEventView {
-    pub id: String,
+    pub id: AuditEventId,
     pub at: DateTime<Utc>,
-    pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub resource_type: String,
+    pub actor_id: Option<UserId>,
+    pub actor_role: Option<Role>,
+    pub action: Action,
+    pub resource_type: ResourceKind,
     pub resource_id: Option<String>,
-    /// `success` or `denied`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub request_id: String,
     pub ip: Option<String>,
 }

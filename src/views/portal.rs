@@ -7,6 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId, SessionId};
+use crate::domain::session::{Modality, SessionStatus};
 use crate::domain::trust::{BoundaryStatus, MilestoneStatus};
 use crate::store::boundaries::{BoundaryRow, CheckInRow};
 use crate::store::clients::ClientRow;
@@ -51,13 +53,11 @@ pub struct PortalSummary {
 
 #[derive(Serialize, ToSchema)]
 pub struct PortalSession {
-    pub id: String,
+    pub id: SessionId,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i32,
-    /// `in_person`, `telehealth` or `phone`.
-    pub modality: String,
-    /// `scheduled`, `completed`, `cancelled` or `no_show`.
-    pub status: String,
+    pub modality: Modality,
+    pub status: SessionStatus,
     pub counselor_name: Option<String>,
     /// Null until the counselor shares it.
     pub summary: Option<PortalSummary>,
@@ -87,12 +87,12 @@ pub struct PortalSessionList {
 /// A boundary of one of the caller's couples, with the caller's own acknowledgement.
 #[derive(Serialize, ToSchema)]
 pub struct PortalBoundary {
-    pub id: String,
-    pub couple_id: String,
+    pub id: BoundaryId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
-    pub requested_by: Option<String>,
-    pub responsible_ids: Vec<String>,
+    pub requested_by: Option<ClientId>,
+    pub responsible_ids: Vec<ClientId>,
     pub status: BoundaryStatus,
     /// `YYYY-MM-DD`.
     pub review_on: Option<String>,
@@ -104,8 +104,8 @@ pub struct PortalBoundary {
 impl PortalBoundary {
     pub fn new(row: BoundaryRow, my_acknowledged_at: Option<chrono::NaiveDateTime>) -> PortalBoundary {
         PortalBoundary {
-            responsible_ids: row.responsible(),
-            status: BoundaryStatus::parse(&row.status).unwrap_or(BoundaryStatus::Proposed),
+            responsible_ids: row.responsible_ids.into_vec(),
+            status: row.status,
             id: row.id,
             couple_id: row.couple_id,
             title: row.title,
@@ -127,8 +127,8 @@ pub struct PortalBoundaryList {
 /// One of the caller's own check-ins.
 #[derive(Serialize, ToSchema)]
 pub struct PortalCheckIn {
-    pub id: String,
-    pub boundary_id: String,
+    pub id: CheckInId,
+    pub boundary_id: BoundaryId,
     pub kept: bool,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -155,8 +155,8 @@ pub struct PortalCheckInList {
 /// A milestone the counselor has made visible to the couple.
 #[derive(Serialize, ToSchema)]
 pub struct PortalMilestone {
-    pub id: String,
-    pub couple_id: String,
+    pub id: MilestoneId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     pub phase: String,
@@ -171,7 +171,7 @@ pub struct PortalMilestone {
 impl From<MilestoneRow> for PortalMilestone {
     fn from(r: MilestoneRow) -> Self {
         PortalMilestone {
-            status: MilestoneStatus::parse(&r.status).unwrap_or(MilestoneStatus::NotStarted),
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,

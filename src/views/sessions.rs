@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
+use crate::domain::ids::{AddendumId, ClientId, CoupleId, NoteId, SessionId, UserId};
 use crate::domain::session::{Modality, NoteStatus, RiskLevel, SessionStatus};
 use crate::store::notes::{integrity_ok, AddendumRow, NoteRow};
 use crate::store::sessions::SessionRow;
@@ -21,17 +22,17 @@ pub struct SummaryView {
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionView {
-    pub id: String,
+    pub id: SessionId,
     /// Set for a couple session; null for an individual one.
-    pub couple_id: Option<String>,
+    pub couple_id: Option<CoupleId>,
     /// Set for an individual session; null for a couple session.
-    pub client_id: Option<String>,
-    pub counselor_id: String,
+    pub client_id: Option<ClientId>,
+    pub counselor_id: UserId,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i32,
     pub modality: Modality,
     pub status: SessionStatus,
-    pub attendee_ids: Vec<String>,
+    pub attendee_ids: Vec<ClientId>,
     pub cancellation_reason: Option<String>,
     /// Null until a summary is written. Editing a shared summary makes it a draft again.
     pub summary: Option<SummaryView>,
@@ -41,10 +42,10 @@ pub struct SessionView {
 }
 
 impl SessionView {
-    pub fn new(r: SessionRow, attendee_ids: Vec<String>) -> SessionView {
+    pub fn new(r: SessionRow, attendee_ids: Vec<ClientId>) -> SessionView {
         SessionView {
-            modality: Modality::parse(&r.modality).unwrap_or(Modality::InPerson),
-            status: SessionStatus::parse(&r.status).unwrap_or(SessionStatus::Scheduled),
+            modality: r.modality,
+            status: r.status,
             summary: r.summary_text.map(|text| SummaryView { text, shared_at: r.summary_shared_at.map(instant) }),
             id: r.id,
             couple_id: r.couple_id,
@@ -61,7 +62,7 @@ impl SessionView {
     }
 
     /// A page of rows with their batch-loaded attendees.
-    pub fn with(attendees: &mut HashMap<String, Vec<String>>) -> impl FnMut(SessionRow) -> SessionView + '_ {
+    pub fn with(attendees: &mut HashMap<SessionId, Vec<ClientId>>) -> impl FnMut(SessionRow) -> SessionView + '_ {
         move |r| {
             let ids = attendees.remove(&r.id).unwrap_or_default();
             SessionView::new(r, ids)
@@ -77,8 +78,8 @@ pub struct SessionList {
 
 #[derive(Serialize, ToSchema)]
 pub struct AddendumView {
-    pub id: String,
-    pub author_id: String,
+    pub id: AddendumId,
+    pub author_id: UserId,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -99,11 +100,11 @@ pub enum Integrity {
 
 #[derive(Serialize, ToSchema)]
 pub struct NoteView {
-    pub id: String,
-    pub session_id: String,
-    pub couple_id: Option<String>,
-    pub client_id: Option<String>,
-    pub author_id: String,
+    pub id: NoteId,
+    pub session_id: SessionId,
+    pub couple_id: Option<CoupleId>,
+    pub client_id: Option<ClientId>,
+    pub author_id: UserId,
     pub body: String,
     pub topics: Vec<String>,
     pub agreements: Vec<String>,
@@ -111,7 +112,7 @@ pub struct NoteView {
     pub status: NoteStatus,
     pub signed_at: Option<DateTime<Utc>>,
     /// Who signed (the author); null while a draft.
-    pub signed_by: Option<String>,
+    pub signed_by: Option<UserId>,
     /// Oldest first. Only signed notes have addenda.
     pub addenda: Vec<AddendumView>,
     /// Signed notes only: SHA-256 (hex) of the canonical serialization of the signed content.
@@ -133,8 +134,8 @@ impl NoteView {
         NoteView {
             topics: r.topics(),
             agreements: r.agreements(),
-            risk_level: r.risk_level.as_deref().and_then(RiskLevel::parse),
-            status: if signed { NoteStatus::Signed } else { NoteStatus::Draft },
+            risk_level: r.risk_level,
+            status: r.status,
             content_sha256: if signed { r.content_sha256 } else { None },
             integrity,
             id: r.id,
@@ -152,7 +153,7 @@ impl NoteView {
         }
     }
 
-    pub fn with(addenda: &mut HashMap<String, Vec<AddendumRow>>) -> impl FnMut(NoteRow) -> NoteView + '_ {
+    pub fn with(addenda: &mut HashMap<NoteId, Vec<AddendumRow>>) -> impl FnMut(NoteRow) -> NoteView + '_ {
         move |r| {
             let a = addenda.remove(&r.id).unwrap_or_default();
             NoteView::new(r, a)

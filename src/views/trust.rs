@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
+use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, MilestoneId, UserId};
 use crate::domain::templates::Template;
 use crate::domain::trust::{BoundaryStatus, MilestoneStatus};
 use crate::store::boundaries::{AckRow, BoundaryRow, CheckInRow};
@@ -13,20 +14,20 @@ use crate::store::milestones::MilestoneRow;
 
 #[derive(Serialize, ToSchema)]
 pub struct Acknowledgement {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub acknowledged_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct BoundaryView {
-    pub id: String,
-    pub couple_id: String,
+    pub id: BoundaryId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     /// The partner who asked for the boundary, if recorded.
-    pub requested_by: Option<String>,
+    pub requested_by: Option<ClientId>,
     /// Partners who keep the boundary.
-    pub responsible_ids: Vec<String>,
+    pub responsible_ids: Vec<ClientId>,
     pub status: BoundaryStatus,
     /// Partners who have acknowledged it in the portal, earliest first.
     pub acknowledgements: Vec<Acknowledgement>,
@@ -47,8 +48,8 @@ impl BoundaryView {
             .map(|a| Acknowledgement { client_id: a.client_id.clone(), acknowledged_at: instant(a.acknowledged_at) })
             .collect();
         BoundaryView {
-            responsible_ids: row.responsible(),
-            status: BoundaryStatus::parse(&row.status).unwrap_or(BoundaryStatus::Proposed),
+            responsible_ids: row.responsible_ids.into_vec(),
+            status: row.status,
             id: row.id,
             couple_id: row.couple_id,
             title: row.title,
@@ -71,12 +72,12 @@ pub struct BoundaryList {
 
 #[derive(Serialize, ToSchema)]
 pub struct CheckInView {
-    pub id: String,
-    pub boundary_id: String,
+    pub id: CheckInId,
+    pub boundary_id: BoundaryId,
     /// The partner whose report this is.
-    pub reported_by: String,
+    pub reported_by: ClientId,
     /// The user who recorded it: a counselor in session, or the partner in the portal.
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub kept: bool,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -104,8 +105,8 @@ pub struct CheckInList {
 
 #[derive(Serialize, ToSchema)]
 pub struct MilestoneView {
-    pub id: String,
-    pub couple_id: String,
+    pub id: MilestoneId,
+    pub couple_id: CoupleId,
     pub title: String,
     pub description: Option<String>,
     pub phase: String,
@@ -124,7 +125,7 @@ pub struct MilestoneView {
 impl From<MilestoneRow> for MilestoneView {
     fn from(r: MilestoneRow) -> Self {
         MilestoneView {
-            status: MilestoneStatus::parse(&r.status).unwrap_or(MilestoneStatus::NotStarted),
+            status: r.status,
             id: r.id,
             couple_id: r.couple_id,
             title: r.title,

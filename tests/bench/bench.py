@@ -386,6 +386,17 @@ def run_wrk(url, targets, workdir, name, conns, secs, threads=2):
             "socket_errors": r["errors"] - r["non_2xx"]}
 
 
+def bare_scripts(db, names):
+    """pgbench scripts of a bare primary-key SELECT on each scenario's own table: clients for (a),
+    sessions for (b) and (d)."""
+    table = {"a": "clients", "b": "sessions", "b_deep": "sessions", "d": "sessions"}
+    out = {}
+    for name in sorted(names):
+        ids = psql(db, f"SELECT id FROM {table[name]} ORDER BY id LIMIT 4").split()
+        out[name] = [f"SELECT * FROM {table[name]} WHERE id = '{i}';\n" for i in ids]
+    return out
+
+
 def run_pgbench(db, scripts, workdir, name, conns, secs):
     d = os.path.join(workdir, f"pgbench-{name}")
     shutil.rmtree(d, ignore_errors=True)
@@ -822,6 +833,10 @@ def main():
                 with open(os.path.join(workdir, "scripts", f"{name}-{n}.sql"), "w") as f:
                     f.write(text)
         results["statements"] = {k: v[0] for k, v in scripts.items()}
+        # The second limit: a bare primary-key SELECT on the scenario's own table, no audit, no
+        # access rules (what "a read" costs PostgreSQL here). One script per sample row.
+        bare = bare_scripts(db, {k for k in scen if k in ("a", "b", "b_deep", "d")})
+        results["bare_statements"] = {k: v[0] for k, v in bare.items()}
 
         # 4. Load: every scenario against a fresh server (logins renewed), then its pgbench script.
         server = Server(args.bin, db, args.port, workdir)
@@ -841,7 +856,7 @@ def main():
             server.reset_peak()
             # Mend and pgbench take turns in `rounds` short runs: the VM's speed drifts by tens of
             # percent over minutes, and alternating puts both sides of a ratio in the same minutes.
-            runs, pg_runs, alone_runs, login_runs = [], [], [], []
+            runs, pg_runs, alone_runs, login_runs, bare_runs = [], [], [], [], []
             for i in range(rounds):
                 if name == "e":
                     # (a) alone, then (a) with logins: the baseline from the same minute.
@@ -864,6 +879,8 @@ def main():
                 if name in scripts:
                     psql(db, "CHECKPOINT")
                     pg_runs.append(run_pgbench(db, scripts[name], workdir, f"{name}-{i}", conns, part))
+                if name in bare:
+                    bare_runs.append(run_pgbench(db, bare[name], workdir, f"{name}-bare-{i}", conns, part))
             r["rounds"] = rounds
             r["mend"] = combine_runs(runs, "rps", "requests")
             if alone_runs:
@@ -881,6 +898,10 @@ def main():
                 r["ratio_rounds"] = [round(m["rps"] / p["tps"], 3) for m, p in zip(runs, pg_runs)]
                 log(f"{name}: pgbench of the same statements {r['pgbench']['tps']:.0f} tps p50 "
                     f"{r['pgbench']['p50_ms']:.2f} ms -> ratio {r['ratio']:.2f} (rounds: {r['ratio_rounds']})")
+            if bare_runs:
+                r["bare"] = combine_runs(bare_runs, "tps", "transactions")
+                r["ratio_bare"] = round(r["mend"]["rps"] / r["bare"]["tps"], 3)
+                log(f"{name}: pgbench bare primary-key read {r['bare']['tps']:.0f} tps -> ratio {r['ratio_bare']:.2f}")
             if name in ("a", "b", "d") and not args.no_open_loop:
                 rate = max(1, int(r["mend"]["rps"] / 2))
                 server.reset_peak()

@@ -19,6 +19,9 @@ def targets(r):
         ratio = s.get(k, {}).get("ratio")
         add(f"({k}) >= 60% of pgbench of the same statements", f"{ratio:.0%}" if ratio is not None else "n/a",
             None if ratio is None else ratio >= 0.6)
+    bare = s.get("a", {}).get("ratio_bare")
+    add("(a) >= 40% of a bare primary-key read on clients (pgbench)", f"{bare:.0%}" if bare is not None else "n/a",
+        None if bare is None else bare >= 0.4)
     for k in ("a", "b", "d"):
         ol = s.get(k, {}).get("open_loop")
         add(f"({k}) p99 <= 10 ms at half its peak rate (open loop)",
@@ -78,7 +81,8 @@ def markdown(r):
         lines.append(f"- {db}: {sizes}" + (f"; seeded in {sd['seconds']:.0f} s, {sd['size']}" if "seconds" in sd
                                             else " (reused)"))
     lines += ["", "| scenario | req/s | p50 ms | p99 ms | peak RSS MB | pgbench tps | pgbench p50 ms | ratio | "
-              "open loop: rate, p99 ms |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+              "bare read tps | ratio to a bare read | open loop: rate, p99 ms |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for k in ORDER:
         v = r.get("scenarios", {}).get(k)
         if not v:
@@ -87,6 +91,7 @@ def markdown(r):
         lines.append(f"| {v['title']} | {mm['rps']:.0f} | {mm['p50_ms']:.2f} | {mm['p99_ms']:.2f} | "
                      f"{mm['peak_rss_mb']} | {fmt(pg and pg['tps'], '.0f')} | {fmt(pg and pg['p50_ms'])} | "
                      f"{fmt(v.get('ratio'), '.0%')} | "
+                     f"{fmt(v.get('bare') and v['bare']['tps'], '.0f')} | {fmt(v.get('ratio_bare'), '.0%')} | "
                      f"{'' if not ol else str(ol['rate']) + '/s: ' + format(ol['p99_ms'], '.2f')} |")
     e = r.get("scenarios", {}).get("e", {}).get("logins")
     if e:

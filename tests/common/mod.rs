@@ -394,18 +394,21 @@ impl TestApp {
         let id = new_id();
         let (pid, kid, partners, cid) = (p.id.clone(), id.clone(), [a.clone(), b.clone()], counselor.id.clone());
         self.sql(move |c| {
-            couples::create(
-                c,
-                &pid,
-                &couples::NewCouple {
-                    id: kid.clone(),
-                    partner_ids: partners,
-                    presenting_concern: None,
-                    relationship_started_on: None,
-                },
-            )
-            .expect("couple");
-            couples::assign(c, &pid, &kid, &cid).expect("assign");
+            let at = mend::db::now();
+            let (pid, kid, cid) = (pid.parse().expect("id"), kid.parse().expect("id"), cid.parse().expect("id"));
+            let partners = partners.map(|p| p.parse().expect("id"));
+            let row = couples::NewCouple {
+                id: kid,
+                practice_id: pid,
+                status: mend::domain::CoupleStatus::Active,
+                presenting_concern: None,
+                relationship_started_on: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            couples::create(c, &row, &partners).expect("couple");
+            couples::assign(c, &row.practice_id, &row.id, &cid).expect("assign");
         })
         .await;
         Couple { id, partners: [a, b] }

@@ -66,6 +66,9 @@ status=0
 run() {
   local who=$1 token=$2
   echo "== schemathesis as $who (${SECONDS_EACH}s)"
+  # One worker: with two, hypothesis describing a filter's lambda runs ast.parse in two threads at
+  # once and CPython 3.11 fails with "AST constructor recursion depth mismatch" (a Runtime Error
+  # in one of three identities on every run; none with one worker).
   # positive_data_acceptance is off for POST /me/password only: a generated current_password is
   # (rightly) never the user's, so that schema-valid request is refused with 422 by design.
   "$VENV/bin/schemathesis" --config-file "$(dirname "$0")/schemathesis.toml" run "$URL/openapi.json" \
@@ -73,7 +76,7 @@ run() {
     --checks all \
     --phases examples,coverage,fuzzing,stateful \
     --max-time "$SECONDS_EACH" \
-    --workers 2 \
+    --workers 1 \
     --seed 20261125 \
     --exclude-path /api/v1/auth/logout \
     --exclude-path /api/v1/me/password \

@@ -3,21 +3,27 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::audit::Action;
 use crate::auth::Admin;
+use crate::domain::ids::UserId;
+use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::audit::{self, Filter};
 use crate::views::identity::{AuditEventList, AuditEventView};
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListAuditQuery {
-    pub actor_id: Option<Uuid>,
-    pub resource_type: Option<String>,
+    pub actor_id: Option<UserId>,
+    /// A word outside the vocabulary is a 400.
+    pub resource_type: Option<ResourceKind>,
+    /// The id of a resource of any kind.
     pub resource_id: Option<Uuid>,
     pub action: Option<Action>,
     /// Events at or after this instant.
@@ -35,15 +41,15 @@ pub struct ListAuditQuery {
 pub async fn list(
     state: web::Data<AppState>,
     admin: Admin,
-    query: web::Query<ListAuditQuery>,
+    query: ValidQuery<ListAuditQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("audit-events", 1, q.limit, q.cursor.as_deref())?;
     let filter = Filter {
-        actor_id: q.actor_id.map(|v| v.to_string()),
+        actor_id: q.actor_id,
         resource_type: q.resource_type,
         resource_id: q.resource_id.map(|v| v.to_string()),
-        action: q.action.map(|a| a.as_str().to_string()),
+        action: q.action,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
@@ -51,7 +57,7 @@ pub async fn list(
         .db
         .run_as(admin.live(), move |conn| {
             let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
-            Ok(page.finish(rows, |r| vec![r.id.clone()], AuditEventView::from))
+            Ok(page.finish(rows, |r| vec![r.id.to_string()], AuditEventView::from))
         })
         .await?;
     Ok(HttpResponse::Ok().json(AuditEventList { items: page.items, next_cursor: page.next_cursor }))

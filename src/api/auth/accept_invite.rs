@@ -1,26 +1,29 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::session::issue_pair;
 use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::{new_id, write_tx};
+use crate::domain::value::parsed;
+use crate::domain::value_trust::Password;
 use crate::domain::ResourceKind;
-use crate::domain::{text, Role};
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::use_invite;
 use crate::store::users::{find_by_id_for_auth, set_password};
 use crate::views::identity::TokenPair;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInviteRequest {
     pub token: String,
-    /// 12 to 256 characters.
-    #[schema(min_length = 12, max_length = 256)]
+    #[validate(custom(function = "Password::check"))]
+    #[schema(value_type = Password)]
     pub password: String,
 }
 
@@ -33,12 +36,12 @@ pub struct AcceptInviteRequest {
 pub async fn accept_invite(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<AcceptInviteRequest>,
+    body: ValidJson<AcceptInviteRequest>,
 ) -> AppResult<HttpResponse> {
     let AcceptInviteRequest { token, password } = body.into_inner();
-    text::collect([text::password("password", &password)])?;
+    let password = parsed("password", Password::parse(password))?;
     let token_hash = hash_opaque(&token);
-    let password_hash = state.passwords.hash(password).await?;
+    let password_hash = state.passwords.hash(password.into_string()).await?;
     let keys = state.tokens.clone();
     let pair = state
         .db
@@ -52,11 +55,11 @@ pub async fn accept_invite(
                     return Err(AppError::Unauthorized("The invite is invalid, used or expired."));
                 }
                 set_password(conn, &user.id, &password_hash)?;
-                let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("bad role"))?;
+                let role = user.role;
                 let ctx = AuditContext {
-                    practice_id: Some(user.practice_id.clone()),
-                    actor_id: Some(user.id.clone()),
-                    actor_role: Some(user.role.clone()),
+                    practice_id: Some(user.practice_id.to_string()),
+                    actor_id: Some(user.id.to_string()),
+                    actor_role: Some(user.role.as_str().to_string()),
                     request_id: meta.request_id.clone(),
                     ip: meta.ip.clone(),
                 };

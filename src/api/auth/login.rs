@@ -2,20 +2,22 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::session::issue_pair;
 use crate::auth::RequestMeta;
 use crate::db::{new_id, write_tx};
 use crate::domain::ResourceKind;
-use crate::domain::Role;
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::{attempts_from_ip, email_locked_for, record_attempt, Attempt};
 use crate::store::users::{find_for_login, UserRow};
 use crate::views::identity::TokenPair;
 
-#[derive(Deserialize, ToSchema)]
+/// Any text is accepted: a malformed email is simply not an account (401, like a wrong one).
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
@@ -29,9 +31,9 @@ enum Gate {
 
 fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
     AuditContext {
-        practice_id: user.map(|u| u.practice_id.clone()),
-        actor_id: user.map(|u| u.id.clone()),
-        actor_role: user.map(|u| u.role.clone()),
+        practice_id: user.map(|u| u.practice_id.to_string()),
+        actor_id: user.map(|u| u.id.to_string()),
+        actor_role: user.map(|u| u.role.as_str().to_string()),
         request_id: meta.request_id.clone(),
         ip: meta.ip.clone(),
     }
@@ -47,7 +49,7 @@ fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
 pub async fn login(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<LoginRequest>,
+    body: ValidJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
@@ -103,7 +105,7 @@ pub async fn login(
         .run(move |conn| {
             let user = user.map(|(u, _)| u);
             if let (true, Some(u)) = (matches, user.as_ref()) {
-                let role = Role::parse(&u.role).ok_or_else(|| AppError::internal("bad role"))?;
+                let role = u.role;
                 let pair = write_tx(conn, |conn| {
                     record_attempt(conn, &email_key, &ip, Attempt::Success)?;
                     record(

@@ -1,18 +1,20 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::write_tx;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::auth::{find_refresh, revoke_family};
 use crate::store::users::find_by_id_for_auth;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     pub refresh_token: String,
@@ -26,7 +28,7 @@ pub struct LogoutRequest {
 pub async fn logout(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<LogoutRequest>,
+    body: ValidJson<LogoutRequest>,
 ) -> AppResult<HttpResponse> {
     let hash = hash_opaque(&body.into_inner().refresh_token);
     state
@@ -35,9 +37,9 @@ pub async fn logout(
             let Some(token) = find_refresh(conn, &hash)? else { return Ok(()) };
             let user = find_by_id_for_auth(conn, &token.user_id)?;
             let ctx = AuditContext {
-                practice_id: user.as_ref().map(|u| u.practice_id.clone()),
-                actor_id: Some(token.user_id.clone()),
-                actor_role: user.as_ref().map(|u| u.role.clone()),
+                practice_id: user.as_ref().map(|u| u.practice_id.to_string()),
+                actor_id: Some(token.user_id.to_string()),
+                actor_role: user.as_ref().map(|u| u.role.as_str().to_string()),
                 request_id: meta.request_id.clone(),
                 ip: meta.ip.clone(),
             };

@@ -1,6 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::session::issue_pair;
@@ -8,13 +9,13 @@ use crate::auth::tokens::hash_opaque;
 use crate::auth::RequestMeta;
 use crate::db::{now, write_tx};
 use crate::domain::ResourceKind;
-use crate::domain::Role;
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::{find_refresh, mark_used, revoke_family};
 use crate::views::identity::TokenPair;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -29,7 +30,7 @@ pub struct RefreshRequest {
 pub async fn refresh(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<RefreshRequest>,
+    body: ValidJson<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let hash = hash_opaque(&body.into_inner().refresh_token);
     let keys = state.tokens.clone();
@@ -41,9 +42,9 @@ pub async fn refresh(
             // The user row scopes everything below to the token owner's practice.
             let user = crate::store::users::find_by_id_for_auth(conn, &token.user_id)?;
             let ctx = AuditContext {
-                practice_id: user.as_ref().map(|u| u.practice_id.clone()),
-                actor_id: Some(token.user_id.clone()),
-                actor_role: user.as_ref().map(|u| u.role.clone()),
+                practice_id: user.as_ref().map(|u| u.practice_id.to_string()),
+                actor_id: Some(token.user_id.to_string()),
+                actor_role: user.as_ref().map(|u| u.role.as_str().to_string()),
                 request_id: meta.request_id.clone(),
                 ip: meta.ip.clone(),
             };
@@ -59,7 +60,7 @@ pub async fn refresh(
                 return Ok(None);
             }
             let Some(user) = user else { return Ok(None) };
-            let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("bad role"))?;
+            let role = user.role;
             let issued = write_tx(conn, |conn| {
                 if !mark_used(conn, &token.id)? {
                     return Ok(None);

@@ -1,26 +1,27 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use super::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ids::BoundaryId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::boundaries::{self, ts_key};
 use crate::views::trust::{CheckInList, CheckInView};
 
 /// Check-ins on a boundary, newest first.
 #[utoipa::path(get, operation_id = "list_boundary_check_ins", path = "/api/v1/boundaries/{id}/check-ins", tag = "boundaries",
-    params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = CheckInList)))]
+    params(("id" = BoundaryId, Path), PageQuery), responses((status = 200, body = CheckInList)))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    path: web::Path<BoundaryId>,
+    query: ValidQuery<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let boundary_id = path.into_inner().to_string();
+    let boundary_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("check-ins", 2, q.limit, q.cursor.as_deref())?;
     let list = audit::read(
@@ -28,11 +29,11 @@ pub async fn list(
         staff.0,
         Action::List,
         ResourceKind::BoundaryCheckIn,
-        Some(boundary_id.clone()),
+        Some(boundary_id.to_string()),
         move |conn, staff| {
-            boundaries::find_visible(conn, staff, &boundary_id)?.ok_or(AppError::NotFound)?;
+            boundaries::find_visible(conn, staff, &boundary_id)?;
             let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;
-            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], CheckInView::from);
+            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], CheckInView::from);
             Ok(CheckInList { items: page.items, next_cursor: page.next_cursor })
         },
     )

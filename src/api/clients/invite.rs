@@ -41,7 +41,7 @@ pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Cl
                                 "The client's portal account is deactivated; an admin can reactivate it.".into(),
                             ));
                         }
-                        user.id
+                        user.id.into_string()
                     }
                     None => {
                         if users::email_taken(conn, &email)? {

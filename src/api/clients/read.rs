@@ -8,9 +8,12 @@ use crate::http::ok_versioned;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::clients;
-use crate::views::clients::{client_view, ClientView};
+use crate::views::clients::ClientView;
 
 /// One client's record: for admins of the practice and counselors who see the client.
+///
+/// One statement reads the row, its counselors and its portal flag; the audit event is
+/// group-committed (`audit_batch`).
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = ClientId, Path)),
     responses((status = 200, body = ClientView, headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<ClientId>) -> AppResult<HttpResponse> {
@@ -21,10 +24,7 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Clie
         Action::Read,
         ResourceKind::Client,
         Some(id.to_string()),
-        move |conn, staff| {
-            let row = clients::find_visible(conn, staff, &id)?;
-            Ok(client_view(conn, row)?)
-        },
+        move |conn, staff| Ok(ClientView::from_row_with_extras(clients::find_visible_with_extras(conn, staff, &id)?)),
     )
     .await?;
     let version = view.version;

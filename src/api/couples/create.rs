@@ -1,34 +1,88 @@
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::audit::{audited, Action, Target};
-use crate::auth::access::visible_clients;
 use crate::auth::Staff;
-use crate::db::new_id;
-use crate::db::schema::clients;
-use crate::domain::client::{self as rules, CONCERN_MAX};
-use crate::domain::ResourceKind;
-use crate::domain::{date, text};
+use crate::db::now;
+use crate::domain::ids::{ClientId, CoupleId, PracticeId};
+use crate::domain::value::{parsed, Concern, PastDate};
+use crate::domain::{CoupleStatus, ResourceKind};
+use crate::extract::{rule, ValidJson};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::couples::{self, NewCouple};
 use crate::views::clients::{couple_view, CoupleView};
 
-#[derive(Deserialize, ToSchema)]
+const BAD_PARTNERS: &str = "must be two distinct clients you can see";
+
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCoupleRequest {
     /// Exactly two distinct clients the caller can see.
+    #[validate(custom(function = "two_distinct"))]
     #[schema(schema_with = crate::api::sessions::docs::partner_ids)]
     pub partner_ids: Vec<String>,
-    /// 1 to 5000 characters when given, not blank.
-    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    #[validate(custom(function = "Concern::check"))]
+    #[schema(value_type = Option<Concern>)]
     pub presenting_concern: Option<String>,
-    /// `YYYY-MM-DD`, not in the future.
-    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[validate(custom(function = "PastDate::check"))]
+    #[schema(value_type = Option<PastDate>)]
     pub relationship_started_on: Option<String>,
+}
+
+/// Two ids that differ (whether they are clients the caller sees is the store's question).
+fn two_distinct(ids: &[String]) -> Result<(), ValidationError> {
+    match ids {
+        [a, b] if a != b => Ok(()),
+        _ => Err(rule(BAD_PARTNERS)),
+    }
+}
+
+/// The checked request as the store takes it.
+struct Checked {
+    /// `None` when an id is not a UUID: no client has it (answered inside the audited work,
+    /// like a client the caller cannot see).
+    partner_ids: Option<[ClientId; 2]>,
+    presenting_concern: Option<Concern>,
+    relationship_started_on: Option<PastDate>,
+}
+
+impl TryFrom<CreateCoupleRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateCoupleRequest) -> AppResult<Checked> {
+        let ids: Option<Vec<ClientId>> = r.partner_ids.iter().map(|id| id.parse().ok()).collect();
+        Ok(Checked {
+            partner_ids: ids.and_then(|ids| <[ClientId; 2]>::try_from(ids).ok()),
+            presenting_concern: r
+                .presenting_concern
+                .map(|v| parsed("presenting_concern", Concern::parse(v)))
+                .transpose()?,
+            relationship_started_on: r
+                .relationship_started_on
+                .map(|v| parsed("relationship_started_on", PastDate::parse(&v)))
+                .transpose()?,
+        })
+    }
+}
+
+impl Checked {
+    fn into_row(self, id: CoupleId, practice_id: PracticeId) -> (NewCouple, Option<[ClientId; 2]>) {
+        let at = now();
+        let row = NewCouple {
+            id,
+            practice_id,
+            status: CoupleStatus::Active,
+            presenting_concern: self.presenting_concern,
+            relationship_started_on: self.relationship_started_on,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        (row, self.partner_ids)
+    }
 }
 
 /// Start work with a couple. The creator is assigned to the couple.
@@ -40,46 +94,22 @@ pub struct CreateCoupleRequest {
 pub async fn create(
     staff: Staff,
     state: web::Data<AppState>,
-    body: web::Json<CreateCoupleRequest>,
+    body: ValidJson<CreateCoupleRequest>,
 ) -> AppResult<HttpResponse> {
-    let req = body.into_inner();
-    let bad_partners = || AppError::field("partner_ids", "must be two distinct clients you can see");
-    let started = req
-        .relationship_started_on
-        .as_deref()
-        .map(|d| date::past("relationship_started_on", d, date::today()))
-        .transpose();
-    text::collect([
-        match req.partner_ids.as_slice() {
-            [a, b] if a != b => Ok(()),
-            _ => Err(crate::problem::FieldError::new("partner_ids", "must be two distinct clients you can see")),
-        },
-        rules::optional("presenting_concern", req.presenting_concern.as_deref(), CONCERN_MAX),
-        started.as_ref().map(|_| ()).map_err(Clone::clone),
-    ])?;
-    let relationship_started_on = started.map_err(|e| AppError::Validation(vec![e]))?;
-    let [a, b]: [String; 2] = req.partner_ids.try_into().map_err(|_| bad_partners())?;
-    let id = new_id();
-    let new = NewCouple {
-        id: id.clone(),
-        partner_ids: [a, b],
-        presenting_concern: req.presenting_concern,
-        relationship_started_on,
-    };
+    let id = CoupleId::new();
+    let (new, partner_ids) = Checked::try_from(body.into_inner())?.into_row(id.clone(), staff.practice_id.clone());
     let view = state
         .db
         .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Create, ResourceKind::Couple, Some(&id)), |conn| {
-                let seen: i64 = visible_clients(&staff)
-                    .filter(clients::id.eq_any(new.partner_ids.to_vec()))
-                    .count()
-                    .get_result(conn)?;
-                if seen != 2 {
+                let bad_partners = || AppError::field("partner_ids", BAD_PARTNERS);
+                let partner_ids = partner_ids.ok_or_else(bad_partners)?;
+                if couples::visible_client_count(conn, &staff, &partner_ids)? != 2 {
                     return Err(bad_partners());
                 }
-                couples::create(conn, &staff.practice_id, &new)?;
+                couples::create(conn, &new, &partner_ids)?;
                 couples::assign(conn, &staff.practice_id, &id, &staff.user_id)?;
-                let row = couples::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let row = couples::find_visible(conn, &staff, &id)?;
                 Ok(couple_view(conn, row)?)
             })
         })

@@ -1,25 +1,26 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
-use crate::domain::CoupleStatus;
-use crate::domain::ResourceKind;
+use crate::domain::ids::ClientId;
+use crate::domain::{CoupleStatus, ResourceKind};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::couples::{self, ListFilter};
 use crate::views::clients::{CoupleExtras, CoupleList};
 
+/// No rules beyond the types (a `client_id` that is not a UUID is a 400), so a plain
+/// `web::Query`.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListCouplesQuery {
     pub status: Option<CoupleStatus>,
     /// Only couples this client is a partner of.
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -35,14 +36,13 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("couples", 1, q.limit, q.cursor.as_deref())?;
-    let client_id = q.client_id.map(|c| c.to_string());
-    let filter = ListFilter { status: q.status, client_id: client_id.clone() };
-    let page =
-        audit::read(&state.db, staff.0, Action::List, ResourceKind::Couple, client_id.clone(), move |conn, staff| {
-            let rows = couples::list(conn, staff, &filter, &page)?;
-            let extras = CoupleExtras::load(conn, &rows)?;
-            Ok(page.finish(rows, |r| vec![r.id.clone()], |r| extras.view(r)))
-        })
-        .await?;
+    let audited_id = q.client_id.as_ref().map(|c| c.to_string());
+    let filter = ListFilter { status: q.status, client_id: q.client_id };
+    let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Couple, audited_id, move |conn, staff| {
+        let rows = couples::list(conn, staff, &filter, &page)?;
+        let extras = CoupleExtras::load(conn, &rows)?;
+        Ok(page.finish(rows, |r| vec![r.id.to_string()], |r| extras.view(r)))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(CoupleList { items: page.items, next_cursor: page.next_cursor }))
 }

@@ -1,22 +1,25 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::AnyUser;
-use crate::domain::text;
+use crate::domain::value::parsed;
+use crate::domain::value_trust::Password;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::revoke_user_except;
 use crate::store::users::{password_hash, set_password};
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
-    /// 12 to 256 characters.
-    #[schema(min_length = 12, max_length = 256)]
+    #[validate(custom(function = "Password::check"))]
+    #[schema(value_type = Password)]
     pub new_password: String,
 }
 
@@ -26,16 +29,16 @@ pub struct ChangePasswordRequest {
 pub async fn change(
     state: web::Data<AppState>,
     user: AnyUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: ValidJson<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
-    text::collect([text::password("new_password", &new_password)])?;
+    let new_password = parsed("new_password", Password::parse(new_password))?;
     let id = user.user_id.clone();
     let current_hash = state.db.run_as(user.live(), move |conn| Ok(password_hash(conn, &id)?)).await?;
     if !state.passwords.verify(current_password, current_hash).await? {
         return Err(AppError::field("current_password", "is not your current password"));
     }
-    let new_hash = state.passwords.hash(new_password).await?;
+    let new_hash = state.passwords.hash(new_password.into_string()).await?;
     state
         .db
         .run(move |conn| {

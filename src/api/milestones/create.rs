@@ -1,73 +1,84 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+use validator::Validate;
 
 use crate::api::boundaries::audited_under;
 use crate::audit::{Action, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
-use crate::db::new_id;
-use crate::domain::date;
-use crate::domain::text;
-use crate::domain::trust::{self, MAX_POSITION};
+use crate::db::now;
+use crate::domain::ids::{CoupleId, MilestoneId};
+use crate::domain::trust::{MilestoneStatus, MAX_POSITION};
+use crate::domain::value::parsed;
+use crate::domain::value_trust::{CalendarDate, MilestoneDescription, Phase, Position, Title};
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{created, API};
-use crate::problem::{AppError, AppResult, FieldError};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::milestones::{self, NewMilestone};
 use crate::views::trust::MilestoneView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMilestoneRequest {
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[validate(custom(function = "Title::check"))]
+    #[schema(value_type = Title)]
     pub title: String,
-    /// Up to 2000 characters.
-    #[schema(max_length = 2000)]
+    #[validate(custom(function = "MilestoneDescription::check"))]
+    #[schema(value_type = Option<MilestoneDescription>)]
     pub description: Option<String>,
-    /// A phase key: 1 to 50 characters of a-z, 0-9, `-` and `_` (such as `amends`).
-    #[schema(min_length = 1, max_length = 50, pattern = r"^[a-z0-9_-]{1,50}$")]
+    #[validate(custom(function = "Phase::check"))]
+    #[schema(value_type = Phase)]
     pub phase: String,
-    /// `YYYY-MM-DD`.
-    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[validate(custom(function = "CalendarDate::check"))]
+    #[schema(value_type = Option<CalendarDate>)]
     pub target_on: Option<String>,
     /// Default true.
     pub visible_to_clients: Option<bool>,
-    /// 0 to 1000000; default: after the couple's last milestone.
-    #[schema(minimum = 0, maximum = 1_000_000)]
+    /// Default: after the couple's last milestone.
+    #[validate(custom(function = "Position::check"))]
+    #[schema(value_type = Option<Position>)]
     pub position: Option<i32>,
 }
 
-pub(crate) fn position(value: Option<i32>) -> Result<(), FieldError> {
-    match value {
-        Some(p) if !(0..=MAX_POSITION).contains(&p) => {
-            Err(FieldError::new("position", format!("must be from 0 to {MAX_POSITION}")))
-        }
-        _ => Ok(()),
+/// The checked request.
+struct Checked {
+    title: Title,
+    description: Option<MilestoneDescription>,
+    phase: Phase,
+    target_on: Option<CalendarDate>,
+    visible_to_clients: bool,
+    position: Option<Position>,
+}
+
+impl TryFrom<CreateMilestoneRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateMilestoneRequest) -> AppResult<Checked> {
+        Ok(Checked {
+            title: parsed("title", Title::parse(r.title))?,
+            description: r.description.map(|v| parsed("description", MilestoneDescription::parse(v))).transpose()?,
+            phase: parsed("phase", Phase::parse(r.phase))?,
+            target_on: r.target_on.map(|v| parsed("target_on", CalendarDate::parse(&v))).transpose()?,
+            visible_to_clients: r.visible_to_clients.unwrap_or(true),
+            position: r.position.map(|v| parsed("position", Position::parse(v))).transpose()?,
+        })
     }
 }
 
 /// Add a milestone to a couple's plan.
-#[utoipa::path(post, operation_id = "create_milestone", path = "/api/v1/couples/{id}/milestones", tag = "milestones", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "create_milestone", path = "/api/v1/couples/{id}/milestones", tag = "milestones", params(("id" = CoupleId, Path)),
     request_body = CreateMilestoneRequest, responses((status = 201, body = MilestoneView)))]
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
-    body: web::Json<CreateMilestoneRequest>,
+    path: web::Path<CoupleId>,
+    body: ValidJson<CreateMilestoneRequest>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().to_string();
-    let req = body.into_inner();
-    text::collect([
-        text::required("title", &req.title, 200),
-        text::optional("description", req.description.as_deref(), 2000),
-        trust::phase("phase", &req.phase),
-        date::optional("target_on", req.target_on.as_deref()),
-        position(req.position),
-    ])?;
-    let id = new_id();
+    let couple_id = path.into_inner();
+    let req = Checked::try_from(body.into_inner())?;
+    let id = MilestoneId::new();
     let row = state
         .db
         .run(move |conn| {
@@ -78,21 +89,28 @@ pub async fn create(
                     return Err(AppError::NotFound);
                 }
                 let position = match req.position {
-                    Some(p) => p,
+                    Some(p) => p.get(),
                     None => milestones::next_position(conn, &couple_id)?.min(MAX_POSITION),
                 };
+                let at = now();
                 let new = NewMilestone {
                     id: id.clone(),
+                    practice_id: staff.practice_id.clone(),
                     couple_id: couple_id.clone(),
                     title: req.title,
                     description: req.description,
                     phase: req.phase,
+                    status: MilestoneStatus::NotStarted,
                     target_on: req.target_on,
-                    visible_to_clients: req.visible_to_clients.unwrap_or(true),
+                    achieved_on: None,
+                    visible_to_clients: req.visible_to_clients,
                     position,
                     template_key: None,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
                 };
-                Ok(milestones::create(conn, &staff.practice_id, &new)?)
+                Ok(milestones::create(conn, &new)?)
             })
         })
         .await?;

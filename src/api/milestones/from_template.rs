@@ -1,31 +1,70 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use validator::Validate;
 
 use crate::api::boundaries::audited_under;
 use crate::audit::{record, Action, Outcome, Target};
 use crate::auth::access::couple_visible;
 use crate::auth::Staff;
-use crate::db::new_id;
-use crate::domain::templates;
-use crate::domain::trust::MAX_POSITION;
+use crate::db::now;
+use crate::domain::ids::{CoupleId, MilestoneId};
+use crate::domain::templates::{self, Template};
+use crate::domain::trust::{MilestoneStatus, MAX_POSITION};
+use crate::domain::value_trust::{MilestoneDescription, Phase, Title};
 use crate::domain::ResourceKind;
+use crate::extract::{ValidJson, ValidQuery};
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::milestones::{self, NewMilestone};
 use crate::views::trust::{CreatedMilestones, MilestoneView};
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FromTemplateRequest {
     /// A key from `GET /milestone-templates`, such as `trust-repair`.
+    #[validate(custom(function = "templates::check"))]
     #[schema(value_type = crate::domain::templates::TemplateKey)]
     pub template: String,
 }
 
-#[derive(Deserialize, IntoParams)]
+impl TryFrom<FromTemplateRequest> for &'static Template {
+    type Error = AppError;
+    fn try_from(r: FromTemplateRequest) -> AppResult<&'static Template> {
+        templates::find(&r.template).ok_or_else(|| AppError::field("template", templates::UNKNOWN))
+    }
+}
+
+/// A plan's step as a new row (built-in data: a step that breaks a rule is a bug, a 500).
+fn step_row(
+    template: &'static Template,
+    step: &'static templates::TemplateMilestone,
+    couple_id: &CoupleId,
+    practice_id: &crate::domain::ids::PracticeId,
+    position: i32,
+) -> AppResult<NewMilestone> {
+    let at = now();
+    Ok(NewMilestone {
+        id: MilestoneId::new(),
+        practice_id: practice_id.clone(),
+        couple_id: couple_id.clone(),
+        title: Title::parse(step.title).map_err(AppError::internal)?,
+        description: Some(MilestoneDescription::parse(step.description).map_err(AppError::internal)?),
+        phase: Phase::parse(step.phase).map_err(AppError::internal)?,
+        status: MilestoneStatus::NotStarted,
+        target_on: None,
+        achieved_on: None,
+        visible_to_clients: true,
+        position,
+        template_key: Some(template.key),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    })
+}
+
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FromTemplateQuery {
@@ -38,18 +77,18 @@ pub struct FromTemplateQuery {
 /// couple already has. Applying a plan the couple already has is 409 unless `replace=true`.
 /// The milestones are ordinary milestones afterwards: edit, reorder or set aside any of them.
 #[utoipa::path(post, operation_id = "apply_milestone_template", path = "/api/v1/couples/{id}/milestones/from-template", tag = "milestones",
-    params(("id" = Uuid, Path), FromTemplateQuery), request_body = FromTemplateRequest,
+    params(("id" = CoupleId, Path), FromTemplateQuery), request_body = FromTemplateRequest,
     responses((status = 201, body = CreatedMilestones)))]
 pub async fn from_template(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
-    query: web::Query<FromTemplateQuery>,
-    body: web::Json<FromTemplateRequest>,
+    path: web::Path<CoupleId>,
+    query: ValidQuery<FromTemplateQuery>,
+    body: ValidJson<FromTemplateRequest>,
 ) -> AppResult<HttpResponse> {
-    let couple_id = path.into_inner().to_string();
+    let couple_id = path.into_inner();
     let replace = query.into_inner().replace.unwrap_or(false);
-    let template = templates::find(&body.template).ok_or_else(|| AppError::field("template", "is not a known plan"))?;
+    let template = <&'static Template>::try_from(body.into_inner())?;
     let location = format!("{API}/couples/{couple_id}/milestones");
     let rows = state
         .db
@@ -74,18 +113,9 @@ pub async fn from_template(
                 let start = milestones::next_position(conn, &couple_id)?;
                 let mut rows = Vec::with_capacity(template.milestones.len());
                 for (i, m) in template.milestones.iter().enumerate() {
-                    let new = NewMilestone {
-                        id: new_id(),
-                        couple_id: couple_id.clone(),
-                        title: m.title.into(),
-                        description: Some(m.description.into()),
-                        phase: m.phase.into(),
-                        target_on: None,
-                        visible_to_clients: true,
-                        position: start.saturating_add(i as i32).min(MAX_POSITION),
-                        template_key: Some(template.key.into()),
-                    };
-                    let row = milestones::create(conn, &staff.practice_id, &new)?;
+                    let position = start.saturating_add(i as i32).min(MAX_POSITION);
+                    let new = step_row(template, m, &couple_id, &staff.practice_id, position)?;
+                    let row = milestones::create(conn, &new)?;
                     record(conn, &ctx, Action::Create, ResourceKind::Milestone, Some(&row.id), Outcome::Success)?;
                     rows.push(row);
                 }

@@ -1,15 +1,16 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+use validator::Validate;
 
-use super::{items, MAX_BODY};
 use crate::audit::{audited_under, Action, Target};
 use crate::auth::Staff;
-use crate::db::new_id;
+use crate::domain::ids::{NoteId, SessionId};
 use crate::domain::session::RiskLevel;
-use crate::domain::text;
+use crate::domain::value::parsed;
+use crate::domain::value_sessions::{Agreements, NoteBody, Topics};
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,40 +18,55 @@ use crate::store::notes::{self, NewNote};
 use crate::store::sessions;
 use crate::views::sessions::NoteView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateNoteRequest {
-    /// 1 to 50000 characters, not blank, stored exactly as sent.
-    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
+    #[validate(custom(function = "NoteBody::check"))]
+    #[schema(value_type = NoteBody)]
     pub body: String,
-    /// At most 50, each 1 to 200 characters.
     #[serde(default)]
-    #[schema(schema_with = crate::api::sessions::docs::topics)]
+    #[validate(custom(function = "Topics::check"))]
+    #[schema(value_type = Topics)]
     pub topics: Vec<String>,
-    /// At most 50, each 1 to 2000 characters.
     #[serde(default)]
-    #[schema(schema_with = crate::api::sessions::docs::agreements)]
+    #[validate(custom(function = "Agreements::check"))]
+    #[schema(value_type = Agreements)]
     pub agreements: Vec<String>,
     pub risk_level: Option<RiskLevel>,
 }
 
+/// The checked request.
+struct Checked {
+    body: NoteBody,
+    topics: Topics,
+    agreements: Agreements,
+    risk_level: Option<RiskLevel>,
+}
+
+impl TryFrom<CreateNoteRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateNoteRequest) -> AppResult<Checked> {
+        Ok(Checked {
+            body: parsed("body", NoteBody::parse(r.body))?,
+            topics: parsed("topics", Topics::parse(r.topics))?,
+            agreements: parsed("agreements", Agreements::parse(r.agreements))?,
+            risk_level: r.risk_level,
+        })
+    }
+}
+
 /// Write a mediation note on a session, as a draft by the caller.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = SessionId, Path)),
     request_body = CreateNoteRequest, responses((status = 201, body = NoteView)))]
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
-    body: web::Json<CreateNoteRequest>,
+    path: web::Path<SessionId>,
+    body: ValidJson<CreateNoteRequest>,
 ) -> AppResult<HttpResponse> {
-    let session_id = path.into_inner().to_string();
-    let req = body.into_inner();
-    text::collect([
-        text::required("body", &req.body, MAX_BODY),
-        items("topics", &req.topics, 200),
-        items("agreements", &req.agreements, 2000),
-    ])?;
-    let id = new_id();
+    let session_id = path.into_inner();
+    let req = Checked::try_from(body.into_inner())?;
+    let id = NoteId::new();
     let view = state
         .db
         .run(move |conn| {
@@ -62,22 +78,17 @@ pub async fn create(
                 Target::new(Action::Create, ResourceKind::Note, Some(&id)),
                 on_session,
                 |conn| {
-                    let session = sessions::find_visible(conn, &staff, &session_id)?.ok_or(AppError::NotFound)?;
-                    let row = notes::create(
-                        conn,
-                        &NewNote {
-                            id: &id,
-                            practice_id: &staff.practice_id,
-                            session_id: &session.id,
-                            couple_id: session.couple_id.as_deref(),
-                            client_id: session.client_id.as_deref(),
-                            author_id: &staff.user_id,
-                            body: &req.body,
-                            topics: &req.topics,
-                            agreements: &req.agreements,
-                            risk_level: req.risk_level.map(RiskLevel::as_str),
-                        },
-                    )?;
+                    let session = sessions::find_visible(conn, &staff, &session_id)?;
+                    let new = NewNote::draft(
+                        id.clone(),
+                        &session,
+                        staff.user_id.clone(),
+                        req.body,
+                        &req.topics,
+                        &req.agreements,
+                        req.risk_level,
+                    );
+                    let row = notes::create(conn, new)?;
                     // A new note has no addenda yet.
                     Ok(NoteView::new(row, Vec::new()))
                 },

@@ -1,17 +1,18 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
+use crate::domain::ids::{NoteId, SessionId};
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::{notes, sessions};
 use crate::views::sessions::{NoteList, NoteView};
 
+/// No rules beyond the types (the page's are `PageRequest`'s), so a plain `web::Query`.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -22,15 +23,15 @@ pub struct ListNotesQuery {
 }
 
 /// The session's mediation notes with their addenda, in creation order.
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = Uuid, Path), ListNotesQuery),
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/notes", tag = "notes", params(("id" = SessionId, Path), ListNotesQuery),
     responses((status = 200, body = NoteList)))]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<SessionId>,
     query: web::Query<ListNotesQuery>,
 ) -> AppResult<HttpResponse> {
-    let session_id = path.into_inner().to_string();
+    let session_id = path.into_inner();
     let q = query.into_inner();
     let page = PageRequest::parse("notes", 2, q.limit, q.cursor.as_deref())?;
     let page = audit::read(
@@ -38,13 +39,12 @@ pub async fn list(
         staff.0,
         Action::List,
         ResourceKind::Note,
-        Some(session_id.clone()),
+        Some(session_id.to_string()),
         move |conn, staff| {
-            if sessions::find_visible(conn, staff, &session_id)?.is_none() {
-                return Err(AppError::NotFound);
-            }
+            // A session the caller may not see is a 404 (diesel's NotFound).
+            sessions::find_visible(conn, staff, &session_id)?;
             let rows = notes::list_for_session(conn, staff, &session_id, &page)?;
-            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let ids: Vec<NoteId> = rows.iter().map(|r| r.id.clone()).collect();
             let mut addenda = notes::addenda(conn, &ids)?;
             Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
         },

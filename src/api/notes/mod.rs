@@ -13,16 +13,11 @@ pub mod read;
 pub mod sign;
 pub mod update;
 
-use serde::{Deserialize, Deserializer};
-
 use crate::db::AnyConnection;
-use crate::domain::text;
-use crate::problem::{AppError, FieldError};
+use crate::domain::ids::UserId;
+use crate::problem::AppError;
 use crate::store::notes::{self, NoteRow};
 use crate::views::sessions::NoteView;
-
-pub const MAX_BODY: usize = 50_000;
-pub const MAX_ITEMS: usize = 50;
 
 /// The note view with its addenda (one more query).
 pub(crate) fn view(conn: &mut AnyConnection, row: NoteRow) -> Result<NoteView, AppError> {
@@ -31,29 +26,9 @@ pub(crate) fn view(conn: &mut AnyConnection, row: NoteRow) -> Result<NoteView, A
     Ok(NoteView::new(row, mine))
 }
 
-/// A list of short texts (topics, agreements): at most 50 items of 1..=max characters.
-pub(crate) fn items(field: &str, values: &[String], max: usize) -> Result<(), FieldError> {
-    if values.len() > MAX_ITEMS {
-        return Err(FieldError::new(field, format!("must have at most {MAX_ITEMS} items")));
-    }
-    for v in values {
-        text::required(field, v, max).map_err(|e| FieldError::new(field, format!("every item {}", e.message)))?;
-    }
-    Ok(())
-}
-
-/// Present-null becomes `Some(None)`, so a PATCH can clear a field; absent stays `None`.
-pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// The note may only be changed by its author (403 for anyone else who can see it).
-pub(crate) fn author_only(note: &NoteRow, user_id: &str) -> Result<(), AppError> {
-    if note.author_id == user_id {
+pub(crate) fn author_only(note: &NoteRow, user_id: &UserId) -> Result<(), AppError> {
+    if note.author_id == *user_id {
         Ok(())
     } else {
         Err(AppError::Forbidden)

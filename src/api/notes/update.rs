@@ -1,29 +1,36 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+use validator::Validate;
 
-use super::{author_only, items, nullable, signed_conflict, view, MAX_BODY};
+use super::{author_only, signed_conflict, view};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
+use crate::db::now;
+use crate::domain::ids::NoteId;
+use crate::domain::patch::nullable;
 use crate::domain::session::RiskLevel;
-use crate::domain::text;
+use crate::domain::value::parsed;
+use crate::domain::value_sessions::{Agreements, NoteBody, Topics};
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::notes::{self, DraftChanges};
 use crate::views::sessions::NoteView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateNoteRequest {
-    /// 1 to 50000 characters, not blank.
-    #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
+    #[validate(custom(function = "NoteBody::check"))]
+    #[schema(value_type = Option<NoteBody>)]
     pub body: Option<String>,
-    #[schema(schema_with = crate::api::sessions::docs::topics_patch)]
+    #[validate(custom(function = "Topics::check"))]
+    #[schema(value_type = Option<Topics>)]
     pub topics: Option<Vec<String>>,
-    #[schema(schema_with = crate::api::sessions::docs::agreements_patch)]
+    #[validate(custom(function = "Agreements::check"))]
+    #[schema(value_type = Option<Agreements>)]
     pub agreements: Option<Vec<String>>,
     /// null clears it.
     #[serde(default, deserialize_with = "nullable")]
@@ -31,46 +38,67 @@ pub struct UpdateNoteRequest {
     pub risk_level: Option<Option<RiskLevel>>,
 }
 
+/// The checked request: each present field as its domain value.
+struct Patch {
+    body: Option<NoteBody>,
+    topics: Option<Topics>,
+    agreements: Option<Agreements>,
+    risk_level: Option<Option<RiskLevel>>,
+}
+
+impl TryFrom<UpdateNoteRequest> for Patch {
+    type Error = AppError;
+    fn try_from(r: UpdateNoteRequest) -> AppResult<Patch> {
+        Ok(Patch {
+            body: r.body.map(|v| parsed("body", NoteBody::parse(v))).transpose()?,
+            topics: r.topics.map(|v| parsed("topics", Topics::parse(v))).transpose()?,
+            agreements: r.agreements.map(|v| parsed("agreements", Agreements::parse(v))).transpose()?,
+            risk_level: r.risk_level,
+        })
+    }
+}
+
 /// Edit a draft note (author only; a signed note is a 409).
-#[utoipa::path(patch, path = "/api/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/notes/{id}", tag = "notes", params(("id" = NoteId, Path)),
     request_body = UpdateNoteRequest, responses((status = 200, body = NoteView)))]
 pub async fn update(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<NoteId>,
     if_match: IfMatch,
-    body: web::Json<UpdateNoteRequest>,
+    body: ValidJson<UpdateNoteRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
-    let req = body.into_inner();
-    text::collect([
-        req.body.as_deref().map_or(Ok(()), |b| text::required("body", b, MAX_BODY)),
-        req.topics.as_deref().map_or(Ok(()), |t| items("topics", t, 200)),
-        req.agreements.as_deref().map_or(Ok(()), |a| items("agreements", a, 2000)),
-    ])?;
+    let id = path.into_inner();
+    let patch = Patch::try_from(body.into_inner())?;
     let view = state
         .db
         .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, ResourceKind::Note, Some(&id)), |conn| {
-                let current = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let current = notes::find_visible(conn, &staff, &id)?;
                 author_only(&current, &staff.user_id)?;
                 if current.is_signed() {
                     return Err(signed_conflict());
                 }
                 if_match.check(current.version)?;
-                let changes = DraftChanges {
-                    topics: req.topics.unwrap_or_else(|| current.topics()),
-                    agreements: req.agreements.unwrap_or_else(|| current.agreements()),
-                    risk_level: match req.risk_level {
-                        Some(r) => r.map(|r| r.as_str().to_string()),
-                        None => current.risk_level.clone(),
-                    },
-                    body: req.body.unwrap_or(current.body),
+                let topics = patch.topics.map_or_else(|| current.topics(), Topics::into_vec);
+                let agreements = patch.agreements.map_or_else(|| current.agreements(), Agreements::into_vec);
+                // The stored body was checked when it was written.
+                let body = match patch.body {
+                    Some(b) => b,
+                    None => parsed("body", NoteBody::parse(current.body))?,
                 };
+                let changes = DraftChanges::new(
+                    body,
+                    &topics,
+                    &agreements,
+                    patch.risk_level.unwrap_or(current.risk_level),
+                    current.version + 1,
+                    now(),
+                );
                 if !notes::update_draft(conn, &id, current.version, &changes)? {
                     return Err(AppError::PreconditionFailed);
                 }
-                let row = notes::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let row = notes::find_visible(conn, &staff, &id)?;
                 view(conn, row)
             })
         })

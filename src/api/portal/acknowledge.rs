@@ -1,8 +1,8 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
+use crate::domain::ids::BoundaryId;
 use crate::domain::trust::BoundaryStatus;
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
@@ -14,13 +14,13 @@ use crate::views::portal::PortalBoundary;
 /// a proposed (or revised) boundary, it becomes active. Acknowledging again changes nothing;
 /// a retired boundary cannot be acknowledged (409).
 #[utoipa::path(post, operation_id = "acknowledge_portal_boundary", path = "/api/v1/portal/boundaries/{id}/acknowledge", tag = "portal",
-    params(("id" = Uuid, Path)), responses((status = 200, body = PortalBoundary)))]
+    params(("id" = BoundaryId, Path)), responses((status = 200, body = PortalBoundary)))]
 pub async fn acknowledge(
     state: web::Data<AppState>,
     client: PortalClient,
-    path: web::Path<Uuid>,
+    path: web::Path<BoundaryId>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     let view = state
         .db
         .run(move |conn| {
@@ -28,18 +28,18 @@ pub async fn acknowledge(
                 let me = client.client_id.clone().ok_or(AppError::NotFound)?;
                 // Lock first, so the status read below is the one this write builds on.
                 boundaries::lock(conn, &id)?;
-                let current = boundaries::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
-                if current.status == BoundaryStatus::Retired.as_str() {
+                let current = boundaries::find_for_client(conn, &client, &id)?;
+                if current.status == BoundaryStatus::Retired {
                     return Err(AppError::Conflict("This boundary is retired.".into()));
                 }
                 boundaries::acknowledge(conn, &client.practice_id, &id, &me)?;
-                let pending = [BoundaryStatus::Proposed.as_str(), BoundaryStatus::Revised.as_str()];
-                if pending.contains(&current.status.as_str())
+                let pending = [BoundaryStatus::Proposed, BoundaryStatus::Revised];
+                if pending.contains(&current.status)
                     && boundaries::unacknowledged_partners(conn, &id, &current.couple_id)? == 0
                 {
-                    boundaries::set_status(conn, &id, BoundaryStatus::Active.as_str())?;
+                    boundaries::set_status(conn, &id, BoundaryStatus::Active)?;
                 }
-                let row = boundaries::find_for_client(conn, &client, &id)?.ok_or(AppError::NotFound)?;
+                let row = boundaries::find_for_client(conn, &client, &id)?;
                 let mine = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?
                     .into_iter()
                     .find(|a| a.client_id == me)

@@ -3,7 +3,9 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ids::BoundaryId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,7 +19,7 @@ use crate::views::portal::{PortalBoundary, PortalBoundaryList};
 pub async fn list(
     state: web::Data<AppState>,
     client: PortalClient,
-    query: web::Query<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-boundaries", 2, q.limit, q.cursor.as_deref())?;
@@ -32,12 +34,12 @@ pub async fn list(
             let me = me.ok_or(AppError::NotFound)?;
             let scope = boundaries::of_client(client).ok_or(AppError::NotFound)?;
             let rows = boundaries::list(conn, scope, None, &page)?;
-            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let ids: Vec<BoundaryId> = rows.iter().map(|r| r.id.clone()).collect();
             let mine: Vec<_> =
                 boundaries::acknowledgements(conn, &ids)?.into_iter().filter(|a| a.client_id == me).collect();
             let page = page.finish(
                 rows,
-                |r| vec![ts_key(r.created_at), r.id.clone()],
+                |r| vec![ts_key(r.created_at), r.id.to_string()],
                 |r| {
                     let at = mine.iter().find(|a| a.boundary_id == r.id).map(|a| a.acknowledged_at);
                     PortalBoundary::new(r, at)

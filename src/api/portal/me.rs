@@ -3,7 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::domain::ResourceKind;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::portal;
 use crate::views::portal::PortalMe;
@@ -18,7 +18,7 @@ pub async fn me(state: web::Data<AppState>, client: PortalClient) -> AppResult<H
         Action::Read,
         ResourceKind::Client,
         id.as_deref().map(String::from),
-        move |conn, client| portal::me(conn, client)?.map(PortalMe::from).ok_or(AppError::NotFound),
+        move |conn, client| Ok(PortalMe::from(portal::me(conn, client)?)),
     )
     .await?;
     Ok(HttpResponse::Ok().json(view))

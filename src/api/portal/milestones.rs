@@ -4,6 +4,7 @@ use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
@@ -17,7 +18,7 @@ use crate::views::portal::{PortalMilestone, PortalMilestoneList};
 pub async fn list(
     state: web::Data<AppState>,
     client: PortalClient,
-    query: web::Query<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-milestones", 3, q.limit, q.cursor.as_deref())?;
@@ -32,7 +33,7 @@ pub async fn list(
             let rows = milestones::list_for_client(conn, client, &page)?;
             let page = page.finish(
                 rows,
-                |r| vec![r.couple_id.clone(), r.position.to_string(), r.id.clone()],
+                |r| vec![r.couple_id.to_string(), r.position.to_string(), r.id.to_string()],
                 PortalMilestone::from,
             );
             Ok(PortalMilestoneList { items: page.items, next_cursor: page.next_cursor })

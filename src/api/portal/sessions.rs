@@ -5,7 +5,9 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ids::UserId;
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
@@ -19,7 +21,7 @@ use crate::views::portal::{PortalSession, PortalSessionList};
 pub async fn sessions(
     state: web::Data<AppState>,
     client: PortalClient,
-    query: web::Query<PageQuery>,
+    query: ValidQuery<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("portal-sessions", 2, q.limit, q.cursor.as_deref())?;
@@ -32,14 +34,14 @@ pub async fn sessions(
         me.as_deref().map(String::from),
         move |conn, client| {
             let rows = portal::sessions(conn, client, &page)?;
-            let mut counselors: Vec<String> = rows.iter().map(|r| r.counselor_id.clone()).collect();
+            let mut counselors: Vec<UserId> = rows.iter().map(|r| r.counselor_id.clone()).collect();
             counselors.sort();
             counselors.dedup();
-            let names: HashMap<String, String> =
+            let names: HashMap<UserId, String> =
                 portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
             let page = page.finish(
                 rows,
-                |r| vec![ts_key(r.starts_at), r.id.clone()],
+                |r| vec![ts_key(r.starts_at), r.id.to_string()],
                 |r| {
                     let name = names.get(&r.counselor_id).cloned();
                     PortalSession::new(r, name)

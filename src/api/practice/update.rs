@@ -1,31 +1,37 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::Admin;
-use crate::domain::text;
+use crate::db::now;
+use crate::domain::value::parsed;
+use crate::domain::value_trust::{time_zone_check, PracticeName};
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
-use crate::problem::{AppError, AppResult, FieldError};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::practices;
+use crate::store::practices::{self, PracticeChanges};
 use crate::views::identity::PracticeView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePracticeRequest {
-    /// 1 to 200 characters, not blank.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[validate(custom(function = "PracticeName::check"))]
+    #[schema(value_type = Option<PracticeName>)]
     pub name: Option<String>,
     /// An IANA time zone, such as `Europe/Berlin`.
+    #[validate(custom(function = "time_zone_check"))]
     pub timezone: Option<String>,
 }
 
-pub fn check_timezone(field: &str, tz: &str) -> Result<(), FieldError> {
-    tz.parse::<chrono_tz::Tz>()
-        .map(|_| ())
-        .map_err(|_| FieldError::new(field, "must be an IANA time zone such as America/New_York"))
+/// The time-zone rule for the command line (`mend init --timezone`).
+pub fn check_timezone(field: &str, tz: &str) -> Result<(), crate::problem::FieldError> {
+    time_zone_check(tz).map_err(|e| {
+        crate::problem::FieldError::new(field, e.message.as_deref().unwrap_or("must be an IANA time zone").to_string())
+    })
 }
 
 /// Rename the practice or change its time zone.
@@ -35,13 +41,11 @@ pub async fn update(
     state: web::Data<AppState>,
     admin: Admin,
     if_match: IfMatch,
-    body: web::Json<UpdatePracticeRequest>,
+    body: ValidJson<UpdatePracticeRequest>,
 ) -> AppResult<HttpResponse> {
     let req = body.into_inner();
-    text::collect([
-        req.name.as_deref().map_or(Ok(()), |n| text::required("name", n, 200)),
-        req.timezone.as_deref().map_or(Ok(()), |t| check_timezone("timezone", t)),
-    ])?;
+    let name = req.name.map(|v| parsed("name", PracticeName::parse(v))).transpose()?;
+    let timezone = req.timezone;
     let row = state
         .db
         .run(move |conn| {
@@ -49,12 +53,11 @@ pub async fn update(
             audited(conn, &admin, Target::new(Action::Update, ResourceKind::Practice, Some(&pid)), |conn| {
                 let current = practices::own(conn, &pid)?;
                 if_match.check(current.version)?;
-                let name = req.name.as_deref().unwrap_or(&current.name);
-                let timezone = req.timezone.as_deref().unwrap_or(&current.timezone);
-                if !practices::update(conn, &pid, current.version, name, timezone)? {
+                let changes = PracticeChanges { name, timezone, version: current.version + 1, updated_at: now() };
+                if !practices::update(conn, &pid, current.version, &changes)? {
                     return Err(AppError::PreconditionFailed);
                 }
-                practices::own(conn, &pid)
+                Ok(practices::own(conn, &pid)?)
             })
         })
         .await?;

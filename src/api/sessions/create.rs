@@ -1,59 +1,85 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use super::{attendees, hidden_reference, view};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
-use crate::db::new_id;
-use crate::domain::session::{self as domain, Modality};
-use crate::domain::text;
+use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
+use crate::domain::session::Modality;
+use crate::domain::value::parsed;
+use crate::domain::value_sessions::{reference, uuid_text, Instant, Minutes};
 use crate::domain::ResourceKind;
+use crate::extract::{field_rule, ValidJson};
 use crate::http::{created, API};
-use crate::problem::{AppError, AppResult, FieldError};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::sessions::{self, NewSession, Subject};
 use crate::views::sessions::SessionView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = "one_subject", skip_on_field_errors = false))]
 pub struct CreateSessionRequest {
     /// A couple session: exactly one of `couple_id` and `client_id`.
-    #[schema(format = Uuid)]
+    #[schema(value_type = Option<CoupleId>)]
     pub couple_id: Option<String>,
     /// An individual session with one client (the caller must be assigned to that client).
-    #[schema(format = Uuid)]
+    #[schema(value_type = Option<ClientId>)]
     pub client_id: Option<String>,
-    /// RFC 3339 instant, e.g. `2026-11-25T14:00:00Z`.
-    #[schema(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
+    #[validate(custom(function = "Instant::check"))]
+    #[schema(value_type = Instant)]
     pub starts_at: String,
-    /// 15 to 240.
-    #[schema(minimum = 15, maximum = 240)]
+    #[validate(custom(function = "Minutes::check"))]
+    #[schema(value_type = Minutes)]
     pub duration_minutes: i32,
     pub modality: Modality,
     /// Default: both partners (or the client).
     #[schema(schema_with = super::docs::attendee_ids)]
     pub attendee_ids: Option<Vec<String>>,
     /// Default: the caller. Must be staff assigned to the couple or client.
-    #[schema(format = Uuid)]
+    #[validate(custom(function = "uuid_text"))]
+    #[schema(value_type = Option<UserId>)]
     pub counselor_id: Option<String>,
 }
 
-/// A reference id in a body or query: a UUID written as JSON Schema's `uuid` format has it
-/// (36 characters, hyphenated, either case), answered in canonical form.
-pub(crate) fn uuid_field(field: &str, value: &str) -> Result<String, FieldError> {
-    let bad = || FieldError::new(field, "must be a UUID");
-    if value.len() != 36 {
-        return Err(bad());
-    }
-    uuid::Uuid::try_parse(value).map(|u| u.to_string()).map_err(|_| bad())
+/// Exactly one of `couple_id` and `client_id`, a UUID (one error, on the field that names it).
+fn one_subject(r: &CreateSessionRequest) -> Result<(), ValidationError> {
+    let (field, id) = match (&r.couple_id, &r.client_id) {
+        (Some(k), None) => ("couple_id", k),
+        (None, Some(c)) => ("client_id", c),
+        _ => return Err(field_rule("couple_id", "give exactly one of couple_id and client_id")),
+    };
+    uuid_text(id).map_err(|_| field_rule(field, "must be a UUID"))
 }
 
-fn subject(req: &CreateSessionRequest) -> Result<Subject, FieldError> {
-    match (&req.couple_id, &req.client_id) {
-        (Some(k), None) => Ok(Subject::Couple(uuid_field("couple_id", k)?)),
-        (None, Some(c)) => Ok(Subject::Client(uuid_field("client_id", c)?)),
-        _ => Err(FieldError::new("couple_id", "give exactly one of couple_id and client_id")),
+/// The checked request.
+struct Checked {
+    subject: Subject,
+    starts_at: Instant,
+    duration: Minutes,
+    modality: Modality,
+    attendee_ids: Option<Vec<String>>,
+    counselor_id: Option<UserId>,
+}
+
+impl TryFrom<CreateSessionRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateSessionRequest) -> AppResult<Checked> {
+        let subject = match (&r.couple_id, &r.client_id) {
+            (Some(k), None) => Subject::Couple(reference("couple_id", k)?),
+            (None, Some(c)) => Subject::Client(reference("client_id", c)?),
+            _ => return Err(AppError::field("couple_id", "give exactly one of couple_id and client_id")),
+        };
+        Ok(Checked {
+            subject,
+            starts_at: parsed("starts_at", Instant::parse(&r.starts_at))?,
+            duration: parsed("duration_minutes", Minutes::parse(r.duration_minutes))?,
+            modality: r.modality,
+            attendee_ids: r.attendee_ids,
+            counselor_id: r.counselor_id.map(|c| reference("counselor_id", &c)).transpose()?,
+        })
     }
 }
 
@@ -63,22 +89,12 @@ fn subject(req: &CreateSessionRequest) -> Result<Subject, FieldError> {
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    body: web::Json<CreateSessionRequest>,
+    body: ValidJson<CreateSessionRequest>,
 ) -> AppResult<HttpResponse> {
-    let req = body.into_inner();
-    let subject = subject(&req);
-    let starts_at = domain::instant("starts_at", &req.starts_at);
-    let counselor = req.counselor_id.as_deref().map(|c| uuid_field("counselor_id", c)).transpose();
-    text::collect([
-        subject.as_ref().map(|_| ()).map_err(Clone::clone),
-        starts_at.as_ref().map(|_| ()).map_err(Clone::clone),
-        domain::duration("duration_minutes", req.duration_minutes).map(|_| ()),
-        counselor.as_ref().map(|_| ()).map_err(Clone::clone),
-    ])?;
-    let one = |e: FieldError| AppError::Validation(vec![e]);
-    let (subject, starts_at) = (subject.map_err(one)?, starts_at.map_err(one)?);
-    let counselor_id = counselor.map_err(one)?.unwrap_or_else(|| staff.user_id.to_string());
-    let id = new_id();
+    let req = Checked::try_from(body.into_inner())?;
+    let subject = req.subject;
+    let counselor_id = req.counselor_id.unwrap_or_else(|| staff.user_id.clone());
+    let id = SessionId::new();
     let view = state
         .db
         .run_as(staff.live(), move |conn| {
@@ -90,26 +106,22 @@ pub async fn create(
                     return Err(AppError::field(subject.field(), "no such couple or client on your caseload"));
                 }
                 let possible = sessions::possible_attendees(conn, &subject)?;
-                let attendee_ids = attendees(req.attendee_ids, possible, &subject).map_err(one)?;
+                let attendee_ids = attendees(req.attendee_ids, possible, &subject)?;
                 if !sessions::staff_assigned(conn, &staff.practice_id, &subject, &counselor_id)? {
                     return Err(AppError::field("counselor_id", "must be staff assigned to this couple or client"));
                 }
-                let ends_at = starts_at + chrono::Duration::minutes(req.duration_minutes.into());
-                sessions::claim_slot(conn, &staff.practice_id, &counselor_id, starts_at, ends_at, None)?;
-                sessions::create(
-                    conn,
-                    &NewSession {
-                        id: &id,
-                        practice_id: &staff.practice_id,
-                        subject: &subject,
-                        counselor_id: &counselor_id,
-                        starts_at,
-                        duration_minutes: req.duration_minutes,
-                        modality: req.modality.as_str(),
-                        attendee_ids: &attendee_ids,
-                    },
-                )?;
-                let row = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let row = NewSession::scheduled(
+                    id.clone(),
+                    staff.practice_id.clone(),
+                    &subject,
+                    counselor_id,
+                    req.starts_at.utc(),
+                    req.duration.get(),
+                    req.modality,
+                );
+                sessions::claim_slot(conn, &row.practice_id, &row.counselor_id, row.starts_at, row.ends_at, None)?;
+                sessions::create(conn, &row, &attendee_ids)?;
+                let row = sessions::find_visible(conn, &staff, &id)?;
                 view(conn, row)
             })
         })

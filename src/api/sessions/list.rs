@@ -1,39 +1,65 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use validator::Validate;
 
-use super::create::uuid_field;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
-use crate::domain::session::{self as domain, SessionStatus};
-use crate::domain::text;
+use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
+use crate::domain::session::SessionStatus;
+use crate::domain::value::parsed;
+use crate::domain::value_sessions::{reference, uuid_text, Instant};
 use crate::domain::ResourceKind;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::sessions::{self, ListFilter};
 use crate::views::sessions::{SessionList, SessionView};
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
-    #[param(format = Uuid)]
+    #[validate(custom(function = "uuid_text"))]
+    #[param(value_type = Option<CoupleId>)]
     pub couple_id: Option<String>,
-    #[param(format = Uuid)]
+    #[validate(custom(function = "uuid_text"))]
+    #[param(value_type = Option<ClientId>)]
     pub client_id: Option<String>,
-    #[param(format = Uuid)]
+    #[validate(custom(function = "uuid_text"))]
+    #[param(value_type = Option<UserId>)]
     pub counselor_id: Option<String>,
     pub status: Option<SessionStatus>,
-    /// Sessions starting at or after this RFC 3339 instant.
-    #[param(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
+    /// Sessions starting at or after this instant.
+    #[validate(custom(function = "Instant::check"))]
+    #[param(value_type = Option<Instant>)]
     pub from: Option<String>,
-    /// Sessions starting before this RFC 3339 instant.
-    #[param(format = DateTime, pattern = r"^(19|2[0-9])[0-9]{2}-")]
+    /// Sessions starting before this instant.
+    #[validate(custom(function = "Instant::check"))]
+    #[param(value_type = Option<Instant>)]
     pub to: Option<String>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+impl TryFrom<ListSessionsQuery> for ListFilter {
+    type Error = AppError;
+    fn try_from(q: ListSessionsQuery) -> AppResult<ListFilter> {
+        fn id<T: std::str::FromStr>(field: &str, v: Option<String>) -> AppResult<Option<T>> {
+            v.map(|v| reference(field, &v)).transpose()
+        }
+        let at = |field: &str, v: Option<String>| v.map(|v| parsed(field, Instant::parse(&v))).transpose();
+        Ok(ListFilter {
+            couple_id: id("couple_id", q.couple_id)?,
+            client_id: id("client_id", q.client_id)?,
+            counselor_id: id("counselor_id", q.counselor_id)?,
+            status: q.status,
+            from: at("from", q.from)?.map(Instant::utc),
+            to: at("to", q.to)?.map(Instant::utc),
+        })
+    }
 }
 
 /// Sessions on the caller's caseload, ordered by starts_at, id.
@@ -42,32 +68,14 @@ pub struct ListSessionsQuery {
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<ListSessionsQuery>,
+    query: ValidQuery<ListSessionsQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("sessions", 2, q.limit, q.cursor.as_deref())?;
-    let ids = [("couple_id", &q.couple_id), ("client_id", &q.client_id), ("counselor_id", &q.counselor_id)]
-        .map(|(field, v)| v.as_deref().map(|v| uuid_field(field, v)).transpose());
-    let from = q.from.as_deref().map(|v| domain::instant("from", v)).transpose();
-    let to = q.to.as_deref().map(|v| domain::instant("to", v)).transpose();
-    text::collect(
-        ids.iter()
-            .map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone))
-            .chain([from.as_ref().map(|_| ()).map_err(Clone::clone), to.as_ref().map(|_| ()).map_err(Clone::clone)]),
-    )?;
-    let one = |e| AppError::Validation(vec![e]);
-    let [couple_id, client_id, counselor_id] = ids;
-    let filter = ListFilter {
-        couple_id: couple_id.map_err(one)?,
-        client_id: client_id.map_err(one)?,
-        counselor_id: counselor_id.map_err(one)?,
-        status: q.status,
-        from: from.map_err(one)?,
-        to: to.map_err(one)?,
-    };
+    let filter = ListFilter::try_from(q)?;
     let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Session, None, move |conn, staff| {
         let rows = sessions::list(conn, staff, &filter, &page)?;
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let ids: Vec<SessionId> = rows.iter().map(|r| r.id.clone()).collect();
         let mut attendees = sessions::attendees(conn, &ids)?;
         Ok(page.finish(rows, sessions::list_key, SessionView::with(&mut attendees)))
     })

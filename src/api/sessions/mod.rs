@@ -10,8 +10,9 @@ pub mod update;
 use crate::audit::{record, Action, Outcome};
 use crate::auth::Actor;
 use crate::db::AnyConnection;
+use crate::domain::ids::ClientId;
 use crate::domain::ResourceKind;
-use crate::problem::{AppError, FieldError};
+use crate::problem::AppError;
 use crate::store::sessions::{self, SessionRow, Subject};
 use crate::views::sessions::SessionView;
 
@@ -49,28 +50,33 @@ pub(crate) fn deny(
     }
 }
 
-/// Attendees: default everyone who may attend; otherwise a non-empty subset of them, no repeats.
+/// Attendees: default everyone who may attend; otherwise a non-empty subset of them, no repeats
+/// (422 on `attendee_ids` otherwise).
 pub(crate) fn attendees(
     requested: Option<Vec<String>>,
-    possible: Vec<String>,
+    possible: Vec<ClientId>,
     subject: &Subject,
-) -> Result<Vec<String>, FieldError> {
-    let Some(mut ids) = requested else { return Ok(possible) };
+) -> Result<Vec<ClientId>, AppError> {
+    let Some(requested) = requested else { return Ok(possible) };
     let which = match subject {
         Subject::Couple(_) => "must be partners of the couple",
         Subject::Client(_) => "must be the session's client",
     };
-    if ids.is_empty() {
-        return Err(FieldError::new("attendee_ids", "must name at least one attendee"));
+    if requested.is_empty() {
+        return Err(AppError::field("attendee_ids", "must name at least one attendee"));
     }
-    if ids.iter().any(|id| !possible.contains(id)) {
-        return Err(FieldError::new("attendee_ids", which));
+    let mut ids = Vec::with_capacity(requested.len());
+    for id in &requested {
+        match possible.iter().find(|p| p.as_str() == id) {
+            Some(p) => ids.push(p.clone()),
+            None => return Err(AppError::field("attendee_ids", which)),
+        }
     }
     let n = ids.len();
     ids.sort();
     ids.dedup();
     if ids.len() != n {
-        return Err(FieldError::new("attendee_ids", "must not repeat an attendee"));
+        return Err(AppError::field("attendee_ids", "must not repeat an attendee"));
     }
     Ok(ids)
 }
@@ -108,34 +114,5 @@ pub(crate) mod docs {
     /// Exactly two distinct partners.
     pub fn partner_ids() -> RefOr<Schema> {
         array(uuid(), Some(2), Some(2), true, false)
-    }
-
-    fn texts(item_max: usize, null: bool) -> RefOr<Schema> {
-        let item = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(item_max))
-            .pattern(Some(crate::domain::text::NOT_BLANK));
-        array(item, None, Some(crate::api::notes::MAX_ITEMS), false, null)
-    }
-
-    /// Note topics: at most 50, each 1 to 200 characters, not blank.
-    pub fn topics() -> RefOr<Schema> {
-        texts(200, false)
-    }
-
-    /// Note agreements: at most 50, each 1 to 2000 characters, not blank.
-    pub fn agreements() -> RefOr<Schema> {
-        texts(2000, false)
-    }
-
-    /// Topics in a PATCH (null: no change).
-    pub fn topics_patch() -> RefOr<Schema> {
-        texts(200, true)
-    }
-
-    /// Agreements in a PATCH (null: no change).
-    pub fn agreements_patch() -> RefOr<Schema> {
-        texts(2000, true)
     }
 }

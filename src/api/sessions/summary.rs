@@ -1,24 +1,28 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+use validator::Validate;
 
 use super::view;
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
-use crate::domain::text;
+use crate::db::now;
+use crate::domain::ids::SessionId;
+use crate::domain::value::parsed;
+use crate::domain::value_sessions::SummaryText;
 use crate::domain::ResourceKind;
+use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::sessions;
+use crate::store::sessions::{self, SummaryChanges};
 use crate::views::sessions::SessionView;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryRequest {
-    /// 1 to 20000 characters, not blank, stored exactly as sent.
-    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    #[validate(custom(function = "SummaryText::check"))]
+    #[schema(value_type = SummaryText)]
     pub text: String,
 }
 
@@ -26,28 +30,33 @@ pub struct SummaryRequest {
 ///
 /// Writing over a summary that was already shared makes it a draft again (`shared_at` null):
 /// clients never see text a counselor has not shared; share it again to show the new text.
-#[utoipa::path(put, path = "/api/v1/sessions/{id}/summary", tag = "sessions", params(("id" = Uuid, Path)),
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/summary", tag = "sessions", params(("id" = SessionId, Path)),
     request_body = SummaryRequest, responses((status = 200, body = SessionView)))]
 pub async fn put(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<Uuid>,
+    path: web::Path<SessionId>,
     if_match: IfMatch,
-    body: web::Json<SummaryRequest>,
+    body: ValidJson<SummaryRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner().to_string();
-    let req = body.into_inner();
-    text::collect([text::required("text", &req.text, 20_000)])?;
+    let id = path.into_inner();
+    let text = parsed("text", SummaryText::parse(body.into_inner().text))?;
     let view = state
         .db
         .run(move |conn| {
             audited(conn, &staff, Target::new(Action::Update, ResourceKind::Session, Some(&id)), |conn| {
-                let current = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let current = sessions::find_visible(conn, &staff, &id)?;
                 if_match.check(current.version)?;
-                if !sessions::set_summary(conn, &id, current.version, &req.text, None)? {
+                let changes = SummaryChanges {
+                    summary_text: text,
+                    summary_shared_at: None,
+                    version: current.version + 1,
+                    updated_at: now(),
+                };
+                if !sessions::set_summary(conn, &id, current.version, &changes)? {
                     return Err(AppError::PreconditionFailed);
                 }
-                let row = sessions::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
+                let row = sessions::find_visible(conn, &staff, &id)?;
                 view(conn, row)
             })
         })

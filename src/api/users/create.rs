@@ -1,14 +1,17 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::audit::{audited, Action, Target};
 use crate::auth::tokens::new_opaque;
 use crate::auth::Admin;
-use crate::db::new_id;
+use crate::domain::ids::UserId;
 use crate::domain::role::StaffRole;
-use crate::domain::ResourceKind;
-use crate::domain::{text, Role};
+use crate::domain::value::{parsed, Email};
+use crate::domain::value_trust::DisplayName;
+use crate::domain::{ResourceKind, Role};
+use crate::extract::ValidJson;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -17,18 +20,34 @@ use crate::store::users::{self, NewUser};
 use crate::views::identity::{CreatedUser, UserView};
 use crate::views::instant;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    #[schema(
-        max_length = 254,
-        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f][^@\s\x00-\x1f\x7f-\x9f]*\.[^@\s\x00-\x1f\x7f-\x9f]*[^@\s.\x00-\x1f\x7f-\x9f]$"
-    )]
+    #[validate(custom(function = "Email::check"))]
+    #[schema(value_type = Email)]
     pub email: String,
-    /// 1 to 200 characters, not blank.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[validate(custom(function = "DisplayName::check"))]
+    #[schema(value_type = DisplayName)]
     pub display_name: String,
     pub role: StaffRole,
+}
+
+/// The checked request.
+struct Checked {
+    email: Email,
+    display_name: DisplayName,
+    role: Role,
+}
+
+impl TryFrom<CreateUserRequest> for Checked {
+    type Error = AppError;
+    fn try_from(r: CreateUserRequest) -> AppResult<Checked> {
+        Ok(Checked {
+            email: parsed("email", Email::parse(&r.email))?,
+            display_name: parsed("display_name", DisplayName::parse(r.display_name))?,
+            role: Role::from(r.role),
+        })
+    }
 }
 
 /// Add a staff member. They get an invite token to set their password.
@@ -37,22 +56,16 @@ pub struct CreateUserRequest {
 pub async fn create(
     state: web::Data<AppState>,
     admin: Admin,
-    body: web::Json<CreateUserRequest>,
+    body: ValidJson<CreateUserRequest>,
 ) -> AppResult<HttpResponse> {
-    let req = body.into_inner();
-    let email = text::email("email", &req.email);
-    text::collect([
-        email.as_ref().map(|_| ()).map_err(Clone::clone),
-        text::required("display_name", &req.display_name, 200),
-    ])?;
-    let email = email.map_err(|e| AppError::Validation(vec![e]))?;
-    let id = new_id();
+    let req = Checked::try_from(body.into_inner())?;
+    let id = UserId::new();
     let (invite_token, invite_hash) = new_opaque();
     let (row, expires_at) = state
         .db
         .run(move |conn| {
             audited(conn, &admin, Target::new(Action::Create, ResourceKind::User, Some(&id)), |conn| {
-                if users::email_taken(conn, &email)? {
+                if users::email_taken(conn, req.email.as_str())? {
                     return Err(AppError::Conflict("A user with this email already exists.".into()));
                 }
                 users::create(
@@ -60,15 +73,15 @@ pub async fn create(
                     &NewUser {
                         id: &id,
                         practice_id: &admin.practice_id,
-                        email: &email,
-                        display_name: &req.display_name,
-                        role: Role::from(req.role),
+                        email: req.email.as_str(),
+                        display_name: req.display_name.as_str(),
+                        role: req.role,
                         password_hash: None,
                         client_id: None,
                     },
                 )?;
                 let expires_at = replace_invite(conn, &admin.practice_id, &id, &invite_hash)?;
-                let row = users::find_in_practice(conn, &admin.practice_id, &id)?.ok_or(AppError::NotFound)?;
+                let row = users::find_in_practice(conn, &admin.practice_id, &id)?;
                 Ok((row, expires_at))
             })
         })

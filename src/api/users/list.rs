@@ -1,18 +1,20 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use validator::Validate;
 
 use crate::audit::{self, Action};
 use crate::auth::Admin;
 use crate::domain::ResourceKind;
 use crate::domain::Role;
+use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::users::{self, ListFilter};
 use crate::views::identity::{UserList, UserView};
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
@@ -29,14 +31,14 @@ pub struct ListUsersQuery {
 pub async fn list(
     state: web::Data<AppState>,
     admin: Admin,
-    query: web::Query<ListUsersQuery>,
+    query: ValidQuery<ListUsersQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let page = PageRequest::parse("users", 1, q.limit, q.cursor.as_deref())?;
     let filter = ListFilter { role: q.role, active: q.active };
     let rows = audit::read(&state.db, admin.0, Action::List, ResourceKind::User, None, move |conn, admin| {
         let rows = users::list(conn, &admin.practice_id, &filter, &page)?;
-        Ok(page.finish(rows, |r| vec![r.id.clone()], UserView::from))
+        Ok(page.finish(rows, |r| vec![r.id.to_string()], UserView::from))
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserList { items: rows.items, next_cursor: rows.next_cursor }))

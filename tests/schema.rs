@@ -54,6 +54,8 @@ struct SqliteFk {
 
 fn sqlite_schema(path: &str) -> (Logical, Vec<String>) {
     let mut c = SqliteConnection::establish(path).unwrap();
+    // The app's connections (and its group-commit writer) may hold the file for a moment.
+    diesel::connection::SimpleConnection::batch_execute(&mut c, "PRAGMA busy_timeout = 5000").unwrap();
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__diesel%' ORDER BY name",
     )

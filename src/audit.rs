@@ -226,6 +226,7 @@ pub fn audited_under<T>(
         let value = work(c)?;
         let (action, kind, id) = (target.action, target.resource_type, target.resource_id);
         if record_if_live(c, &ctx, &live, action, kind, id, Outcome::Success)? {
+            crate::webhooks::outbox::emit(c, ctx.practice_id.as_deref(), action, kind, id)?;
             Ok(value)
         } else {
             Err(no_longer_live())

@@ -142,6 +142,7 @@ fn serve(config: Config) -> i32 {
         Err(e) => return fail(format!("MEND_ADDR: cannot listen on {}: {e}", config.addr)),
     };
     tracing::info!(addr = %config.addr, store = config.store.kind(), "mend is serving");
+    let webhooks = crate::webhooks::worker::start_for_serve(&db, &config);
     let state = state(config, db);
     let result = actix_web::rt::System::new().block_on(async move {
         match crate::app::serve(listener, state, None) {
@@ -149,6 +150,8 @@ fn serve(config: Config) -> i32 {
             Err(e) => Err(e),
         }
     });
+    // The server has stopped: the worker claims nothing more and finishes what is in flight.
+    drop(webhooks);
     match result {
         Ok(()) => {
             tracing::info!("mend stopped");

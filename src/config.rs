@@ -49,6 +49,11 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Where the generated secret was written, when it was generated (for the start-up log).
     pub generated_secret_at: Option<PathBuf>,
+    /// `MEND_WEBHOOK_ALLOW_INSECURE=1`: webhooks may use `http://` and private addresses
+    /// (development and tests only).
+    pub webhook_allow_insecure: bool,
+    /// `MEND_WEBHOOK_RETRY_BASE_MS`: every retry waits this long instead of the schedule (tests).
+    pub webhook_retry_ms: Option<u64>,
 }
 
 /// A configuration error: the variable and what is wrong with it.
@@ -143,6 +148,19 @@ impl Config {
             },
         };
 
+        let webhook_allow_insecure = match get("MEND_WEBHOOK_ALLOW_INSECURE").as_deref().map(str::trim) {
+            None | Some("") | Some("0") => false,
+            Some("1") => true,
+            Some(_) => return Err(err("MEND_WEBHOOK_ALLOW_INSECURE", "must be 0 or 1")),
+        };
+        let webhook_retry_ms = match get("MEND_WEBHOOK_RETRY_BASE_MS") {
+            None => None,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (1..=86_400_000).contains(&n) => Some(n),
+                _ => return Err(err("MEND_WEBHOOK_RETRY_BASE_MS", "must be a whole number of milliseconds")),
+            },
+        };
+
         Ok(Config {
             addr,
             store,
@@ -153,6 +171,8 @@ impl Config {
             max_in_flight,
             cors_origins,
             generated_secret_at,
+            webhook_allow_insecure,
+            webhook_retry_ms,
         })
     }
 }

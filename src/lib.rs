@@ -23,3 +23,4 @@ pub mod routes;
 pub mod state;
 pub mod store;
 pub mod views;
+pub mod webhooks;

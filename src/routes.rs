@@ -176,6 +176,16 @@ route_table! {
             POST => portal::activities_log_create::create,
         }
         // ---- end letters and activities ----
+        // Webhooks for integrators (admins).
+        "/webhooks" Webhook { GET => webhooks::list::list, POST => webhooks::create::create }
+        "/webhooks/{id}" Webhook {
+            GET => webhooks::read::read,
+            PATCH => webhooks::update::update,
+            DELETE => webhooks::delete::delete,
+        }
+        "/webhooks/{id}/rotate-secret" Webhook { POST => webhooks::rotate::rotate }
+        "/webhooks/{id}/deliveries" Webhook { GET => webhooks::deliveries::list }
+        "/webhooks/{id}/deliveries/{delivery_id}/retry" WebhookDelivery { POST => webhooks::retry::retry }
     }
 }
 

@@ -60,6 +60,15 @@ async fn world() -> World {
     let other_counselor = app.counselor(&p).await;
     let other = app.practice().await;
     let other_practice_counselor = app.counselor(&other).await;
+    // A webhook of the practice (no worker runs: its deliveries wait in the log).
+    let webhook = create(
+        &app,
+        &p.admin,
+        "/api/v1/webhooks",
+        json!({"url": "https://hooks.example.com/mend", "event_types": ["client.created", "note.signed"]}),
+    )
+    .await;
+    let webhook = webhook["id"].as_str().unwrap().to_string();
 
     let a = create(
         &app,
@@ -193,6 +202,9 @@ async fn world() -> World {
     ids.insert("users", counselor.id.clone());
     ids.insert("letters", letter);
     ids.insert("activities", activity);
+    let log = app.get(&format!("/api/v1/webhooks/{webhook}/deliveries"), Some(&p.admin)).await.expect(200).json();
+    ids.insert("delivery_id", log["items"][0]["id"].as_str().expect("a delivery").to_string());
+    ids.insert("webhooks", webhook);
     let identities = vec![
         ("anonymous", None, false),
         ("forged token", Some(forged), false),
@@ -247,6 +259,8 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "completed" => json!(true),
             "comment" => json!("probe"),
             "role" => json!("counselor"),
+            "event_types" => json!(["client.created"]),
+            "url" => json!("https://hooks.example.com/probe"),
             "email" => json!(format!("{}@example.org", uuid::Uuid::new_v4())),
             "password" | "new_password" | "current_password" => json!("a long enough password"),
             _ => guess(&schema["properties"][name], spec, ids),
@@ -310,7 +324,11 @@ async fn operations(w: &World) -> Vec<Operation> {
                 _ => segments.first().copied().unwrap_or(""),
             };
             let concrete = match (has_id, w.ids.get(kind)) {
-                (true, Some(id)) => path.replace("{id}", id).replace("{couple_id}", id).replace("{instrument}", "csi-4"),
+                (true, Some(id)) => path
+                    .replace("{id}", id)
+                    .replace("{couple_id}", id)
+                    .replace("{instrument}", "csi-4")
+                    .replace("{delivery_id}", &w.ids["delivery_id"]),
                 (true, None) => panic!("no test resource for {path}: add one to the security table"),
                 (false, _) => path.clone(),
             };
@@ -415,6 +433,9 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "letter_revisions",
         "activities",
         "activity_logs",
+        "webhooks",
+        "webhook_events",
+        "webhook_deliveries",
     ];
     let versioned = [
         "practices",
@@ -430,6 +451,7 @@ async fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "assessments",
         "letters",
         "activities",
+        "webhooks",
     ];
     let queries: Vec<(String, String)> = counted
         .iter()
@@ -471,8 +493,8 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
             let r = send(app, &method, &concrete, token.as_deref(), body.as_ref()).await;
             checked += 1;
             // Admins see client demographics, users and the audit trail by design.
-            let admin_domain =
-                *may_see_demographics && (kind == "clients" || kind == "users" || kind == "audit-events");
+            let admin_domain = *may_see_demographics
+                && (kind == "clients" || kind == "users" || kind == "audit-events" || kind == "webhooks");
             let own_user = kind == "users";
             if has_id && (200..300).contains(&r.status) && !admin_domain && !(own_user && *may_see_demographics) {
                 failures.push(format!("{who}: {method} {path} -> {}", r.status));

@@ -21,3 +21,4 @@ pub mod releases;
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
+pub mod webhooks;

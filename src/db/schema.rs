@@ -469,6 +469,55 @@ diesel::joinable!(letter_revisions -> letters (letter_id));
 diesel::joinable!(activity_logs -> activities (activity_id));
 // ---- end letters and activities ----
 
+// Webhooks (issue 17).
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        practice_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Nullable<Text>,
+        active -> Bool,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        practice_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        practice_id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        attempt -> Integer,
+        status -> Text,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
@@ -502,4 +551,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     letter_revisions,
     activities,
     activity_logs,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
 );

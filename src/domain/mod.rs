@@ -26,3 +26,4 @@ pub mod letters;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod webhooks;

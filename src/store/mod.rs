@@ -22,3 +22,4 @@ pub mod releases;
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
+pub mod webhooks;

@@ -10,12 +10,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::domain::ids::{ClientId, CoupleId};
 use crate::auth::access::{assigned_clients, assigned_couples};
 use crate::auth::Actor;
 use crate::db::schema::{disclosure_subjects as ds, disclosures as d, release_authorizers as ra, releases as r};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::consent::{RecordKind, ReleaseStatus};
+use crate::domain::ids::{ClientId, CoupleId};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::store::boundaries::parse_ts_key;

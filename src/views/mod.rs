@@ -21,3 +21,4 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 pub fn instant(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
 }
+pub mod webhooks;

@@ -22,6 +22,7 @@ pub mod between;
 pub mod clinical;
 pub mod measures;
 pub mod trust;
+pub mod webhooks;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";

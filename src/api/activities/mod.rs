@@ -12,10 +12,10 @@ pub mod update;
 
 use chrono::NaiveDate;
 
-use crate::domain::ids::PracticeId;
 use crate::db::AnyConnection;
 use crate::domain::activities::{self, Assignee};
 use crate::domain::date;
+use crate::domain::ids::PracticeId;
 use crate::problem::{AppError, AppResult, FieldError};
 use crate::store::{couples, practices};
 

@@ -251,7 +251,6 @@ fn body_for(schema: &Value, spec: &Value, ids: &BTreeMap<&str, String>) -> Value
             "instrument" => json!("csi-4"),
             "answers" => json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1}),
             "starts_on" => json!("2026-01-01"),
-            "kind" => json!("impact"),
             "assigned_to" => json!("both"),
             "cadence" => json!("daily"),
             "done_on" => json!("2026-01-03"),

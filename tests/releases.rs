@@ -447,3 +447,65 @@ async fn a_revoke_racing_a_disclose_has_exactly_one_outcome() {
     let a = app.get(&format!("/api/v1/clients/{}/disclosures", w.couple.partners[0]), Some(&w.counselor)).await;
     assert_eq!(a.expect(200).json()["items"].as_array().unwrap().len(), disclosed);
 }
+
+/// What the areas of part two add to a couple's release: released letters (never a draft, a
+/// submitted or returned one, a revision or a counselor's comment), activities with only the
+/// reflections shared with the partner, and completed assessments (never a pending one).
+#[tokio::test]
+async fn a_release_carries_released_letters_shared_reflections_and_completed_assessments_only() {
+    use common::between::{activity, id_of, letter, portal_log, release as release_letter, send_back, submit};
+    let app = TestApp::spawn().await;
+    let w = World::new(&app).await;
+    let c = Some(&w.counselor);
+    letter(&app, &w.a, &w.couple, "MARK-L-DRAFT", "MARK-L-DRAFT").await;
+    let submitted = id_of(&letter(&app, &w.a, &w.couple, "MARK-L-SUBMITTED", "MARK-L-SUBMITTED").await);
+    submit(&app, &w.a, &submitted).await;
+    let released = id_of(&letter(&app, &w.a, &w.couple, "MARK-L-RELEASED", "MARK-L-FIRST").await);
+    submit(&app, &w.a, &released).await;
+    send_back(&app, &w.counselor, &released, "MARK-L-COMMENT").await;
+    app.patch(&format!("/api/v1/portal/letters/{released}"), Some(&w.a), json!({"body": "MARK-L-RELEASED"}))
+        .await
+        .expect(200);
+    submit(&app, &w.a, &released).await;
+    release_letter(&app, &w.counselor, &released).await;
+
+    let act = id_of(&activity(&app, &w, &w.couple, json!({"title": "MARK-A-TITLE"})).await);
+    let log = |done_on: String, reflection: &str, share: bool| json!({"done_on": done_on, "completed": true, "reflection": reflection, "share_with_partner": share});
+    portal_log(&app, &w.a, &act, log(common::between::day(-1), "MARK-A-SHARED", true)).await.expect(201);
+    portal_log(&app, &w.b, &act, log(common::between::day(-1), "MARK-A-PRIVATE", false)).await.expect(201);
+
+    let made = app
+        .post(&format!("/api/v1/couples/{}/assessments", w.couple.id), c, json!({"instrument": "csi-4"}))
+        .await
+        .expect(201)
+        .json();
+    let (done, pending) = (id_of(&made["items"][0]), id_of(&made["items"][1]));
+    app.post(
+        &format!("/api/v1/assessments/{done}/responses"),
+        c,
+        json!({"answers": {"q1": 6, "q2": 5, "q3": 5, "q4": 5}}),
+    )
+    .await
+    .expect(200);
+
+    let id =
+        authorized_release(&app, &w, release_body(&w.couple.id, json!(["letters", "activities", "assessments"]))).await;
+    let r = app.post(&format!("/api/v1/releases/{id}/disclose"), c, json!({})).await.expect(200);
+    let text = r.text.clone();
+    for present in ["MARK-L-RELEASED", "MARK-A-TITLE", "MARK-A-SHARED"] {
+        assert!(text.contains(present), "{present} missing from {text}");
+    }
+    for absent in ["MARK-L-DRAFT", "MARK-L-SUBMITTED", "MARK-L-FIRST", "MARK-L-COMMENT", "MARK-A-PRIVATE"] {
+        assert!(!text.contains(absent), "{absent} leaked into {text}");
+    }
+    let doc = r.json();
+    let letters = doc["records"]["letters"].as_array().unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0]["id"], json!(released));
+    let logs = doc["records"]["activities"][0]["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 2, "both partners' logs, the private one without its reflection");
+    let assessments: Vec<&str> =
+        doc["records"]["assessments"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(assessments, vec![done.as_str()]);
+    assert!(!text.contains(&pending));
+}

@@ -85,6 +85,51 @@ pub fn of_client(actor: &Actor) -> Option<a::BoxedQuery<'static, Backend>> {
     )
 }
 
+/// A couple's activities for assigned staff (for one partner only: `assignee`), started within
+/// `[from, until)` when given, oldest first.
+pub fn of_couple_for_disclosure(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    couple_id: &str,
+    assignee: Option<&str>,
+    window: (Option<&str>, Option<&str>),
+) -> QueryResult<Vec<ActivityRow>> {
+    let mut q = visible(actor).filter(a::couple_id.eq(couple_id.to_string()));
+    if let Some(client) = assignee {
+        q = q.filter(a::assignee_id.eq(client.to_string()));
+    }
+    if let Some(from) = window.0 {
+        q = q.filter(a::starts_on.ge(from.to_string()));
+    }
+    if let Some(until) = window.1 {
+        q = q.filter(a::starts_on.lt(until.to_string()));
+    }
+    q.select(ActivityRow::as_select()).order((a::starts_on.asc(), a::id.asc())).load(conn)
+}
+
+/// Logs of these activities with the reflection only where its author shared it with the
+/// partner (the joint tier: a private reflection is the author's and the counselors').
+pub fn joint_logs(conn: &mut AnyConnection, activity_ids: &[String]) -> QueryResult<Vec<LogRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Nullable, Text};
+    // The unshared reflection never leaves the database (the same CASE as the partner's view).
+    lg::table
+        .filter(lg::activity_id.eq_any(activity_ids))
+        .select((
+            lg::id,
+            lg::activity_id,
+            lg::client_id,
+            lg::recorded_by,
+            lg::done_on,
+            lg::completed,
+            sql::<Nullable<Text>>("CASE WHEN activity_logs.shared_with_partner THEN activity_logs.reflection END"),
+            lg::shared_with_partner,
+            lg::created_at,
+        ))
+        .order((lg::done_on.asc(), lg::id.asc()))
+        .load(conn)
+}
+
 pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> QueryResult<Option<ActivityRow>> {
     visible(actor).filter(a::id.eq(id.to_string())).select(ActivityRow::as_select()).first(conn).optional()
 }

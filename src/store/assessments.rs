@@ -209,6 +209,31 @@ fn list(
     Ok(q.order((a::created_at.asc(), a::id.asc())).limit(page.fetch()).load(conn)?)
 }
 
+/// Completed assessments for a release of records, oldest first by completion: a couple's (both
+/// partners') or one client's own, completed within `[from, until)`. Pending ones never.
+pub fn completed_for_disclosure(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    couple_id: Option<&CoupleId>,
+    client_id: Option<&ClientId>,
+    window: (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>),
+) -> QueryResult<Vec<AssessmentRow>> {
+    let mut q = visible(actor).filter(a::status.eq("completed"));
+    if let Some(k) = couple_id {
+        q = q.filter(a::couple_id.eq(k.to_string()));
+    }
+    if let Some(c) = client_id {
+        q = q.filter(a::client_id.eq(c.to_string()));
+    }
+    if let Some(from) = window.0 {
+        q = q.filter(a::completed_at.ge(from));
+    }
+    if let Some(until) = window.1 {
+        q = q.filter(a::completed_at.lt(until));
+    }
+    q.select(AssessmentRow::as_select()).order((a::completed_at.asc(), a::id.asc())).load(conn)
+}
+
 /// Completed assessments of a couple on one instrument, oldest first by completion.
 pub fn completed_of_couple(
     conn: &mut AnyConnection,

@@ -23,7 +23,11 @@ use crate::domain::session::NoteStatus;
 use crate::problem::AppResult;
 use crate::store::sessions::{SessionRow, Subject};
 use crate::store::{boundaries, milestones, notes, sessions};
+use crate::views::activities::{ActivityLogView, ActivityView};
+use crate::views::assessments::AssessmentView;
 use crate::views::instant;
+use crate::views::letters::ReceivedLetter;
+use crate::views::releases::DisclosedActivity;
 use crate::views::releases::{DisclosedAddendum, DisclosedNote, DisclosedRecords, DisclosedSession, DisclosedSummary};
 use crate::views::trust::{BoundaryView, MilestoneView};
 
@@ -236,35 +240,58 @@ fn collect_mediation_notes(
         .collect())
 }
 
-// filled in when letters land: released letters of the couple in the window only (never a
-// draft or a submitted, unreleased letter), through the letters area's scoped query.
+/// Released letters of the couple, released within the window: the joint tier only (never a
+/// draft, a submitted or returned letter, a revision or a counselor's comment). A client's
+/// release carries none (letters are the couple's records).
 fn collect_letters(
-    _conn: &mut AnyConnection,
-    _actor: &Actor,
-    _subject: &Subject,
-    _window: Window,
-) -> AppResult<Vec<serde_json::Value>> {
-    Ok(Vec::new())
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    subject: &Subject,
+    window: Window,
+) -> AppResult<Vec<ReceivedLetter>> {
+    let Subject::Couple(couple) = subject else { return Ok(Vec::new()) };
+    let rows = crate::store::letters::released_of_couple(conn, actor, couple, window.from, window.until)?;
+    Ok(rows.into_iter().map(ReceivedLetter::from).collect())
 }
 
-// filled in when activities land: the activities and their logs in the window, through the
-// activities area's scoped query (a couple's release: reflections shared with the partner only).
+/// The couple's activities started within the window, with their logs; a reflection only where
+/// its author shared it with the partner (a private reflection stays with the counselor). A
+/// client's release carries none (activities are the couple's records).
 fn collect_activities(
-    _conn: &mut AnyConnection,
-    _actor: &Actor,
-    _subject: &Subject,
-    _window: Window,
-) -> AppResult<Vec<serde_json::Value>> {
-    Ok(Vec::new())
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    subject: &Subject,
+    window: Window,
+) -> AppResult<Vec<DisclosedActivity>> {
+    use crate::store::activities;
+    let Subject::Couple(couple) = subject else { return Ok(Vec::new()) };
+    let day = |t: Option<NaiveDateTime>| t.map(|t| t.date().format("%Y-%m-%d").to_string());
+    let (from, until) = (day(window.from), day(window.until));
+    let rows = activities::of_couple_for_disclosure(conn, actor, couple, None, (from.as_deref(), until.as_deref()))?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut logs: std::collections::HashMap<String, Vec<ActivityLogView>> = std::collections::HashMap::new();
+    for log in activities::joint_logs(conn, &ids)? {
+        logs.entry(log.activity_id.clone()).or_default().push(ActivityLogView::from(log));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| DisclosedActivity { logs: logs.remove(&r.id).unwrap_or_default(), activity: ActivityView::from(r) })
+        .collect())
 }
 
-// filled in when assessments land: completed assessments in the window, through the
-// assessments area's scoped query (never a pending, unsubmitted one).
+/// Completed assessments within the window (never a pending one): both partners' for a couple's
+/// release (both authorized it), the client's own for a client's.
 fn collect_assessments(
-    _conn: &mut AnyConnection,
-    _actor: &Actor,
-    _subject: &Subject,
-    _window: Window,
-) -> AppResult<Vec<serde_json::Value>> {
-    Ok(Vec::new())
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    subject: &Subject,
+    window: Window,
+) -> AppResult<Vec<AssessmentView>> {
+    let (couple, client) = match subject {
+        Subject::Couple(k) => (Some(k), None),
+        Subject::Client(c) => (None, Some(c)),
+    };
+    let rows =
+        crate::store::assessments::completed_for_disclosure(conn, actor, couple, client, (window.from, window.until))?;
+    Ok(rows.into_iter().map(AssessmentView::from).collect())
 }

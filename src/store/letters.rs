@@ -222,6 +222,25 @@ pub fn find_for_staff(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Quer
     staff_select(staff_scope(actor).filter(l::id.eq(id.to_string()))).first(conn).optional()
 }
 
+/// A couple's released letters, for assigned staff: the joint tier only (a release of records
+/// carries nothing else of the letters), released within `[from, until)`.
+pub fn released_of_couple(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    couple_id: &str,
+    from: Option<chrono::NaiveDateTime>,
+    until: Option<chrono::NaiveDateTime>,
+) -> QueryResult<Vec<ReleasedLetterRow>> {
+    let mut q = staff_scope(actor).filter(l::couple_id.eq(couple_id.to_string())).filter(l::status.eq("released"));
+    if let Some(from) = from {
+        q = q.filter(l::released_at.ge(from));
+    }
+    if let Some(until) = until {
+        q = q.filter(l::released_at.lt(until));
+    }
+    released_select(q).order((l::released_at.asc(), l::id.asc())).load(conn)
+}
+
 /// Keyset: newest first by (created_at, id).
 fn before(q: l::BoxedQuery<'static, Backend>, page: &PageRequest) -> AppResult<l::BoxedQuery<'static, Backend>> {
     Ok(match &page.after {

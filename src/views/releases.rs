@@ -235,6 +235,14 @@ pub struct DisclosedNote {
     pub addenda: Vec<DisclosedAddendum>,
 }
 
+/// An activity and its logs, as a release of records carries them: a reflection only where its
+/// author shared it with the partner.
+#[derive(Serialize, ToSchema)]
+pub struct DisclosedActivity {
+    pub activity: crate::views::activities::ActivityView,
+    pub logs: Vec<crate::views::activities::ActivityLogView>,
+}
+
 /// Exactly the kinds the release includes, within its window: a kind that is not included is
 /// absent, not empty.
 #[derive(Serialize, ToSchema, Default)]
@@ -248,14 +256,13 @@ pub struct DisclosedRecords {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub milestones: Option<Vec<MilestoneView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub activities: Option<Vec<serde_json::Value>>,
+    pub activities: Option<Vec<DisclosedActivity>>,
+    /// Released letters only: the text the other partner received.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub letters: Option<Vec<serde_json::Value>>,
+    pub letters: Option<Vec<crate::views::letters::ReceivedLetter>>,
+    /// Completed assessments only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub assessments: Option<Vec<serde_json::Value>>,
+    pub assessments: Option<Vec<crate::views::assessments::AssessmentView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mediation_notes: Option<Vec<DisclosedNote>>,
 }

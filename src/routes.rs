@@ -52,7 +52,14 @@ macro_rules! route_table {
                 description = "Case management for counselors who help couples repair trust. The contract (paths, fields, status codes, who may see what) is `openapi/README.md` in the repository, next to this document (`openapi/openapi.json`)."),
             paths($($($(crate::api::$($seg)::+),+),*),*),
             components(schemas(crate::problem::Problem, crate::problem::FieldError, crate::audit::Action,
-                crate::domain::Role, crate::domain::role::StaffRole, crate::domain::ResourceKind)),
+                crate::domain::Role, crate::domain::role::StaffRole, crate::domain::ResourceKind,
+                // Typed ids, which path parameters may name without any body naming them.
+                crate::domain::ids::PracticeId, crate::domain::ids::UserId, crate::domain::ids::ClientId,
+                crate::domain::ids::CoupleId, crate::domain::ids::SessionId, crate::domain::ids::NoteId,
+                crate::domain::ids::BoundaryId, crate::domain::ids::MilestoneId,
+                crate::domain::activities::ActivityId, crate::domain::letters::LetterId,
+                crate::domain::consent::ReleaseId, crate::domain::instruments::AssessmentId,
+                crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId)),
             modifiers(&Conventions),
             security(("bearer" = [])),
         )]
@@ -223,6 +230,14 @@ mod tests {
         spec.sort();
         table.sort();
         assert_eq!(spec, table, "a handler's #[utoipa::path] disagrees with where the table mounts it");
+        // Every `$ref` of the document resolves to one of its components.
+        let json = serde_json::to_string(&doc).expect("json");
+        let components: Vec<String> =
+            doc.components.as_ref().map(|c| c.schemas.keys().cloned().collect()).unwrap_or_default();
+        for piece in json.split("\"#/components/schemas/").skip(1) {
+            let name = piece.split('"').next().unwrap_or_default();
+            assert!(components.iter().any(|c| c == name), "$ref to a missing component {name}");
+        }
         let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
         paths.sort();
         paths.dedup();

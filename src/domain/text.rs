@@ -64,16 +64,6 @@ pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Collects field errors into one 422.
-pub fn collect(results: impl IntoIterator<Item = Result<(), FieldError>>) -> Result<(), crate::problem::AppError> {
-    let errors: Vec<FieldError> = results.into_iter().filter_map(Result::err).collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::problem::AppError::Validation(errors))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

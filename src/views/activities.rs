@@ -220,11 +220,31 @@ impl From<PartnerLogRow> for PartnerLog {
 
 /// An item of `GET /portal/activities/{id}/logs`: the caller's own log (`whose: mine`) or the
 /// partner's (`whose: partner`).
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 #[serde(tag = "whose", rename_all = "snake_case")]
 pub enum PortalLogItem {
     Mine(PortalLog),
     Partner(PartnerLog),
+}
+
+impl utoipa::PartialSchema for PortalLogItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::openapi::one_of_refs(
+            &["MyPortalLog", "PartnerPortalLog"],
+            "A log in `GET /portal/activities/{id}/logs`: the caller's own (`whose: mine`) or the \
+             partner's (`whose: partner`).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for PortalLogItem {
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        use utoipa::PartialSchema;
+        out.push(("MyPortalLog".into(), crate::openapi::with_tag(PortalLog::schema(), "whose", "mine")));
+        out.push(("PartnerPortalLog".into(), crate::openapi::with_tag(PartnerLog::schema(), "whose", "partner")));
+        <PortalLog as ToSchema>::schemas(out);
+        <PartnerLog as ToSchema>::schemas(out);
+    }
 }
 
 #[derive(Serialize, ToSchema)]

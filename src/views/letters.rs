@@ -169,11 +169,37 @@ impl From<ReceivedLetter> for ReceivedLetterItem {
 
 /// An item of `GET /portal/letters`, with its `direction`: `written` (the caller's own, every
 /// status) or `received` (released to the caller).
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 #[serde(tag = "direction", rename_all = "snake_case")]
 pub enum PortalLetterItem {
     Written(AuthorLetter),
     Received(ReceivedLetterItem),
+}
+
+impl utoipa::PartialSchema for PortalLetterItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::openapi::one_of_refs(
+            &["WrittenPortalLetter", "ReceivedPortalLetter"],
+            "An item of `GET /portal/letters`, with its `direction`: `written` (the caller's own, every \
+             status) or `received` (released to the caller).",
+        )
+    }
+}
+
+impl utoipa::ToSchema for PortalLetterItem {
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        use utoipa::PartialSchema;
+        out.push((
+            "WrittenPortalLetter".into(),
+            crate::openapi::with_tag(AuthorLetter::schema(), "direction", "written"),
+        ));
+        out.push((
+            "ReceivedPortalLetter".into(),
+            crate::openapi::with_tag(ReceivedLetterItem::schema(), "direction", "received"),
+        ));
+        <AuthorLetter as ToSchema>::schemas(out);
+        <ReceivedLetterItem as ToSchema>::schemas(out);
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -75,7 +75,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> 
             cors = cors.allowed_origin(origin);
         }
         let cors = cors
-            .allowed_methods(["GET", "POST", "PUT", "PATCH"])
+            .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
             .allowed_headers(["authorization", "content-type", "if-match", "idempotency-key", "x-request-id"])
             .expose_headers(["etag", "location", "x-request-id", "retry-after"])
             .max_age(600);

@@ -38,6 +38,7 @@ crate::vocabulary! {
         Disclose = "disclose",
         Revoke = "revoke",
         Authorize = "authorize",
+        Delete = "delete",
     }
 }
 

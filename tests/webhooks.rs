@@ -75,6 +75,8 @@ async fn admin_creates_reads_lists_updates_rotates_and_deletes_a_webhook() {
     app.req(Method::DELETE, &path).auth(admin).header("if-match", "\"2\"").send().await.problem(412);
     let del = app.req(Method::DELETE, &path).auth(admin).send().await.expect(204);
     assert!(del.text.is_empty());
+    let actions: Vec<String> = app.audit_rows(&id).await.into_iter().map(|(action, _, _)| action).collect();
+    assert!(actions.iter().any(|a| a == "delete"), "the DELETE is audited as delete: {actions:?}");
     app.get(&path, admin).await.problem(404);
     assert_eq!(last_audit(&app, &id).await.0, "read");
 }

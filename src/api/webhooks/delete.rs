@@ -22,7 +22,7 @@ pub async fn delete(
     state
         .db
         .run(move |conn| {
-            audited(conn, &admin, Target::new(Action::Revoke, ResourceKind::Webhook, Some(&id)), |conn| {
+            audited(conn, &admin, Target::new(Action::Delete, ResourceKind::Webhook, Some(&id)), |conn| {
                 let current = webhooks::find(conn, &admin.practice_id, &id)?;
                 if_match.check(current.version)?;
                 Ok(webhooks::delete(conn, &id)?)

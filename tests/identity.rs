@@ -215,7 +215,7 @@ async fn audit_trail_is_admin_only_scoped_filtered_and_newest_first() {
         events(&app.get("/api/v1/audit-events?from=2999-01-01T00:00:00Z", Some(&w.p.admin)).await.expect(200).json());
     assert!(future.is_empty());
     app.get("/api/v1/audit-events?from=yesterday", Some(&w.p.admin)).await.problem(400);
-    app.get("/api/v1/audit-events?action=delete", Some(&w.p.admin)).await.problem(400);
+    app.get("/api/v1/audit-events?action=erase", Some(&w.p.admin)).await.problem(400);
     app.get("/api/v1/audit-events?resource_type=user&limit=0", Some(&w.p.admin)).await.problem(422);
 
     // Paging with a cursor sees each event once.

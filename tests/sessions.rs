@@ -307,6 +307,19 @@ async fn list_filters_orders_and_pages() {
         }
     }
     assert_eq!(seen, expected);
+    // A page carries each session's attendees (read in the page's own statement), the same list
+    // as the session's own read; a session of one partner lists only that partner.
+    let body = json!({"couple_id": w.couple.id, "starts_at": slot(9), "duration_minutes": 15, "modality": "phone",
+        "attendee_ids": [w.couple.partners[1]]});
+    let solo = id_of(&w.app.post(SESSIONS, c, body).await.expect(201).json());
+    let page = w.app.get(&format!("{SESSIONS}?limit=100"), c).await.expect(200).json();
+    for item in page["items"].as_array().unwrap() {
+        let one = w.app.get(&format!("{SESSIONS}/{}", id_of(item)), c).await.expect(200).json();
+        assert_eq!(item["attendee_ids"], one["attendee_ids"]);
+        let expected =
+            if id_of(item) == solo { vec![w.couple.partners[1].clone()] } else { sorted(w.couple.partners.to_vec()) };
+        assert_eq!(strings(&item["attendee_ids"]), expected);
+    }
     // Filters.
     let from_to = w.app.get(&format!("{SESSIONS}?from={}&to={}", slot(2), slot(4)), c).await.expect(200).json();
     assert_eq!(from_to["items"].as_array().unwrap().iter().map(id_of).collect::<Vec<_>>(), expected[1..3].to_vec());
@@ -314,7 +327,7 @@ async fn list_filters_orders_and_pages() {
     let done = w.app.get(&format!("{SESSIONS}?status=completed"), c).await.expect(200).json();
     assert_eq!(done["items"].as_array().unwrap().iter().map(id_of).collect::<Vec<_>>(), vec![expected[0].clone()]);
     let mine = w.app.get(&format!("{SESSIONS}?couple_id={}&counselor_id={}", w.couple.id, w.counselor.id), c).await;
-    assert_eq!(mine.expect(200).json()["items"].as_array().unwrap().len(), 5);
+    assert_eq!(mine.expect(200).json()["items"].as_array().unwrap().len(), 6);
     let none = w.app.get(&format!("{SESSIONS}?counselor_id={}", w.other.id), c).await.expect(200).json();
     assert_eq!(none["items"], json!([]));
     // Bad parameters.

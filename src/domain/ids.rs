@@ -35,6 +35,11 @@ macro_rules! typed_ids {
             pub fn from_db(text: String) -> Self {
                 $name(text)
             }
+
+            /// The ids of a database list `a,b` (a `string_agg` subselect; NULL when empty).
+            pub fn split_db(list: Option<String>) -> Vec<Self> {
+                list.unwrap_or_default().split(',').filter(|id| !id.is_empty()).map(|id| $name(id.to_string())).collect()
+            }
         }
 
         impl Default for $name {

@@ -6,11 +6,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::Actor;
-use crate::db::schema::{clients as c, session_attendees as sa, sessions as s, users as u};
+use crate::db::schema::{clients as c, session_attendees as sa, sessions as s};
 use crate::db::AnyConnection;
-use crate::domain::ids::{PracticeId, SessionId, UserId};
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::session::{Modality, SessionStatus};
-use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::store::boundaries::parse_ts_key;
@@ -38,6 +37,8 @@ pub struct PortalSessionRow {
     pub status: SessionStatus,
     pub summary_text: Option<String>,
     pub summary_shared_at: Option<NaiveDateTime>,
+    /// The counselor's display name, read in the same statement (staff of the session's practice).
+    pub counselor_name: Option<String>,
 }
 
 impl PortalSessionRow {
@@ -50,7 +51,12 @@ impl PortalSessionRow {
     }
 }
 
-/// Sessions the caller attends, ordered by (starts_at, id), one page.
+/// The display name of the row's counselor, as a subselect: staff of the session's own practice.
+const COUNSELOR_NAME_OF_ROW: &str = "(SELECT users.display_name FROM users WHERE users.id = sessions.counselor_id \
+     AND users.practice_id = sessions.practice_id AND users.role <> 'client')";
+
+/// Sessions the caller attends with their counselor's name, ordered by (starts_at, id), one
+/// page: one statement.
 #[tracing::instrument(skip_all, fields(user.id = %actor.user_id))]
 pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> AppResult<Vec<PortalSessionRow>> {
     let client_id = actor.client_id.clone().ok_or(AppError::NotFound)?;
@@ -66,6 +72,7 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
             s::status,
             s::summary_text,
             s::summary_shared_at,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(COUNSELOR_NAME_OF_ROW),
         ))
         .into_boxed();
     if let Some(after) = &page.after {
@@ -74,18 +81,4 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
         q = q.filter(s::starts_at.ge(at)).filter(s::starts_at.gt(at).or(s::starts_at.eq(at).and(s::id.gt(id))));
     }
     Ok(q.order((s::starts_at.asc(), s::id.asc())).limit(page.fetch()).load(conn)?)
-}
-
-/// Display names of the practice's staff with these ids (one query for a page).
-pub fn staff_names(
-    conn: &mut AnyConnection,
-    practice_id: &PracticeId,
-    ids: &[UserId],
-) -> QueryResult<Vec<(UserId, String)>> {
-    u::table
-        .filter(u::practice_id.eq(practice_id))
-        .filter(u::id.eq_any(ids))
-        .filter(u::role.ne(Role::Client))
-        .select((u::id, u::display_name))
-        .load(conn)
 }

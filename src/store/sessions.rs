@@ -294,9 +294,24 @@ pub struct ListFilter {
     pub to: Option<NaiveDateTime>,
 }
 
-/// Visible sessions, ordered by starts_at, id (keyset).
-pub fn list(conn: &mut AnyConnection, actor: &Actor, f: &ListFilter, page: &PageRequest) -> AppResult<Vec<SessionRow>> {
-    let mut q = visible_sessions(actor).select(SessionRow::as_select());
+/// A session row with its attendee ids (`a,b`, sorted), read in the row's own statement.
+pub type SessionWithAttendees = (SessionRow, Option<String>);
+
+/// The attendee ids of the row's session, as a subselect (`string_agg` with `ORDER BY` is the
+/// same on PostgreSQL and on the bundled SQLite 3.44+).
+const ATTENDEES_OF_ROW: &str = "(SELECT string_agg(session_attendees.client_id, ',' ORDER BY \
+     session_attendees.client_id) FROM session_attendees WHERE session_attendees.session_id = sessions.id)";
+
+/// Visible sessions with their attendees, ordered by starts_at, id (keyset): one statement.
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    f: &ListFilter,
+    page: &PageRequest,
+) -> AppResult<Vec<SessionWithAttendees>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Nullable, Text};
+    let mut q = visible_sessions(actor).select((SessionRow::as_select(), sql::<Nullable<Text>>(ATTENDEES_OF_ROW)));
     if let Some(v) = &f.couple_id {
         q = q.filter(s::couple_id.eq(v.clone()));
     }
@@ -325,7 +340,7 @@ pub fn list(conn: &mut AnyConnection, actor: &Actor, f: &ListFilter, page: &Page
 }
 
 /// The cursor key of a row in [`list`].
-pub fn list_key(r: &SessionRow) -> Vec<String> {
+pub fn list_key((r, _): &SessionWithAttendees) -> Vec<String> {
     vec![key(r.starts_at), r.id.to_string()]
 }
 

@@ -76,12 +76,7 @@ impl ClientView {
     /// The view from a row and its extras read in the same statement
     /// (`store::clients::find_visible_with_extras`).
     pub fn from_row_with_extras((row, counselors, portal): clients::ClientWithExtras) -> ClientView {
-        let counselor_ids = counselors
-            .unwrap_or_default()
-            .split(',')
-            .filter(|id| !id.is_empty())
-            .map(|id| UserId::from_db(id.to_string()))
-            .collect();
+        let counselor_ids = UserId::split_db(counselors);
         let extras = ClientExtras {
             counselors: HashMap::from([(row.id.clone(), counselor_ids)]),
             portal: if portal { HashSet::from([row.id.clone()]) } else { HashSet::new() },

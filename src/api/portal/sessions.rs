@@ -1,11 +1,8 @@
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
-use crate::domain::ids::UserId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
@@ -34,16 +31,11 @@ pub async fn sessions(
         me.as_deref().map(String::from),
         move |conn, client| {
             let rows = portal::sessions(conn, client, &page)?;
-            let mut counselors: Vec<UserId> = rows.iter().map(|r| r.counselor_id.clone()).collect();
-            counselors.sort();
-            counselors.dedup();
-            let names: HashMap<UserId, String> =
-                portal::staff_names(conn, &client.practice_id, &counselors)?.into_iter().collect();
             let page = page.finish(
                 rows,
                 |r| vec![ts_key(r.starts_at), r.id.to_string()],
-                |r| {
-                    let name = names.get(&r.counselor_id).cloned();
+                |mut r| {
+                    let name = r.counselor_name.take();
                     PortalSession::new(r, name)
                 },
             );

@@ -26,7 +26,9 @@ PG_DB="mend_webhook_kill_$$"
 PID_a="" PID_b="" PID_c="" RX_PID="" LOAD_PID=""
 started=$(date +%s)
 cleanup() {
-  for p in "$PID_a" "$PID_b" "$PID_c" "$RX_PID" "$LOAD_PID"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+  for p in "$PID_a" "$PID_b" "$PID_c" "$RX_PID" "$LOAD_PID"; do
+    [ -n "$p" ] && { kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; } || true
+  done
   psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -197,10 +199,12 @@ seen = collections.defaultdict(list)
 for r in rows:
     seen[(r["path"], r["headers"]["webhook-id"])].append(r)
 missing = {p: len(events - {i for (q, i) in seen if q == p}) for p in ("/a", "/b")}
+bad = os.path.exists(f"{work}/bad.jsonl") and os.path.getsize(f"{work}/bad.jsonl") > 0
 if mode == "wait":
-    sys.exit(0 if not any(missing.values()) else 1)
+    # Done waiting when all arrived, or at once on a bad signature (the final check reports it).
+    sys.exit(0 if bad or not any(missing.values()) else 1)
 problems = []
-if os.path.exists(f"{work}/bad.jsonl") and os.path.getsize(f"{work}/bad.jsonl"):
+if bad:
     problems.append(f"{sum(1 for _ in open(work + '/bad.jsonl'))} deliveries no secret verified")
 for p, n in missing.items():
     if n: problems.append(f"{n} events never arrived at {p}")

@@ -22,7 +22,16 @@ crate::typed_ids! {
 }
 
 crate::vocabulary! {
-    /// What happened, as an integrator subscribes to it.
+    /// What happened, as an integrator subscribes to it. Each is emitted in the transaction of
+    /// the change, once: `*.created` on creation; `session.updated` on any change of the session
+    /// record (`PATCH`, and a summary written, which un-shares it); `summary.shared`,
+    /// `note.signed`, `letter.released`, `release.disclosed` when that happens;
+    /// `boundary.activated` when a boundary becomes active (the last partner's acknowledgement,
+    /// or a counselor setting it); `milestone.achieved` when a milestone becomes achieved;
+    /// `activity.logged` for each log; `assessment.completed` when answered;
+    /// `release.authorized` when the last required client authorizes. `data` holds ids only:
+    /// `practice_id`, the resource's `id`, and where it has them `couple_id`, `client_id`, a
+    /// note's `session_id`, a log's `activity_id`.
     pub enum EventType {
         ClientCreated = "client.created",
         CoupleCreated = "couple.created",

@@ -250,6 +250,9 @@ wait_all() {
 wait_all 120 || { "$PY" "$WORK/check.py" "$WORK" final || true; fail "not every event arrived after the SIGKILL"; }
 result=$("$PY" "$WORK/check.py" "$WORK" final) || fail "$result"
 say "every event arrived after the SIGKILL: $result"
+by=$(sql "SELECT claimed_by, count(*) FROM webhook_deliveries WHERE status = 'succeeded' GROUP BY claimed_by" \
+  | sed -e "s/^$WORKER_a|/a: /" -e "s/^$WORKER_b|/b: /" | tr '\n' ' ')
+say "deliveries recorded by instance: $by"
 
 # SIGTERM with a delivery in flight: finished and recorded, no claim left.
 touch "$WORK/slow"

@@ -815,3 +815,35 @@ async fn after_the_overlap_only_the_new_secret_signs() {
     assert!(verify(&new, id, ts, dl.body.as_bytes(), sig));
     assert!(!verify(&old, id, ts, dl.body.as_bytes(), sig));
 }
+
+#[tokio::test]
+async fn both_partners_at_once_make_one_transition_and_one_event() {
+    use common::trust::World;
+    let app = TestApp::spawn().await;
+    let w = World::new(&app).await;
+    register(&app, &w.p.admin, HOOK, ALL_TYPES).await;
+    let c = Some(&w.counselor);
+    let couple = w.couple.id.as_str();
+    let mut ids = Vec::new();
+    for round in 0..3 {
+        let body = json!({"title": format!("T{round}"), "responsible_ids": [w.couple.partners[0]]});
+        let b = id(&app.post(&format!("/api/v1/couples/{couple}/boundaries"), c, body).await.expect(201).json());
+        let r =
+            id(&consent_helpers::release(&app, &w, consent_helpers::release_body(couple, json!(["sessions"]))).await);
+        let (a1, b1, a2, b2) = tokio::join!(
+            ack(&app, &w.a, &b),
+            ack(&app, &w.b, &b),
+            consent_helpers::authorize(&app, &w.a, &r),
+            consent_helpers::authorize(&app, &w.b, &r),
+        );
+        for resp in [a1, b1, a2, b2] {
+            resp.expect(200);
+        }
+        ids.extend([("boundary.activated".to_string(), b), ("release.authorized".to_string(), r)]);
+    }
+    let mut got: Vec<(String, String)> =
+        events(&app, &w.p.id).await.into_iter().map(|(t, d)| (t, d["id"].as_str().unwrap().to_string())).collect();
+    got.sort();
+    ids.sort();
+    assert_eq!(got, ids, "one event per transition");
+}

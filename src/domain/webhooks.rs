@@ -22,7 +22,16 @@ crate::typed_ids! {
 }
 
 crate::vocabulary! {
-    /// What happened, as an integrator subscribes to it.
+    /// What happened, as an integrator subscribes to it. Each is emitted in the transaction of
+    /// the change, once: `*.created` on creation; `session.updated` on any change of the session
+    /// record (`PATCH`, and a summary written, which un-shares it); `summary.shared`,
+    /// `note.signed`, `letter.released`, `release.disclosed` when that happens;
+    /// `boundary.activated` when a boundary becomes active (the last partner's acknowledgement,
+    /// or a counselor setting it); `milestone.achieved` when a milestone becomes achieved;
+    /// `activity.logged` for each log; `assessment.completed` when answered;
+    /// `release.authorized` when the last required client authorizes. `data` holds ids only:
+    /// `practice_id`, the resource's `id`, and where it has them `couple_id`, `client_id`, a
+    /// note's `session_id`, a log's `activity_id`.
     pub enum EventType {
         ClientCreated = "client.created",
         CoupleCreated = "couple.created",
@@ -46,9 +55,14 @@ crate::vocabulary! {
 }
 
 impl EventType {
-    /// The event a successful audited write emits, if any. `boundary.activated`,
-    /// `milestone.achieved` and `release.authorized` depend on the state after the change, not on
-    /// the action alone, so they are not emitted from here (yet).
+    /// The event a successful audited write emits by itself, if any: each of these actions
+    /// happens at most once per resource (a create; a sign, release, response or disclosure
+    /// that its handler allows only once), or is an update of the session record (`PATCH`, and
+    /// `PUT /summary`, which also un-shares a shared summary). `summary.shared`,
+    /// `boundary.activated`, `milestone.achieved` and `release.authorized` are transitions: a
+    /// share of a summary already shared, an acknowledgement that leaves a boundary proposed, an
+    /// edit of a milestone or an authorization that leaves a release pending emit nothing. Their
+    /// handlers emit them ([`crate::webhooks::outbox::emit_event`]) when the state changes.
     pub fn of(action: Action, kind: ResourceKind) -> Option<EventType> {
         use {Action as A, EventType as E, ResourceKind as K};
         Some(match (action, kind) {
@@ -56,7 +70,6 @@ impl EventType {
             (A::Create, K::Couple) => E::CoupleCreated,
             (A::Create, K::Session) => E::SessionCreated,
             (A::Update, K::Session) => E::SessionUpdated,
-            (A::Share, K::Session) => E::SummaryShared,
             (A::Sign, K::Note) => E::NoteSigned,
             (A::Release, K::Letter) => E::LetterReleased,
             (A::Log, K::ActivityLog) => E::ActivityLogged,
@@ -240,6 +253,11 @@ mod tests {
         assert_eq!(EventType::of(Action::Create, ResourceKind::Client), Some(EventType::ClientCreated));
         assert_eq!(EventType::of(Action::Read, ResourceKind::Client), None);
         assert_eq!(EventType::of(Action::Create, ResourceKind::Webhook), None);
+        // Transitions are emitted by their handlers, not by the action.
+        assert_eq!(EventType::of(Action::Share, ResourceKind::Session), None);
+        assert_eq!(EventType::of(Action::Acknowledge, ResourceKind::Boundary), None);
+        assert_eq!(EventType::of(Action::Authorize, ResourceKind::Release), None);
+        assert_eq!(EventType::of(Action::Update, ResourceKind::Milestone), None);
     }
 }
 

@@ -34,13 +34,32 @@ struct Claimed {
     id: String,
 }
 
-const CLAIM_WHERE: &str = "d.status = 'pending' AND w.active AND d.next_attempt_at <= {now} \
-     AND (d.claimed_until IS NULL OR d.claimed_until < {now})";
+/// Which attempts may be claimed now: for each active webhook with nothing in flight (no
+/// attempt under a live lease), its head: the due attempt of its earliest event (event ids are
+/// UUIDv7, so in creation order). So a webhook's later event is never sent while an earlier one
+/// is in flight or due; one waiting for its retry does not hold the later ones up (in order
+/// "where possible": a receiver that fails for a day does not stop the webhook for a day).
+/// `{now}` is the current instant's parameter.
+const CLAIMABLE: &str = "SELECT d.id FROM webhook_deliveries d WHERE d.id IN (\
+       SELECT (SELECT h.id FROM webhook_deliveries h \
+               WHERE h.webhook_id = w.id AND h.status = 'pending' AND h.next_attempt_at <= {now} \
+               ORDER BY h.event_id, h.id LIMIT 1) \
+       FROM webhooks w \
+       WHERE w.active \
+         AND w.id IN (SELECT q.webhook_id FROM webhook_deliveries q \
+                      WHERE q.status = 'pending' AND q.next_attempt_at <= {now}) \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries f \
+                         WHERE f.webhook_id = w.id AND f.status = 'pending' AND f.claimed_until >= {now})) \
+     AND d.status = 'pending' AND d.next_attempt_at <= {now} \
+     AND (d.claimed_until IS NULL OR d.claimed_until < {now}) \
+     ORDER BY d.next_attempt_at, d.id LIMIT {limit}";
 
-/// Claims up to `limit` due attempts for `me` until `until`. On PostgreSQL rows another
-/// instance is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so each attempt has one sender
-/// at a time; on SQLite (one process) the single UPDATE is the claim. An expired lease may be
-/// claimed again: a crashed instance's attempts resume.
+/// Claims up to `limit` due attempts (at most one per webhook, see [`CLAIMABLE`]) for `me`
+/// until `until`. On PostgreSQL a head another instance is claiming is skipped (`FOR UPDATE
+/// SKIP LOCKED`), and that instance's claim, once committed, keeps the webhook's later attempts
+/// back; so each attempt has one sender at a time, and each webhook one attempt in flight. On
+/// SQLite (one process) the single UPDATE is the claim. An expired lease may be claimed again:
+/// a crashed instance's attempts resume.
 fn claim_ids(
     conn: &mut AnyConnection,
     me: &str,
@@ -51,10 +70,9 @@ fn claim_ids(
     let rows: Vec<Claimed> = match conn {
         AnyConnection::Postgresql(c) => {
             let sql = format!(
-                "UPDATE webhook_deliveries SET claimed_by = $1, claimed_until = $2 WHERE id IN (\
-                 SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE {} \
-                 ORDER BY d.next_attempt_at, d.id LIMIT $4 FOR UPDATE OF d SKIP LOCKED) RETURNING id",
-                CLAIM_WHERE.replace("{now}", "$3")
+                "UPDATE webhook_deliveries SET claimed_by = $1, claimed_until = $2 WHERE id IN ({} \
+                 FOR UPDATE OF d SKIP LOCKED) RETURNING id",
+                CLAIMABLE.replace("{now}", "$3").replace("{limit}", "$4")
             );
             diesel::sql_query(sql)
                 .bind::<Text, _>(me)
@@ -64,12 +82,10 @@ fn claim_ids(
                 .load(c)?
         }
         AnyConnection::Sqlite(c) => {
-            // Numbered parameters: `?3` (now) is used twice.
+            // Numbered parameters: `?3` (now) is used several times.
             let sql = format!(
-                "UPDATE webhook_deliveries SET claimed_by = ?1, claimed_until = ?2 WHERE id IN (\
-                 SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE {} \
-                 ORDER BY d.next_attempt_at, d.id LIMIT ?4) RETURNING id",
-                CLAIM_WHERE.replace("{now}", "?3")
+                "UPDATE webhook_deliveries SET claimed_by = ?1, claimed_until = ?2 WHERE id IN ({}) RETURNING id",
+                CLAIMABLE.replace("{now}", "?3").replace("{limit}", "?4")
             );
             diesel::sql_query(sql)
                 .bind::<Text, _>(me)

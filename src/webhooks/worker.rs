@@ -1,13 +1,22 @@
 //! The delivery worker: one per `mend serve`, on its own thread. It claims due attempts under a
 //! lease, POSTs each (10 s timeout, at most [`IN_FLIGHT`] at once), and records the outcome.
 //! A database outage is logged and retried with a growing pause (no crash, no hot loop); on
-//! stop it claims nothing more and lets the attempts in flight finish.
+//! stop it claims nothing more and lets the attempts in flight finish and be recorded.
+//!
+//! Order per webhook: at most one attempt of a webhook is in flight across all instances, and
+//! it is the one of the webhook's earliest due event (see `queue::claim`). So a receiver that
+//! answers sees a webhook's events in the order they were created, except when one fails: its
+//! retry waits for the backoff while the later events go on (holding them for up to a day
+//! would be worse for every receiver than one event out of order; `webhook-timestamp` and the
+//! payload's `timestamp` let it tell). A finished attempt wakes the claim loop at once, so
+//! one-at-a-time per webhook costs a round trip, not a poll interval. Several webhooks are
+//! delivered in parallel.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use super::queue::{self, Outcome, Work};
@@ -21,8 +30,12 @@ use crate::problem::AppError;
 pub const IN_FLIGHT: usize = 8;
 /// How long a receiver may take to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// A claim lasts this long: well past the timeout, so only a crashed sender's claims expire.
-pub const LEASE: Duration = Duration::from_secs(60);
+/// How long resolving a webhook's host name may take.
+pub const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A claim lasts this long: past the longest attempt (resolving, then the request) with room to
+/// record it, so only a crashed (or cut off) sender's claims expire. A crashed instance's
+/// attempts are sent again this long after it claimed them.
+pub const LEASE: Duration = Duration::from_secs(30);
 /// The pause between polls when nothing is due.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -83,6 +96,8 @@ impl Drop for Worker {
 async fn run(db: Db, settings: Settings, mut stopped: watch::Receiver<bool>) {
     let me = crate::db::new_id();
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+    // Woken by every finished attempt: the webhook's next event may be claimed now.
+    let finished = Arc::new(Notify::new());
     let mut tasks = JoinSet::new();
     let mut outage = 0u32;
     tracing::info!(worker = %me, "webhook delivery worker started");
@@ -102,10 +117,11 @@ async fn run(db: Db, settings: Settings, mut stopped: watch::Receiver<bool>) {
                     let full = items.len() == free;
                     for work in items {
                         let Ok(permit) = permits.clone().acquire_owned().await else { break };
-                        let (db, me, settings) = (db.clone(), me.clone(), settings.clone());
+                        let (db, me, settings, finished) = (db.clone(), me.clone(), settings.clone(), finished.clone());
                         tasks.spawn(async move {
                             deliver(&db, &me, &settings, work).await;
                             drop(permit);
+                            finished.notify_one();
                         });
                     }
                     if full {
@@ -124,6 +140,7 @@ async fn run(db: Db, settings: Settings, mut stopped: watch::Receiver<bool>) {
         };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
+            _ = finished.notified(), if outage == 0 => {}
             _ = stopped.changed() => {}
         }
     }
@@ -155,8 +172,12 @@ async fn resolve(settings: &Settings, url: &reqwest::Url) -> Result<Vec<SocketAd
     let host = url.host_str().ok_or("the URL has no host")?;
     let port = url.port_or_known_default().ok_or("the URL has no port")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> =
-        tokio::net::lookup_host((host, port)).await.map_err(|_| "the host name did not resolve".to_string())?.collect();
+    let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)));
+    let addrs: Vec<SocketAddr> = match lookup.await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(_)) => return Err("the host name did not resolve".into()),
+        Err(_) => return Err(format!("the host name did not resolve within {} s", RESOLVE_TIMEOUT.as_secs())),
+    };
     if addrs.is_empty() {
         return Err("the host name did not resolve".into());
     }

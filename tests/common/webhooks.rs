@@ -1,6 +1,7 @@
 //! Test helpers for webhooks: a receiver on 127.0.0.1 in the test process, and a worker.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,27 +28,45 @@ impl Received {
 }
 
 /// A tiny HTTP/1.1 receiver on loopback. It answers each request with the next scripted
-/// status (200 once the script is empty) and closes the connection.
+/// status (200 once the script is empty), after a set delay, and closes the connection. It
+/// counts how many requests it held at once.
 #[derive(Clone)]
 pub struct Receiver {
     pub url: String,
     got: Arc<Mutex<Vec<Received>>>,
     script: Arc<Mutex<VecDeque<u16>>>,
+    delay_ms: Arc<AtomicU64>,
+    open: Arc<AtomicUsize>,
+    most_open: Arc<AtomicUsize>,
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        let r = Receiver { url, got: Arc::default(), script: Arc::default() };
+        let r = Receiver {
+            url,
+            got: Arc::default(),
+            script: Arc::default(),
+            delay_ms: Arc::default(),
+            open: Arc::default(),
+            most_open: Arc::default(),
+        };
         let me = r.clone();
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let me = me.clone();
                 tokio::spawn(async move {
                     let Some(req) = read_request(&mut socket).await else { return };
+                    let open = me.open.fetch_add(1, Ordering::SeqCst) + 1;
+                    me.most_open.fetch_max(open, Ordering::SeqCst);
                     let status = me.script.lock().unwrap().pop_front().unwrap_or(200);
                     me.got.lock().unwrap().push(req);
+                    let delay = me.delay_ms.load(Ordering::SeqCst);
+                    if delay > 0 {
+                        tokio::time::sleep(Duration::from_millis(delay)).await;
+                    }
+                    me.open.fetch_sub(1, Ordering::SeqCst);
                     let resp = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
                     let _ = socket.write_all(resp.as_bytes()).await;
                     let _ = socket.shutdown().await;
@@ -60,6 +79,21 @@ impl Receiver {
     /// The statuses of the next answers, in order.
     pub fn answer(&self, statuses: &[u16]) {
         self.script.lock().unwrap().extend(statuses);
+    }
+
+    /// Answers each request after `ms` milliseconds from now on.
+    pub fn delay(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Requests being answered right now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// The most requests it held at once.
+    pub fn most_open(&self) -> usize {
+        self.most_open.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -12,6 +12,7 @@ use crate::domain::patch::nullable;
 use crate::domain::trust::BoundaryStatus;
 use crate::domain::value::parsed;
 use crate::domain::value_trust::{BoundaryDescription, CalendarDate, Title};
+use crate::domain::webhooks::EventType;
 use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
@@ -20,6 +21,7 @@ use crate::state::AppState;
 use crate::store::boundaries::{self, BoundaryChanges, ClientIds};
 use crate::store::couples;
 use crate::views::trust::BoundaryView;
+use crate::webhooks::outbox;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,8 +118,13 @@ pub async fn update(
                     let partners = couples::partners_of(conn, &current.couple_id)?;
                     partners_only("responsible_ids", ids, &partners)?;
                 }
+                let activates =
+                    current.status != BoundaryStatus::Active && patch.status == Some(BoundaryStatus::Active);
                 if !boundaries::update(conn, &id, current.version, &patch.into_changes(current.version))? {
                     return Err(AppError::PreconditionFailed);
+                }
+                if activates {
+                    outbox::emit_event(conn, &staff.practice_id, EventType::BoundaryActivated, &id)?;
                 }
                 let row = boundaries::find_visible(conn, &staff, &id)?;
                 let acks = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?;

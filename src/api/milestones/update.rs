@@ -11,6 +11,7 @@ use crate::domain::patch::nullable;
 use crate::domain::trust::{today_in, MilestoneStatus};
 use crate::domain::value::parsed;
 use crate::domain::value_trust::{CalendarDate, MilestoneDescription, Phase, Position, Title};
+use crate::domain::webhooks::EventType;
 use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
 use crate::http::{ok_versioned, IfMatch};
@@ -19,6 +20,7 @@ use crate::state::AppState;
 use crate::store::milestones::{self, MilestoneChanges, MilestoneRow};
 use crate::store::practices;
 use crate::views::trust::MilestoneView;
+use crate::webhooks::outbox;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -151,8 +153,13 @@ pub async fn update(
                     let tz = practices::own(conn, &staff.practice_id)?.timezone;
                     Ok(CalendarDate::from_date(today_in(&tz)))
                 })?;
+                let achieves =
+                    current.status != MilestoneStatus::Achieved && changes.status == Some(MilestoneStatus::Achieved);
                 if !milestones::update(conn, &id, current.version, &changes)? {
                     return Err(AppError::PreconditionFailed);
+                }
+                if achieves {
+                    outbox::emit_event(conn, &staff.practice_id, EventType::MilestoneAchieved, &id)?;
                 }
                 Ok(milestones::find_visible(conn, &staff, &id)?)
             })

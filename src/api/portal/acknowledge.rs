@@ -4,11 +4,13 @@ use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
 use crate::domain::ids::BoundaryId;
 use crate::domain::trust::BoundaryStatus;
+use crate::domain::webhooks::EventType;
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::boundaries;
 use crate::views::portal::PortalBoundary;
+use crate::webhooks::outbox;
 
 /// Acknowledge a boundary of one of the caller's couples. When every partner has acknowledged
 /// a proposed (or revised) boundary, it becomes active. Acknowledging again changes nothing;
@@ -38,6 +40,7 @@ pub async fn acknowledge(
                     && boundaries::unacknowledged_partners(conn, &id, &current.couple_id)? == 0
                 {
                     boundaries::set_status(conn, &id, BoundaryStatus::Active)?;
+                    outbox::emit_event(conn, &client.practice_id, EventType::BoundaryActivated, &id)?;
                 }
                 let row = boundaries::find_for_client(conn, &client, &id)?;
                 let mine = boundaries::acknowledgements(conn, std::slice::from_ref(&id))?

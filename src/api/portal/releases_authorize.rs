@@ -9,12 +9,14 @@ use crate::domain::consent::ReleaseId;
 use crate::domain::consent::{day, ReleaseStatus, SignedName};
 use crate::domain::date;
 use crate::domain::value::parsed;
+use crate::domain::webhooks::EventType;
 use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::releases;
 use crate::views::releases::PortalRelease;
+use crate::webhooks::outbox;
 use validator::Validate;
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -75,6 +77,9 @@ pub async fn authorize(
                 // Still pending at this version and not expired, or a racing change won: 409.
                 if !releases::record_authorization(conn, &id, current.version, &day(today), complete)? {
                     return Err(AppError::Conflict("The release changed; it can no longer be authorized.".into()));
+                }
+                if complete {
+                    outbox::emit_event(conn, &client.practice_id, EventType::ReleaseAuthorized, &id)?;
                 }
                 portal_view(conn, &client, &id)
             })

@@ -7,12 +7,14 @@ use crate::db::now;
 use crate::domain::ids::SessionId;
 use crate::domain::value::parsed;
 use crate::domain::value_sessions::SummaryText;
+use crate::domain::webhooks::EventType;
 use crate::domain::ResourceKind;
 use crate::http::{ok_versioned, IfMatch};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::sessions::{self, SummaryChanges};
 use crate::views::sessions::SessionView;
+use crate::webhooks::outbox;
 
 /// Share the summary with the session's attendees (they see it in the portal from now on).
 /// Sharing with no summary is a 409; sharing an already shared summary changes nothing.
@@ -46,6 +48,7 @@ pub async fn share(
                     if !sessions::set_summary(conn, &id, current.version, &changes)? {
                         return Err(AppError::PreconditionFailed);
                     }
+                    outbox::emit_event(conn, &staff.practice_id, EventType::SummaryShared, &id)?;
                 }
                 let row = sessions::find_visible(conn, &staff, &id)?;
                 view(conn, row)

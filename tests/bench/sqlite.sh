@@ -24,7 +24,7 @@ done
 if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
 BIN="$CARGO_TARGET_DIR/$profile/mend"
 
-PORT=${BENCH_SQLITE_PORT:-18097}
+PORT=${BENCH_SQLITE_PORT:-18105}
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }

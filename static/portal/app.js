@@ -108,6 +108,7 @@
   }
 
   function say(message) {
+    if (warned) return;
     notice.replaceChildren(h("p", { text: message }));
     window.clearTimeout(say.timer);
     say.timer = window.setTimeout(() => notice.replaceChildren(), 12000);
@@ -352,6 +353,7 @@
     lastActivity = Date.now();
     if (warned) {
       warned = false;
+      notice.classList.remove("warn");
       notice.replaceChildren();
     }
   }
@@ -368,6 +370,7 @@
     }
     if (idle >= IDLE_MS - WARN_MS && !warned) {
       warned = true;
+      notice.classList.add("warn");
       notice.replaceChildren(h("p", { text: "For your privacy, you will be signed out in 2 minutes unless you keep using the portal." }),
         button("Stay signed in", touched));
     }
@@ -582,6 +585,7 @@
   window.addEventListener("hashchange", () => {
     if (!location.hash.startsWith("#/")) return; // the skip link
     alertBox.replaceChildren();
+    if (!warned) notice.replaceChildren();
     render();
   });
 
@@ -716,8 +720,8 @@
         : button("I have read this and I agree", () => act(err, () => api("POST", `/portal/boundaries/${b.id}/acknowledge`),
           ["boundaries"], {}, `Thank you. You acknowledged “${b.title}”.`), "primary");
     const parts = [
-      h("h3", { text: b.title }),
-      h("p", { class: "status", text: words.boundary[b.status] || b.status }),
+      h("h2", { text: b.title }),
+      h("p", { class: "status", text: b.status === "proposed" && b.my_acknowledged_at ? "Waiting for your partner to acknowledge it" : words.boundary[b.status] || b.status }),
       b.description ? paragraphs(b.description) : null,
       h("p", { class: "meta", text: [keeps, asked, b.review_on ? `You will look at it again together around ${day(b.review_on)}.` : null].filter(Boolean).join(" ") }),
       ack, err,
@@ -727,7 +731,7 @@
       () => listAll(`/portal/boundaries/${b.id}/check-ins`),
       (list) => list.length ? h("details", {}, h("summary", {}, `Your check-ins (${list.length})`),
         h("ul", { class: "plain" }, list.map((c) => h("li", {}, `${on(c.created_at)}: ${c.kept ? "kept" : "not kept"}`,
-          c.note ? h("span", { class: "quote", text: ` “${c.note}”` }) : null))))
+          c.note ? h("span", { class: "quote", text: c.note }) : null))))
         : h("p", { class: "meta", text: "You haven't checked in on this agreement yet." })));
     return card(...parts);
   }
@@ -778,7 +782,7 @@
 
   function activity(a, seq) {
     const parts = [
-      h("h3", { text: a.title }),
+      h("h2", { text: a.title }),
       h("p", { class: "meta", text: [`${cadence(a)}, ${a.assigned_to === "both" ? "for both of you" : "for you"}`,
         `from ${day(a.starts_on)}`, a.ends_on ? `until ${day(a.ends_on)}` : null].filter(Boolean).join(" · ") }),
       a.instructions ? paragraphs(a.instructions) : null,
@@ -794,16 +798,16 @@
     const mine = logs.filter((l) => l.whose === "mine");
     const theirs = logs.filter((l) => l.whose === "partner");
     return [
-      h("h4", { text: "What you logged" }),
+      h("h3", { text: "What you logged" }),
       mine.length ? h("ul", { class: "plain logs" }, mine.map((l) => h("li", {},
         h("span", { class: "when", text: `${day(l.done_on)}: ${l.completed ? "done" : "not done"}` }),
         l.reflection ? h("span", { class: "quote", text: l.reflection }) : null,
-        l.reflection ? h("span", { class: "meta", text: l.shared_with_partner ? "Shared with your partner" : "Private: only you and your counselor" }) : null)))
+        l.reflection ? h("span", { class: "meta block", text: l.shared_with_partner ? "Shared with your partner" : "Private: only you and your counselor" }) : null)))
         : empty("Nothing logged yet."),
-      theirs.length ? [h("h4", { text: "What your partner logged" }),
+      theirs.length ? [h("h3", { text: "What your partner logged" }),
         h("ul", { class: "plain logs" }, theirs.map((l) => h("li", {},
           h("span", { class: "when", text: `${day(l.done_on)}: ${l.completed ? "done" : "not done"}` }),
-          l.reflection ? h("span", { class: "quote", text: l.reflection }) : h("span", { class: "meta", text: "No reflection shared" }))))] : null,
+          l.reflection ? h("span", { class: "quote", text: l.reflection }) : h("span", { class: "meta block", text: "No reflection shared" }))))] : null,
     ];
   }
 
@@ -848,7 +852,7 @@
   function questionnaire(d) {
     const q = d.questionnaire;
     const title = q ? q.title : d.instrument;
-    const parts = [h("h3", { text: title })];
+    const parts = [h("h2", { text: title })];
     if (d.status === "completed") {
       const range = q ? ` out of ${q.score.max}` : "";
       parts.push(h("p", { class: "done", text: `You answered this on ${on(d.completed_at)}.` }),
@@ -869,7 +873,7 @@
         for (const g of groups) answers[g.item.id] = Number(g.group.value());
         return api("POST", `/portal/assessments/${d.id}/responses`, { answers });
       }, ["assessments"], { labels, 409: "You already answered this questionnaire." }, "Thank you. Your answers are saved."));
-      parts.push(form, h("p", { class: "hint", text: `${q.citation}` }));
+      parts.push(form, h("p", { class: "hint", text: `Source: ${q.citation}` }));
     }
     return card(...parts);
   }
@@ -935,22 +939,25 @@
         { title: title.input.value, body: body.input.value }, { "if-match": `"${l.version}"` }),
       ["letters"], { labels: { title: "Title", body: "Your letter" } }, "Your changes are saved."));
       parts.push(h("details", { class: "inline-form" }, h("summary", {}, "Edit"), form));
-      parts.push(h("div", { class: "actions" },
-        button(l.status === "returned" ? "Send it again to my counselor" : "Send to my counselor",
-          () => act(err, () => api("POST", `/portal/letters/${l.id}/submit`), ["letters"], {},
-            "Your letter is with your counselor now. Your partner won't see it until your counselor shares it."), "primary")));
+    }
+    const actions = h("div", { class: "actions" });
+    if (editable) {
+      actions.append(button(l.status === "returned" ? "Send it again to my counselor" : "Send to my counselor",
+        () => act(err, () => api("POST", `/portal/letters/${l.id}/submit`), ["letters"], {},
+          "Your letter is with your counselor now. Your partner won't see it until your counselor shares it."), "primary"));
     }
     if (l.status !== "released" && l.status !== "withdrawn") {
-      parts.push(twoStep("Withdraw this letter", "Yes, withdraw it. This can't be undone.",
+      actions.append(twoStep("Withdraw this letter", "Yes, withdraw it. This can't be undone.",
         () => act(err, () => api("POST", `/portal/letters/${l.id}/withdraw`), ["letters"], {}, "The letter is withdrawn.")));
     }
+    if (actions.childElementCount) parts.push(actions);
     parts.push(err);
     return card(...parts);
   }
 
   /** A button that asks once more before it acts. */
   function twoStep(first, confirm, action) {
-    const wrap = h("div", { class: "actions" });
+    const wrap = h("span", { class: "two-step" });
     const ask = button(first, () => {
       const yes = button(confirm, action, "danger");
       const no = button("No, keep it", () => {
@@ -1006,7 +1013,8 @@
     const others = r.authorizations.filter((a) => a.client_id !== me.id);
     const parts = [
       h("h3", {}, "To ", r.recipient.name, r.recipient.organization ? `, ${r.recipient.organization}` : ""),
-      h("p", { class: "status", text: r.status === "disclosed" && r.disclosed_at ? `Records sent on ${on(r.disclosed_at)}` : words.release[r.status] || r.status }),
+      h("p", { class: "status", text: r.status === "disclosed" && r.disclosed_at ? `Records sent on ${on(r.disclosed_at)}`
+        : r.status === "pending" && r.my_authorized_at ? "Waiting for your partner's permission" : words.release[r.status] || r.status }),
       h("h4", { text: "Why" }), paragraphs(r.purpose),
       h("h4", { text: "What would be shared" }),
       h("ul", {}, r.include.map((k) => h("li", { text: words.record[k] || k })),
@@ -1022,8 +1030,9 @@
         (name) => api("POST", `/portal/releases/${r.id}/authorize`, { signed_name: name }), "Thank you. Your permission is saved."));
     }
     if (required && (r.status === "pending" || r.status === "authorized")) {
-      parts.push(twoStep(r.my_authorized_at ? "Withdraw my permission" : "Say no to this request", "Yes, stop this request. This can't be undone.",
-        () => act(err, () => api("POST", `/portal/releases/${r.id}/revoke`), ["releases"], {}, "The request is stopped. Nothing will be sent.")));
+      parts.push(h("div", { class: "actions" }, twoStep(r.my_authorized_at ? "Withdraw my permission" : "Say no to this request",
+        "Yes, stop this request. This can't be undone.",
+        () => act(err, () => api("POST", `/portal/releases/${r.id}/revoke`), ["releases"], {}, "The request is stopped. Nothing will be sent."))));
     }
     parts.push(err);
     return card(...parts);

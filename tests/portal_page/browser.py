@@ -448,7 +448,8 @@ def partner_b(b, s, markers, api):
             check("No reflection shared" in b.main_text(), "A's private log reaches B without its reflection")
             check(markers["b_private"] in b.main_text(), "B sees B's own private reflection")
         if title == "Letters":
-            check(markers["b_letter"] in b.main_text() and "Shared with your partner" in b.main_text(), "B's released letter")
+            check(markers["b_letter"] in d.page_source and "Shared with your partner" in b.main_text(), "B's released letter")
+            b.click("summary", "Read the letter")
         if title == "Agreements":
             check("Your partner keeps this agreement." in b.main_text(), "who keeps the agreement, in words")
         if title == "Consent and records":

@@ -346,6 +346,12 @@ def partner_a(b, s, markers):
     b.settled()
     check(markers["a_private"] in b.main_text() and "Private: only you and your counselor" in b.main_text(), "A's own log with its privacy")
     b.screen("a-activities")
+    # A second log for the same day: the API's 409, told in words.
+    b.click("summary", "Log this activity")
+    b.click(".choice label", "Not this time")
+    b.click("button[type=submit]", "Save log")
+    b.wait(lambda: "already logged this activity for that day" in (b.js("return document.getElementById('alert').innerText;") or ""), "the 409 in words")
+    check("{" not in b.js("return document.getElementById('alert').innerText;"), "no JSON in the alert")
 
     b.nav("Questionnaires", "Questionnaires")
     b.wait(lambda: "Send my answers" in b.main_text(), "the CSI-4 form")
@@ -380,6 +386,17 @@ def partner_a(b, s, markers):
             b.notice("with your counselor now")
             b.settled()
     check("With your counselor" in b.main_text() and "Draft: only you can see it" in b.main_text(), "letter states in words")
+    # Revise the draft (a PATCH with If-Match).
+    card = [c for c in d.find_elements(By.CSS_SELECTOR, "main article.card") if "Not ready yet" in c.text][0]
+    edit = [x for x in card.find_elements(By.CSS_SELECTOR, "summary") if x.text.strip().endswith("Edit")][0]
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", edit)
+    edit.click()
+    box = b.label_input("Your letter", card)
+    box.send_keys(" A second thought.")
+    b.click("button[type=submit]", "Save changes")
+    b.notice("changes are saved")
+    b.settled()
+    check("A second thought." in d.page_source, "the revised draft is shown")
     b.screen("a-letters")
 
     b.nav("Consent and records", "Consent and records")

@@ -85,7 +85,8 @@ class Api:
 def seed(api, admin_email, admin_password, run):
     admin = api.login(admin_email, admin_password)
     made = api.call("POST", "/users", {"email": f"counselor-{run}@portal.test", "display_name": "Dana Rivera", "role": "counselor"}, admin)
-    counselor = api.accept(made["invite_token"], "counselor passphrase 2026")
+    counselor_password = "counselor passphrase 2026"
+    counselor = api.accept(made["invite_token"], counselor_password)
     a = api.call("POST", "/clients", {"first_name": "Alex", "last_name": "Morgan", "email": f"alex-{run}@portal.test"}, counselor)
     b = api.call("POST", "/clients", {"first_name": "Samantha", "last_name": "Morgan", "preferred_name": "Sam",
                                       "email": f"sam-{run}@portal.test"}, counselor)
@@ -137,7 +138,8 @@ def seed(api, admin_email, admin_password, run):
                                                                   "share_with_partner": True}, b_token)
     api.call("POST", f"/portal/activities/{activity['id']}/logs", {"done_on": (today - dt.timedelta(days=2)).isoformat(), "completed": True,
                                                                   "reflection": f"I still felt guarded. {markers['b_private']}"}, b_token)
-    return {"admin": admin, "counselor": counselor, "invite_a": invite_a, "b_email": f"sam-{run}@portal.test",
+    return {"admin": admin, "counselor": counselor, "counselor_email": f"counselor-{run}@portal.test",
+            "counselor_password": counselor_password, "invite_a": invite_a, "b_email": f"sam-{run}@portal.test",
             "b_password": b_password, "b_user_id": b_user["id"], "markers": markers}
 
 
@@ -504,6 +506,13 @@ def partner_b(b, s, markers, api):
     check(not b.driver.find_element(By.ID, "account").is_displayed(), "nothing of B's stays on screen")
     check("No contact" not in b.page_text(), "no data left on the page after a 401")
     b.screen("b-after-401")
+
+    # Staff who sign in here are told, in words, that the portal is for clients; nothing loads.
+    b.label_input("Email").send_keys(s["counselor_email"])
+    b.label_input("Password").send_keys(s["counselor_password"])
+    b.click("button[type=submit]")
+    b.wait(lambda: "This portal is for clients" in b.main_text(), "the staff message")
+    check(not b.driver.find_element(By.ID, "nav").is_displayed(), "no sections for staff")
 
 
 def main():

@@ -74,6 +74,11 @@ route_table! {
     top "" {
         "/healthz" Public { GET => health::healthz }
         "/readyz" Public { GET => health::readyz }
+        // The client portal page and its assets (static, vendored in the binary).
+        "/portal" Public { GET => portal_page::page }
+        "/portal/app.js" Public { GET => portal_page::script }
+        "/portal/app.css" Public { GET => portal_page::style }
+        "/portal/icon.svg" Public { GET => portal_page::icon }
     }
     api_v1 "/api/v1" {
         // Identity, practice and audit.

@@ -11,6 +11,7 @@ pub mod me;
 pub mod milestones;
 pub mod notes;
 pub mod portal;
+pub mod portal_page;
 pub mod practice;
 pub mod sessions;
 pub mod users;

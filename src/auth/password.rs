@@ -115,7 +115,7 @@ fn dummy_hash() -> &'static str {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Hashing threads run at a lower CPU priority (nice 10): a hash is ~10 ms of pure CPU, and at
+/// Hashing threads run at a lower CPU priority (nice 10, or the process's own if lower still): a hash is ~10 ms of pure CPU, and at
 /// the default priority two of them took a core each from the reads beside them, which lost
 /// twice the CPU the hashes used (tests/bench, scenario e). A sign-in still gets its CPU when the
 /// reads wait on the database; under full load it waits longer, bounded by the permit timeout.
@@ -125,7 +125,12 @@ fn lower_priority() {
     // Linux, PRIO_PROCESS with a thread id applies to that thread alone.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        if libc::setpriority(libc::PRIO_PROCESS, tid, 10) != 0 {
+        // Never above the thread's own priority: a process started at nice 19 keeps 19 (as
+        // root, setting 10 would raise it).
+        *libc::__errno_location() = 0;
+        let own = libc::getpriority(libc::PRIO_PROCESS, tid);
+        let own = if own == -1 && *libc::__errno_location() != 0 { 0 } else { own };
+        if own < 10 && libc::setpriority(libc::PRIO_PROCESS, tid, 10) != 0 {
             tracing::warn!("could not lower the priority of a password hashing thread");
         }
     }

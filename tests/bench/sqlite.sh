@@ -3,15 +3,16 @@
 # on SQLite, wrk closed loop at N connections (default 32, issue 13's measurement), with wrk's
 # latency distribution. Also GET /healthz at the same concurrency (the HTTP ceiling) and, after the
 # run, a count of the run's audit events against wrk's answered requests.
-#   bash tests/bench/sqlite.sh [--debug-build] [--connections N] [--duration S]
+#   bash tests/bench/sqlite.sh [--debug-build | --bin PATH] [--connections N] [--duration S]
 # Prints a Markdown table; needs wrk and sqlite3 (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mend-target}"
-profile=release conns=32 secs=20
+profile=release conns=32 secs=20 BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug-build) profile=debug ;;
+    --bin) BIN=$2; profile=given; shift ;;
     --connections) conns=$2; shift ;;
     --duration) secs=$2; shift ;;
     *) echo "unknown option $1"; exit 2 ;;
@@ -21,8 +22,10 @@ done
 for tool in wrk sqlite3; do
   command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
 done
-if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
-BIN="$CARGO_TARGET_DIR/$profile/mend"
+case "$profile" in
+  release) cargo build --release --quiet; BIN="$CARGO_TARGET_DIR/release/mend" ;;
+  debug) cargo build --quiet; BIN="$CARGO_TARGET_DIR/debug/mend" ;;
+esac
 
 PORT=${BENCH_SQLITE_PORT:-18105}
 WORK=$(mktemp -d)

@@ -4,16 +4,12 @@
 //! OperationOutcomes. (tests/fhir/run.sh validates the resources with an outside FHIR library.)
 
 mod common;
-#[path = "common/between.rs"]
-mod between;
 #[path = "common/consent.rs"]
 mod consent_helpers;
-#[path = "common/measures.rs"]
-#[allow(dead_code)]
-mod measures;
 
 use common::trust::*;
 use common::*;
+use common::{between, measures};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -184,9 +180,13 @@ async fn resources_carry_the_mapping() {
     assert!(e["period"]["start"].as_str().unwrap().ends_with("15:00:00Z"));
     let e = resource(app.get(&format!("{FHIR}/Encounter/{}", m.telehealth), c).await, "Encounter");
     assert_eq!(e["class"]["code"], "VR");
-    app.patch(&format!("/api/v1/sessions/{}", m.telehealth), c, json!({"status": "cancelled", "cancellation_reason": "ill"}))
-        .await
-        .expect(200);
+    app.patch(
+        &format!("/api/v1/sessions/{}", m.telehealth),
+        c,
+        json!({"status": "cancelled", "cancellation_reason": "ill"}),
+    )
+    .await
+    .expect(200);
     let e = resource(app.get(&format!("{FHIR}/Encounter/{}", m.telehealth), c).await, "Encounter");
     assert_eq!(e["status"], "cancelled");
 
@@ -205,7 +205,8 @@ async fn resources_carry_the_mapping() {
     assert_eq!(detail["scheduledTiming"]["repeat"]["periodUnit"], "wk");
     assert_eq!(detail["performer"].as_array().unwrap().len(), 2);
 
-    let qr = resource(app.get(&format!("{FHIR}/QuestionnaireResponse/{}", m.assessment), c).await, "QuestionnaireResponse");
+    let qr =
+        resource(app.get(&format!("{FHIR}/QuestionnaireResponse/{}", m.assessment), c).await, "QuestionnaireResponse");
     assert_eq!(qr["status"], "completed");
     assert_eq!(qr["subject"]["reference"], format!("Patient/{pa}"));
     assert_eq!(qr["item"].as_array().unwrap().len(), 4);
@@ -232,7 +233,8 @@ async fn resources_carry_the_mapping() {
 fn dangling(bundle: &Value) -> Vec<String> {
     let mut held = std::collections::HashSet::new();
     for e in bundle["entry"].as_array().unwrap() {
-        let local = format!("{}/{}", e["resource"]["resourceType"].as_str().unwrap(), e["resource"]["id"].as_str().unwrap());
+        let local =
+            format!("{}/{}", e["resource"]["resourceType"].as_str().unwrap(), e["resource"]["id"].as_str().unwrap());
         assert!(e["fullUrl"].as_str().unwrap().ends_with(&format!("/fhir/R4/{local}")), "{e}");
         held.insert(local);
     }
@@ -297,24 +299,46 @@ async fn searches_and_everything_hold_only_the_couples_records() {
     assert_eq!(all["type"], "searchset");
     assert_eq!(
         kinds(&all),
-        ["CarePlan", "Consent", "Encounter", "Encounter", "Goal", "Group", "Observation", "Patient", "Patient", "QuestionnaireResponse"]
+        [
+            "CarePlan",
+            "Consent",
+            "Encounter",
+            "Encounter",
+            "Goal",
+            "Group",
+            "Observation",
+            "Patient",
+            "Patient",
+            "QuestionnaireResponse"
+        ]
     );
     assert_eq!(all["total"], 10);
     assert_eq!(dangling(&all), Vec::<String>::new());
     let text = all.to_string();
-    for id in [&other.in_person, &other.milestone, &other.assessment, &other.release, &foreign_session, &solo, &w.other_couple.id] {
+    for id in [
+        &other.in_person,
+        &other.milestone,
+        &other.assessment,
+        &other.release,
+        &foreign_session,
+        &solo,
+        &w.other_couple.id,
+    ] {
         assert!(!text.contains(id.as_str()), "$everything holds {id} of someone else");
     }
     assert!(text.contains(&m.telehealth));
 
     let enc = resource(app.get(&format!("{FHIR}/Encounter?subject=Group/{k}"), c).await, "Bundle");
-    let ids: Vec<&str> = enc["entry"].as_array().unwrap().iter().map(|e| e["resource"]["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        enc["entry"].as_array().unwrap().iter().map(|e| e["resource"]["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [m.in_person.as_str(), m.telehealth.as_str()]);
     assert_eq!(enc["entry"][0]["search"]["mode"], "match");
     assert!(enc["entry"][0]["fullUrl"].as_str().unwrap().ends_with(&format!("/fhir/R4/Encounter/{}", m.in_person)));
     // The client's individual sessions, by Patient.
-    let indiv = resource(app.get(&format!("{FHIR}/Encounter?subject=Patient/{}", w.couple.partners[0]), c).await, "Bundle");
-    let ids: Vec<&str> = indiv["entry"].as_array().unwrap().iter().map(|e| e["resource"]["id"].as_str().unwrap()).collect();
+    let indiv =
+        resource(app.get(&format!("{FHIR}/Encounter?subject=Patient/{}", w.couple.partners[0]), c).await, "Bundle");
+    let ids: Vec<&str> =
+        indiv["entry"].as_array().unwrap().iter().map(|e| e["resource"]["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [solo.as_str()]);
     // Paging: one per page, the next link continues.
     let first = resource(app.get(&format!("{FHIR}/Encounter?subject=Group/{k}&_count=1"), c).await, "Bundle");
@@ -334,11 +358,7 @@ async fn searches_and_everything_hold_only_the_couples_records() {
     outcome(app.get(&format!("{FHIR}/Encounter?subject=Group/{k}"), Some(&w.other_counselor)).await, 404, "not-found");
     // The couple's counselor, not assigned to the partner alone in the other couple, sees no
     // individual sessions through the couple.
-    outcome(
-        app.get(&format!("{FHIR}/Encounter?subject=Patient/{}", w.couple.partners[1]), c).await,
-        404,
-        "not-found",
-    );
+    outcome(app.get(&format!("{FHIR}/Encounter?subject=Patient/{}", w.couple.partners[1]), c).await, 404, "not-found");
 }
 
 #[tokio::test]
@@ -392,7 +412,8 @@ async fn bad_ids_unknown_paths_and_bad_searches_are_operation_outcomes() {
     let w = World::new(&app).await;
     let c = Some(&w.counselor);
     let k = &w.couple.id;
-    for kind in ["Patient", "Group", "Encounter", "CarePlan", "Goal", "QuestionnaireResponse", "Observation", "Consent"] {
+    for kind in ["Patient", "Group", "Encounter", "CarePlan", "Goal", "QuestionnaireResponse", "Observation", "Consent"]
+    {
         outcome(app.get(&format!("{FHIR}/{kind}/not-a-uuid"), c).await, 400, "invalid");
         // A well-formed id of nothing: 404, audited as denied.
         let nothing = mend::db::new_id();
@@ -403,7 +424,12 @@ async fn bad_ids_unknown_paths_and_bad_searches_are_operation_outcomes() {
     outcome(app.get(&format!("{FHIR}/Practitioner/{}", w.counselor.id), c).await, 404, "not-found");
     outcome(app.get(&format!("{FHIR}/Patient"), c).await, 404, "not-found");
     outcome(app.get(&format!("{FHIR}/Group/{k}/$export"), c).await, 404, "not-found");
-    let r = app.req(Method::POST, &format!("{FHIR}/Patient/{}", w.couple.partners[0])).auth(c).json(&json!({})).send().await;
+    let r = app
+        .req(Method::POST, &format!("{FHIR}/Patient/{}", w.couple.partners[0]))
+        .auth(c)
+        .json(&json!({}))
+        .send()
+        .await;
     assert_eq!(r.header("allow").as_deref(), Some("GET"));
     outcome(r, 405, "not-supported");
     outcome(app.req(Method::DELETE, &format!("{FHIR}/metadata")).send().await, 405, "not-supported");
@@ -420,10 +446,26 @@ async fn bad_ids_unknown_paths_and_bad_searches_are_operation_outcomes() {
     ] {
         outcome(app.get(&format!("{FHIR}/Encounter{bad}"), c).await, 400, "invalid");
     }
-    let issue = outcome(app.get(&format!("{FHIR}/Goal?subject=Patient/{}", w.couple.partners[0]), c).await, 400, "invalid");
+    let issue =
+        outcome(app.get(&format!("{FHIR}/Goal?subject=Patient/{}", w.couple.partners[0]), c).await, 400, "invalid");
     assert_eq!(issue["issue"][0]["expression"], json!(["subject"]));
     resource(app.get(&format!("{FHIR}/Goal?subject=Group/{k}&_format=json"), c).await, "Bundle");
     // Outside /fhir/R4 the JSON API's problems stay as they are.
     app.get("/fhir/R5/metadata", None).await.problem(404);
     app.get("/api/v1/clients/not-a-uuid", c).await.problem(400);
+}
+
+#[tokio::test]
+async fn a_deactivated_counselors_token_stops_working_on_fhir_at_once() {
+    let app = TestApp::spawn().await;
+    let w = World::new(&app).await;
+    let m = make(&app, &w, &w.couple, &w.a, 15).await;
+    let paths = paths(&w, &m);
+    resource(app.get(&paths[1].0, Some(&w.counselor)).await, "Group");
+    app.patch(&format!("/api/v1/users/{}", w.counselor.id), Some(&w.p.admin), json!({"active": false}))
+        .await
+        .expect(200);
+    for (path, _, _) in &paths {
+        outcome(app.get(path, Some(&w.counselor)).await, 401, "login");
+    }
 }

@@ -27,7 +27,12 @@ fn link(relation: &str, url: String) -> AppResult<BundleLink> {
 
 /// A searchset of `entries` (every one a match), with its `self` link and, when another page
 /// follows, its `next` link. `total` is given when the bundle holds every match.
-pub fn searchset(entries: Vec<Entry>, self_url: String, next_url: Option<String>, total: Option<u32>) -> AppResult<Bundle> {
+pub fn searchset(
+    entries: Vec<Entry>,
+    self_url: String,
+    next_url: Option<String>,
+    total: Option<u32>,
+) -> AppResult<Bundle> {
     let mut links = vec![link("self", self_url)?];
     if let Some(next) = next_url {
         links.push(link("next", next)?);

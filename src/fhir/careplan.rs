@@ -4,8 +4,8 @@
 
 use fhir_sdk::r4b::codes::{CarePlanActivityStatus, RequestStatus};
 use fhir_sdk::r4b::resources::CarePlan;
-use fhir_sdk::r4b::types::{Period, Timing, TimingRepeat, TimingRepeatBounds};
 use fhir_sdk::r4b::resources::{CarePlanActivity, CarePlanActivityDetail, CarePlanActivityDetailScheduled};
+use fhir_sdk::r4b::types::{Period, Timing, TimingRepeat, TimingRepeatBounds};
 use std::num::NonZeroU32;
 
 use super::{built, date, date_time, each, meta, period, reference, text_concept};

@@ -112,7 +112,8 @@ pub async fn operation_outcomes(
         errors: Vec::new(),
     });
     let status = fhir_status(status);
-    let body = outcome(status, &problem).and_then(|o| serde_json::to_string(&o).map_err(crate::problem::AppError::internal));
+    let body =
+        outcome(status, &problem).and_then(|o| serde_json::to_string(&o).map_err(crate::problem::AppError::internal));
     let mut resp = HttpResponse::build(status);
     resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON)));
     for (name, value) in kept {

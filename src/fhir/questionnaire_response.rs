@@ -54,7 +54,9 @@ pub fn questionnaire_response(c: &Completed<'_>) -> AppResult<QuestionnaireRespo
         let label = item.options.iter().find(|o| o.value == *value).map(|o| o.label);
         let code = coding(&format!("{}/{}", questionnaire_url(c.instrument), item.id), &value.to_string(), label)?;
         let answer = built(
-            QuestionnaireResponseItemAnswer::builder().value(QuestionnaireResponseItemAnswerValue::Coding(code)).build(),
+            QuestionnaireResponseItemAnswer::builder()
+                .value(QuestionnaireResponseItemAnswerValue::Coding(code))
+                .build(),
         )?;
         items.push(built(
             QuestionnaireResponseItem::builder()

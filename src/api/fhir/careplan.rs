@@ -49,11 +49,17 @@ pub(crate) fn plan(conn: &mut AnyConnection, staff: &Actor, id: &CoupleId) -> Ap
         content_type = "application/fhir+json", headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<CoupleId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (resource, version) =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Couple, Some(id.to_string()), move |conn, staff| {
+    let (resource, version) = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Couple,
+        Some(id.to_string()),
+        move |conn, staff| {
             let p = plan(conn, staff, &id)?;
             Ok((careplan::care_plan(&p.couple, &p.partners, &p.milestones, &p.activities)?, p.couple.version))
-        })
-        .await?;
+        },
+    )
+    .await?;
     respond(&resource, Some(version))
 }

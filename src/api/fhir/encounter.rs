@@ -50,21 +50,25 @@ pub async fn search(
     let subject_id = subject.id().to_string();
     let base = super::base_url(&req);
     let kind = ResourceKind::Session;
-    let (entries, cursor) = audit::read(&state.db, staff.0, Action::List, kind, Some(subject_id), move |conn, staff| {
-        if !sessions::subject_visible(conn, staff, &subject)? {
-            return Err(AppError::NotFound);
-        }
-        let filter = match &subject {
-            Subject::Couple(id) => ListFilter { couple_id: Some(id.clone()), ..ListFilter::default() },
-            Subject::Client(id) => ListFilter { client_id: Some(id.clone()), ..ListFilter::default() },
-        };
-        let rows = sessions::list(conn, staff, &filter, &page)?;
-        let page = page.finish(rows, sessions::list_key, |r| r);
-        let entries =
-            page.items.iter().map(|r| Entry::new(&base, encounter::encounter(r)?)).collect::<AppResult<Vec<_>>>()?;
-        Ok((entries, page.next_cursor))
-    })
-    .await?;
+    let (entries, cursor) =
+        audit::read(&state.db, staff.0, Action::List, kind, Some(subject_id), move |conn, staff| {
+            if !sessions::subject_visible(conn, staff, &subject)? {
+                return Err(AppError::NotFound);
+            }
+            let filter = match &subject {
+                Subject::Couple(id) => ListFilter { couple_id: Some(id.clone()), ..ListFilter::default() },
+                Subject::Client(id) => ListFilter { client_id: Some(id.clone()), ..ListFilter::default() },
+            };
+            let rows = sessions::list(conn, staff, &filter, &page)?;
+            let page = page.finish(rows, sessions::list_key, |r| r);
+            let entries = page
+                .items
+                .iter()
+                .map(|r| Entry::new(&base, encounter::encounter(r)?))
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok((entries, page.next_cursor))
+        })
+        .await?;
     let total = (q.cursor.is_none() && cursor.is_none()).then_some(entries.len() as u32);
     let next = q.next_url(&req, "Encounter", cursor);
     respond(&searchset(entries, super::self_url(&req), next, total)?, None)

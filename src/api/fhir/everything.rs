@@ -8,14 +8,16 @@ use crate::domain::ids::CoupleId;
 use crate::domain::ResourceKind;
 use crate::fhir::bundle::{searchset, Entry};
 use crate::fhir::questionnaire_response::Completed;
-use crate::fhir::{careplan, consent, docs, encounter, goal, group, observation, patient, questionnaire_response, respond};
+use crate::fhir::{
+    careplan, consent, docs, encounter, goal, group, observation, patient, questionnaire_response, respond,
+};
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::assessments::{self, AssessmentRow, Of};
 use crate::store::boundaries::ts_key;
+use crate::store::clients;
 use crate::store::releases::{self, Party, ReleaseRow};
 use crate::store::sessions::{self, ListFilter, SessionRow};
-use crate::store::clients;
 use crate::views::releases::ReleaseView;
 
 /// Everything of one couple, for the staff assigned to it: its Group, the partners' Patients,
@@ -34,16 +36,22 @@ pub async fn everything(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let base = super::base_url(&req);
-    let entries =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Couple, Some(id.to_string()), move |conn, staff| {
+    let entries = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Couple,
+        Some(id.to_string()),
+        move |conn, staff| {
             let plan = super::careplan::plan(conn, staff, &id)?;
             let mut out = vec![Entry::new(&base, group::group(&plan.couple, &plan.partners)?)?];
             for partner in &plan.partners {
                 out.push(Entry::new(&base, patient::patient(&clients::find_visible(conn, staff, partner)?)?)?);
             }
             let filter = ListFilter { couple_id: Some(id.clone()), ..ListFilter::default() };
-            let sessions: Vec<SessionRow> =
-                every("fhir-everything-sessions", 2, sessions::list_key, |page| sessions::list(conn, staff, &filter, page))?;
+            let sessions: Vec<SessionRow> = every("fhir-everything-sessions", 2, sessions::list_key, |page| {
+                sessions::list(conn, staff, &filter, page)
+            })?;
             for s in &sessions {
                 out.push(Entry::new(&base, encounter::encounter(s)?)?);
             }
@@ -76,8 +84,9 @@ pub async fn everything(
                 out.push(Entry::new(&base, consent::consent(&ReleaseView::new(r, &auths, today))?)?);
             }
             Ok(out)
-        })
-        .await?;
+        },
+    )
+    .await?;
     let total = entries.len() as u32;
     respond(&searchset(entries, super::self_url(&req), None, Some(total))?, None)
 }

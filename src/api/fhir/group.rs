@@ -15,12 +15,18 @@ use crate::store::couples;
         content_type = "application/fhir+json", headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<CoupleId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (resource, version) =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Couple, Some(id.to_string()), move |conn, staff| {
+    let (resource, version) = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Couple,
+        Some(id.to_string()),
+        move |conn, staff| {
             let row = couples::find_visible(conn, staff, &id)?;
             let partners = couples::partners(conn, &id)?;
             Ok((group::group(&row, &partners)?, row.version))
-        })
-        .await?;
+        },
+    )
+    .await?;
     respond(&resource, Some(version))
 }

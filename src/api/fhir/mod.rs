@@ -44,6 +44,7 @@ pub(crate) fn self_url(req: &HttpRequest) -> String {
 #[into_params(parameter_in = Query)]
 pub struct SubjectSearch {
     /// `Group/{couple_id}`; for encounters also `Patient/{client_id}` (sessions with the client alone).
+    #[param(pattern = "^(Group|Patient)/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     #[validate(length(min = 1, max = 100))]
     pub subject: String,
     /// Page size, 1 to 100 (default 25).

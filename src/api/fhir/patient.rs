@@ -16,11 +16,17 @@ use crate::store::clients;
         content_type = "application/fhir+json", headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<ClientId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (resource, version) =
-        audit::read(&state.db, staff.0, Action::Read, ResourceKind::Client, Some(id.to_string()), move |conn, staff| {
+    let (resource, version) = audit::read(
+        &state.db,
+        staff.0,
+        Action::Read,
+        ResourceKind::Client,
+        Some(id.to_string()),
+        move |conn, staff| {
             let row = clients::find_visible(conn, staff, &id)?;
             Ok((patient::patient(&row)?, row.version))
-        })
-        .await?;
+        },
+    )
+    .await?;
     respond(&resource, Some(version))
 }

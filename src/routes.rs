@@ -59,7 +59,9 @@ macro_rules! route_table {
                 crate::domain::ids::BoundaryId, crate::domain::ids::MilestoneId,
                 crate::domain::activities::ActivityId, crate::domain::letters::LetterId,
                 crate::domain::consent::ReleaseId, crate::domain::instruments::AssessmentId,
-                crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId)),
+                crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId,
+                // The error answer of every FHIR operation (added by `fhir::docs::conventions`).
+                crate::fhir::docs::FhirOperationOutcome)),
             modifiers(&Conventions),
             security(("bearer" = [])),
         )]

@@ -56,6 +56,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .wrap(from_fn(idempotency))
                 .wrap(from_fn(json_object_body))
                 .configure(crate::routes::api_v1),
+        )
+        .service(
+            web::scope(crate::fhir::BASE)
+                .wrap(from_fn(crate::fhir::outcome::operation_outcomes))
+                .configure(crate::routes::fhir)
+                .default_service(web::to(crate::fhir::outcome::not_found)),
         );
 }
 

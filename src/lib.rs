@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod extract;
+pub mod fhir;
 pub mod http;
 pub mod idempotency;
 pub mod middleware;

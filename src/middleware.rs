@@ -35,7 +35,8 @@ pub async fn request_context(
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+            // FHIR's OperationOutcome is the error shape under /fhir/R4 (`fhir::outcome`).
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with(crate::fhir::FHIR_JSON));
         if !is_problem {
             let allow = res.headers().get(header::ALLOW).cloned();
             let retry = res.headers().get(header::RETRY_AFTER).cloned();

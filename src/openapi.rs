@@ -42,6 +42,12 @@ impl Modify for Conventions {
             ];
             for (method, op) in ops {
                 let Some(op) = op.as_mut() else { continue };
+                if path.starts_with(crate::fhir::BASE) {
+                    op.operation_id = Some(operation_id(&method, path));
+                    let public = op.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                    crate::fhir::docs::conventions(op, public);
+                    continue;
+                }
                 // One operationId per method and path: handler names repeat across areas
                 // (list, create...), and tools link operations by this id.
                 op.operation_id = Some(operation_id(&method, path));

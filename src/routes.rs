@@ -59,7 +59,9 @@ macro_rules! route_table {
                 crate::domain::ids::BoundaryId, crate::domain::ids::MilestoneId,
                 crate::domain::activities::ActivityId, crate::domain::letters::LetterId,
                 crate::domain::consent::ReleaseId, crate::domain::instruments::AssessmentId,
-                crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId)),
+                crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId,
+                // The error answer of every FHIR operation (added by `fhir::docs::conventions`).
+                crate::fhir::docs::FhirOperationOutcome)),
             modifiers(&Conventions),
             security(("bearer" = [])),
         )]
@@ -198,6 +200,21 @@ route_table! {
         "/webhooks/{id}/rotate-secret" Webhook { POST => webhooks::rotate::rotate }
         "/webhooks/{id}/deliveries" Webhook { GET => webhooks::deliveries::list }
         "/webhooks/{id}/deliveries/{delivery_id}/retry" WebhookDelivery { POST => webhooks::retry::retry }
+    }
+    // FHIR R4, read-only (`fhir::*` maps; errors are OperationOutcomes, `fhir::outcome`).
+    fhir "/fhir/R4" {
+        "/metadata" Public { GET => fhir::metadata::metadata }
+        "/Patient/{id}" Client { GET => fhir::patient::read }
+        "/Group/{id}" Couple { GET => fhir::group::read }
+        "/Group/{id}/$everything" Couple { GET => fhir::everything::everything }
+        "/Encounter" Session { GET => fhir::encounter::search }
+        "/Encounter/{id}" Session { GET => fhir::encounter::read }
+        "/CarePlan/{id}" Couple { GET => fhir::careplan::read }
+        "/Goal" Milestone { GET => fhir::goal::search }
+        "/Goal/{id}" Milestone { GET => fhir::goal::read }
+        "/QuestionnaireResponse/{id}" Assessment { GET => fhir::questionnaire_response::read }
+        "/Observation/{id}" Assessment { GET => fhir::observation::read }
+        "/Consent/{id}" Release { GET => fhir::consent::read }
     }
 }
 

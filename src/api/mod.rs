@@ -6,6 +6,7 @@ pub mod auth;
 pub mod boundaries;
 pub mod clients;
 pub mod couples;
+pub mod fhir;
 pub mod health;
 pub mod me;
 pub mod milestones;

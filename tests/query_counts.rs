@@ -15,15 +15,28 @@ use serde_json::json;
 use sessions_helpers::*;
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
+/// The SQL of every statement diesel put into a connection's prepared-statement cache.
+static CACHED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 struct Counter;
 
 impl Instrumentation for Counter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            QUERIES.fetch_add(1, Ordering::SeqCst);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                QUERIES.fetch_add(1, Ordering::SeqCst);
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } => CACHED.lock().unwrap().push(sql.to_string()),
+            _ => {}
         }
     }
+}
+
+/// Whether a statement whose SQL holds every one of `parts` was prepared and cached (a query
+/// with SQL text in it, `diesel::dsl::sql`, is never cached: PostgreSQL would parse and plan it
+/// on every request).
+fn cached(parts: &[&str]) -> bool {
+    CACHED.lock().unwrap().iter().any(|sql| parts.iter().all(|p| sql.contains(p)))
 }
 
 fn counter() -> Option<Box<dyn Instrumentation>> {
@@ -80,5 +93,18 @@ async fn pages_cost_a_constant_number_of_queries() {
     assert_eq!(notes_2, notes_20, "GET /sessions/{{id}}/notes: 2 vs 20 notes with addenda");
     // And it is small: auth, transaction, scope check, page, batch, audit.
     assert!(notes_20 <= 10, "{notes_20} queries");
+
+    // The hot reads are one statement each and a prepared one (cached by diesel).
+    let client = &w.couple.partners[0];
+    // A read is its statement plus its share of the audit batch (BEGIN, INSERT, COMMIT here:
+    // the test's reads come one at a time); a page of sessions with their attendees costs the same.
+    let read = cost(&w, &format!("/api/v1/clients/{client}")).await;
+    assert_eq!(read, 4, "GET /clients/{{id}}: one statement and the audit batch");
+    assert_eq!(cost(&w, "/api/v1/sessions?limit=20").await, read, "GET /sessions: one statement");
+    assert!(cached(&["client_counselors", "string_agg", "EXISTS"]), "GET /clients/{{id}} is not a prepared statement");
+    assert!(cached(&["session_attendees", "string_agg"]), "GET /sessions is not a prepared statement");
+    let portal = w.app.get("/api/v1/portal/sessions", Some(&w.partner_a)).await.expect(200).json();
+    assert!(!portal["items"].as_array().unwrap().is_empty());
+    assert!(cached(&["session_attendees", "display_name"]), "GET /portal/sessions is not a prepared statement");
     eprintln!("queries: sessions {sessions_2}/{sessions_20}, notes {notes_2}/{notes_20}");
 }

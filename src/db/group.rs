@@ -1,6 +1,6 @@
 //! Group commit: small writes of concurrent requests (the audit events of reads and denials)
-//! run by one writer per instance, many to one transaction and one commit, instead of one commit
-//! (one WAL flush) each.
+//! run by a few writers per instance (one on SQLite), many to one transaction and one commit,
+//! instead of one commit (one WAL flush) each.
 //!
 //! A caller's `submit` returns only after its write is committed. Batches come from concurrency
 //! alone: the writer takes what is queued when it is free (at most [`MAX_BATCH`]), so a lone
@@ -27,17 +27,24 @@ struct Pending {
     reply: oneshot::Sender<Result<bool, AppError>>,
 }
 
-/// The handle callers use; clones share one writer thread, which ends with the last clone.
+/// The handle callers use; clones share the writers, which end with the last clone.
 #[derive(Clone)]
 pub struct GroupCommit {
     queue: mpsc::Sender<Pending>,
 }
 
 impl GroupCommit {
-    /// Starts the writer thread of one instance.
-    pub fn start(pool: Pool) -> std::io::Result<GroupCommit> {
+    /// Starts the `writers` writer threads of one instance (at least one). They share one queue:
+    /// a free writer takes what is queued, so while one batch waits for its commit (its WAL
+    /// flush) another can be written, and PostgreSQL flushes concurrent commits together. SQLite
+    /// has one write lock, so one writer there.
+    pub fn start(pool: Pool, writers: usize) -> std::io::Result<GroupCommit> {
         let (queue, rx) = mpsc::channel(QUEUE);
-        std::thread::Builder::new().name("mend-group-commit".into()).spawn(move || run(pool, rx))?;
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for n in 0..writers.max(1) {
+            let (pool, rx) = (pool.clone(), rx.clone());
+            std::thread::Builder::new().name(format!("mend-group-commit-{n}")).spawn(move || run(pool, rx))?;
+        }
         Ok(GroupCommit { queue })
     }
 
@@ -51,16 +58,23 @@ impl GroupCommit {
     }
 }
 
-fn run(pool: Pool, mut rx: mpsc::Receiver<Pending>) {
-    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
+/// Takes the next batch: waits for one write, then takes what else is queued (at most
+/// [`MAX_BATCH`]). `None` when the queue is closed (the instance is gone) or poisoned.
+fn next_batch(rx: &std::sync::Mutex<mpsc::Receiver<Pending>>, batch: &mut Vec<Pending>) -> Option<()> {
+    let mut rx = rx.lock().ok()?;
+    batch.push(rx.blocking_recv()?);
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
         }
+    }
+    Some(())
+}
+
+fn run(pool: Pool, rx: std::sync::Arc<std::sync::Mutex<mpsc::Receiver<Pending>>>) {
+    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+    while next_batch(&rx, &mut batch).is_some() {
         let (jobs, replies): (Vec<Job>, Vec<_>) = batch.drain(..).map(|p| (p.job, p.reply)).unzip();
         let n = jobs.len();
         let result = match pool.get() {

@@ -232,6 +232,10 @@ pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::Que
     diesel::update(p::practices.filter(p::id.eq(practice_id))).set(p::id.eq(p::id)).execute(conn).map(|_| ())
 }
 
+/// Group-commit writers on PostgreSQL: while one batch waits for its WAL flush, the next is
+/// written (tests/bench: one writer made the audited read wait on one commit at a time).
+pub const PG_WRITERS: usize = 2;
+
 /// The pool, shared by every handler. Blocking diesel work runs on actix's blocking threads,
 /// never on the async workers.
 #[derive(Clone)]
@@ -242,9 +246,14 @@ pub struct Db {
 }
 
 impl Db {
-    /// The pool, and the instance's group-commit writer (one thread, see [`group`]).
+    /// The pool, and the instance's group-commit writers (see [`group`]): one on SQLite (one
+    /// write lock), [`PG_WRITERS`] on PostgreSQL.
     pub fn new(pool: Pool, store: Store) -> std::io::Result<Db> {
-        let group = group::GroupCommit::start(pool.clone())?;
+        let writers = match store {
+            Store::Sqlite(_) => 1,
+            _ => PG_WRITERS,
+        };
+        let group = group::GroupCommit::start(pool.clone(), writers)?;
         Ok(Db { pool, store, group })
     }
 
@@ -353,4 +362,11 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(mode.journal_mode, "wal");
     }
+}
+
+diesel::define_sql_function! {
+    /// `string_agg(text, delimiter)`, the same aggregate on PostgreSQL and on the bundled SQLite
+    /// (3.44+); NULL over no rows. In no particular order: callers sort what they split.
+    #[aggregate]
+    fn string_agg(expr: diesel::sql_types::Text, delimiter: diesel::sql_types::Text) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }

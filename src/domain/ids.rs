@@ -36,9 +36,13 @@ macro_rules! typed_ids {
                 $name(text)
             }
 
-            /// The ids of a database list `a,b` (a `string_agg` subselect; NULL when empty).
+            /// The ids of a database list `a,b` (a `string_agg` subselect, in no order; NULL
+            /// when empty), sorted.
             pub fn split_db(list: Option<String>) -> Vec<Self> {
-                list.unwrap_or_default().split(',').filter(|id| !id.is_empty()).map(|id| $name(id.to_string())).collect()
+                let mut ids: Vec<Self> =
+                    list.unwrap_or_default().split(',').filter(|id| !id.is_empty()).map(|id| $name(id.to_string())).collect();
+                ids.sort();
+                ids
             }
         }
 

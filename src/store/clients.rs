@@ -107,14 +107,11 @@ pub fn find_visible(conn: &mut AnyConnection, actor: &Actor, id: &ClientId) -> Q
 }
 
 /// A client's record with what the staff view needs besides the row, in one statement: the
-/// ids of its counselors (`a,b`, sorted) and whether it has a portal account. (`string_agg`
-/// with `ORDER BY` is the same on PostgreSQL and on SQLite 3.44+, which is bundled.)
+/// ids of its counselors (`a,b`, in no order: the view sorts them) and whether it has a portal
+/// account. Built from the query DSL, not SQL text, so diesel keeps it as a prepared statement
+/// (a `sql()` fragment makes a query "unsafe to cache", and PostgreSQL would parse and plan it
+/// on every read).
 pub type ClientWithExtras = (ClientRow, Option<String>, bool);
-
-const COUNSELORS_OF_ROW: &str = "(SELECT string_agg(client_counselors.counselor_id, ',' ORDER BY \
-     client_counselors.counselor_id) FROM client_counselors WHERE client_counselors.client_id = clients.id)";
-const PORTAL_OF_ROW: &str = "EXISTS (SELECT 1 FROM users WHERE users.client_id = clients.id AND users.active \
-     AND users.password_hash IS NOT NULL)";
 
 /// [`find_visible`] and the view's extras in one round trip.
 #[tracing::instrument(skip_all, fields(client.id = %id))]
@@ -123,12 +120,15 @@ pub fn find_visible_with_extras(
     actor: &Actor,
     id: &ClientId,
 ) -> QueryResult<ClientWithExtras> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::Bool;
-    visible_clients(actor)
-        .filter(c::id.eq(id))
-        .select((ClientRow::as_select(), sql::<Nullable<Text>>(COUNSELORS_OF_ROW), sql::<Bool>(PORTAL_OF_ROW)))
-        .first(conn)
+    let counselors =
+        cc::table.filter(cc::client_id.eq(c::id)).select(crate::db::string_agg(cc::counselor_id, ",")).single_value();
+    let portal = diesel::dsl::exists(
+        users::table
+            .filter(users::client_id.eq(c::id.nullable()))
+            .filter(users::active.eq(true))
+            .filter(users::password_hash.is_not_null()),
+    );
+    visible_clients(actor).filter(c::id.eq(id)).select((ClientRow::as_select(), counselors, portal)).first(conn)
 }
 
 /// Counselor ids of many clients at once (one query for a page).

@@ -6,10 +6,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::Actor;
-use crate::db::schema::{clients as c, session_attendees as sa, sessions as s};
+use crate::db::schema::{clients as c, session_attendees as sa, sessions as s, users as u};
 use crate::db::AnyConnection;
 use crate::domain::ids::{SessionId, UserId};
 use crate::domain::session::{Modality, SessionStatus};
+use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::store::boundaries::parse_ts_key;
@@ -51,10 +52,6 @@ impl PortalSessionRow {
     }
 }
 
-/// The display name of the row's counselor, as a subselect: staff of the session's own practice.
-const COUNSELOR_NAME_OF_ROW: &str = "(SELECT users.display_name FROM users WHERE users.id = sessions.counselor_id \
-     AND users.practice_id = sessions.practice_id AND users.role <> 'client')";
-
 /// Sessions the caller attends with their counselor's name, ordered by (starts_at, id), one
 /// page: one statement.
 #[tracing::instrument(skip_all, fields(user.id = %actor.user_id))]
@@ -72,7 +69,13 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
             s::status,
             s::summary_text,
             s::summary_shared_at,
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(COUNSELOR_NAME_OF_ROW),
+            // The counselor's name as a subselect (staff of the session's own practice).
+            u::table
+                .filter(u::id.eq(s::counselor_id))
+                .filter(u::practice_id.eq(s::practice_id))
+                .filter(u::role.ne(Role::Client))
+                .select(u::display_name)
+                .single_value(),
         ))
         .into_boxed();
     if let Some(after) = &page.after {

@@ -294,24 +294,20 @@ pub struct ListFilter {
     pub to: Option<NaiveDateTime>,
 }
 
-/// A session row with its attendee ids (`a,b`, sorted), read in the row's own statement.
+/// A session row with its attendee ids (`a,b`, in no order), read in the row's own statement.
 pub type SessionWithAttendees = (SessionRow, Option<String>);
 
-/// The attendee ids of the row's session, as a subselect (`string_agg` with `ORDER BY` is the
-/// same on PostgreSQL and on the bundled SQLite 3.44+).
-const ATTENDEES_OF_ROW: &str = "(SELECT string_agg(session_attendees.client_id, ',' ORDER BY \
-     session_attendees.client_id) FROM session_attendees WHERE session_attendees.session_id = sessions.id)";
-
-/// Visible sessions with their attendees, ordered by starts_at, id (keyset): one statement.
+/// Visible sessions with their attendees, ordered by starts_at, id (keyset): one statement, a
+/// prepared one (the query DSL, no SQL text: see `clients::find_visible_with_extras`).
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     f: &ListFilter,
     page: &PageRequest,
 ) -> AppResult<Vec<SessionWithAttendees>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Nullable, Text};
-    let mut q = visible_sessions(actor).select((SessionRow::as_select(), sql::<Nullable<Text>>(ATTENDEES_OF_ROW)));
+    let attendees =
+        sa::table.filter(sa::session_id.eq(s::id)).select(crate::db::string_agg(sa::client_id, ",")).single_value();
+    let mut q = visible_sessions(actor).select((SessionRow::as_select(), attendees));
     if let Some(v) = &f.couple_id {
         q = q.filter(s::couple_id.eq(v.clone()));
     }

@@ -61,9 +61,12 @@ impl SessionView {
         }
     }
 
-    /// A row read with its attendee ids (`a,b`) in the same statement.
-    pub fn from_row_with_attendees((r, attendees): crate::store::sessions::SessionWithAttendees) -> SessionView {
-        SessionView::new(r, ClientId::split_db(attendees))
+    /// A page of rows with their batch-loaded attendees.
+    pub fn with(attendees: &mut HashMap<SessionId, Vec<ClientId>>) -> impl FnMut(SessionRow) -> SessionView + '_ {
+        move |r| {
+            let ids = attendees.remove(&r.id).unwrap_or_default();
+            SessionView::new(r, ids)
+        }
     }
 }
 

@@ -60,7 +60,7 @@ pub async fn search(
                 Subject::Client(id) => ListFilter { client_id: Some(id.clone()), ..ListFilter::default() },
             };
             let rows = sessions::list(conn, staff, &filter, &page)?;
-            let page = page.finish(rows, sessions::list_key, |(r, _)| r);
+            let page = page.finish(rows, sessions::list_key, |r| r);
             let entries = page
                 .items
                 .iter()

@@ -17,7 +17,7 @@ use crate::store::assessments::{self, AssessmentRow, Of};
 use crate::store::boundaries::ts_key;
 use crate::store::clients;
 use crate::store::releases::{self, Party, ReleaseRow};
-use crate::store::sessions::{self, ListFilter, SessionWithAttendees};
+use crate::store::sessions::{self, ListFilter, SessionRow};
 use crate::views::releases::ReleaseView;
 
 /// Everything of one couple, for the staff assigned to it: its Group, the partners' Patients,
@@ -49,11 +49,10 @@ pub async fn everything(
                 out.push(Entry::new(&base, patient::patient(&clients::find_visible(conn, staff, partner)?)?)?);
             }
             let filter = ListFilter { couple_id: Some(id.clone()), ..ListFilter::default() };
-            let sessions: Vec<SessionWithAttendees> =
-                every("fhir-everything-sessions", 2, sessions::list_key, |page| {
-                    sessions::list(conn, staff, &filter, page)
-                })?;
-            for (s, _) in &sessions {
+            let sessions: Vec<SessionRow> = every("fhir-everything-sessions", 2, sessions::list_key, |page| {
+                sessions::list(conn, staff, &filter, page)
+            })?;
+            for s in &sessions {
                 out.push(Entry::new(&base, encounter::encounter(s)?)?);
             }
             let plan_resource = careplan::care_plan(&plan.couple, &plan.partners, &plan.milestones, &plan.activities)?;

@@ -5,7 +5,7 @@ use validator::Validate;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
-use crate::domain::ids::{ClientId, CoupleId, UserId};
+use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
 use crate::domain::session::SessionStatus;
 use crate::domain::value::parsed;
 use crate::domain::value_sessions::{reference, uuid_text, Instant};
@@ -75,7 +75,9 @@ pub async fn list(
     let filter = ListFilter::try_from(q)?;
     let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Session, None, move |conn, staff| {
         let rows = sessions::list(conn, staff, &filter, &page)?;
-        Ok(page.finish(rows, sessions::list_key, SessionView::from_row_with_attendees))
+        let ids: Vec<SessionId> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut attendees = sessions::attendees(conn, &ids)?;
+        Ok(page.finish(rows, sessions::list_key, SessionView::with(&mut attendees)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(SessionList { items: page.items, next_cursor: page.next_cursor }))

@@ -306,6 +306,13 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+diesel::define_sql_function! {
+    /// `string_agg(text, delimiter)`, the same aggregate on PostgreSQL and on the bundled SQLite
+    /// (3.44+); NULL over no rows. In no particular order: callers sort what they split.
+    #[aggregate]
+    fn string_agg(expr: diesel::sql_types::Text, delimiter: diesel::sql_types::Text) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,11 +369,4 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(mode.journal_mode, "wal");
     }
-}
-
-diesel::define_sql_function! {
-    /// `string_agg(text, delimiter)`, the same aggregate on PostgreSQL and on the bundled SQLite
-    /// (3.44+); NULL over no rows. In no particular order: callers sort what they split.
-    #[aggregate]
-    fn string_agg(expr: diesel::sql_types::Text, delimiter: diesel::sql_types::Text) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }

@@ -6,7 +6,7 @@ use crate::auth::Staff;
 use crate::domain::ids::SessionId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
-use crate::fhir::bundle::{searchset, Entry};
+use crate::fhir::bundle::Entry;
 use crate::fhir::{docs, encounter, respond};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -69,7 +69,5 @@ pub async fn search(
             Ok((entries, page.next_cursor))
         })
         .await?;
-    let total = (q.cursor.is_none() && cursor.is_none()).then_some(entries.len() as u32);
-    let next = q.next_url(&req, "Encounter", cursor);
-    respond(&searchset(entries, super::self_url(&req), next, total)?, None)
+    q.answer(&req, "Encounter", entries, cursor)
 }

@@ -7,7 +7,7 @@ use crate::auth::Staff;
 use crate::domain::ids::MilestoneId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
-use crate::fhir::bundle::{searchset, Entry};
+use crate::fhir::bundle::Entry;
 use crate::fhir::{docs, goal, respond};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
@@ -70,7 +70,5 @@ pub async fn search(
         },
     )
     .await?;
-    let total = (q.cursor.is_none() && cursor.is_none()).then_some(entries.len() as u32);
-    let next = q.next_url(&req, "Goal", cursor);
-    respond(&searchset(entries, super::self_url(&req), next, total)?, None)
+    q.answer(&req, "Goal", entries, cursor)
 }

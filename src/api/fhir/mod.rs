@@ -13,13 +13,14 @@ pub mod observation;
 pub mod patient;
 pub mod questionnaire_response;
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
 use crate::domain::value_sessions::reference;
-use crate::fhir::BASE;
+use crate::fhir::bundle::{searchset, Entry};
+use crate::fhir::{respond, BASE};
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::store::sessions::Subject;
@@ -87,6 +88,20 @@ impl SubjectSearch {
     /// The page asked for (the listing's own cursor kind and key).
     pub fn page(&self, kind: &'static str, key_len: usize) -> AppResult<PageRequest> {
         PageRequest::parse(kind, key_len, self.count, self.cursor.as_deref())
+    }
+
+    /// The answer to one page of this search: a searchset Bundle of `entries`, with a `next`
+    /// link while there is more, and `total` only when the page is the whole set.
+    pub fn answer(
+        &self,
+        req: &HttpRequest,
+        resource: &str,
+        entries: Vec<Entry>,
+        cursor: Option<String>,
+    ) -> AppResult<HttpResponse> {
+        let total = (self.cursor.is_none() && cursor.is_none()).then_some(entries.len() as u32);
+        let next = self.next_url(req, resource, cursor);
+        respond(&searchset(entries, self_url(req), next, total)?, None)
     }
 
     /// The `next` link: this search again from `cursor`.

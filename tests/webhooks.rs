@@ -478,7 +478,7 @@ async fn events(app: &TestApp, practice_id: &str) -> Vec<(String, Value)> {
         |v: &Value| v.as_str().is_some_and(|s| s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
     let mut out = Vec::new();
     for (event_type, payload) in outbox(app, practice_id).await {
-        for leak in [TEXT, "Alex", "Marker", "marker@", "555-", "example.org", "@"] {
+        for leak in [TEXT, "Alex", "Marker", "marker@", "555-MARKER", "555-0100", "example.org", "@"] {
             assert!(!payload.contains(leak), "{leak} in {payload}");
         }
         let body: Value = serde_json::from_str(&payload).expect("json");

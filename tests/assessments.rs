@@ -446,3 +446,30 @@ async fn a_partner_never_sees_the_other_partners_answers_or_score() {
     // A's own answers did reach A (so the texts checked are real answers).
     assert!(seen.iter().any(|t| t.contains("\"score\":0") && t.contains(&a_id)));
 }
+
+/// The rule tests/schemathesis/admin.toml names: an admin who creates a client sees its record,
+/// but not its measures, releases or disclosures (404) until an admin assigns them.
+#[tokio::test]
+async fn admin_who_creates_a_client_sees_its_record_but_not_its_measures_until_assigned() {
+    let app = TestApp::spawn().await;
+    let w = World::new(&app).await;
+    let admin = Some(&w.p.admin);
+    let created = app.post("/api/v1/clients", admin, json!({"first_name": "Ida", "last_name": "Intake"})).await;
+    let client = created.expect(201).json();
+    let id = client["id"].as_str().unwrap().to_string();
+    assert_eq!(client["counselor_ids"], json!([]), "an admin who creates a client is not assigned to it");
+    app.get(&format!("/api/v1/clients/{id}"), admin).await.expect(200);
+    let measures = format!("/api/v1/clients/{id}/assessments");
+    app.post(&measures, admin, json!({"instrument": "csi-4"})).await.problem(404);
+    for sub in ["assessments", "releases", "disclosures"] {
+        app.get(&format!("/api/v1/clients/{id}/{sub}"), admin).await.problem(404);
+    }
+
+    // Once an admin assigns themself, the same requests succeed.
+    let body = json!({"counselor_ids": [w.p.admin.id]});
+    app.patch(&format!("/api/v1/clients/{id}"), admin, body).await.expect(200);
+    let made = app.post(&measures, admin, json!({"instrument": "csi-4"})).await.expect(201).json();
+    assert_eq!(made["client_id"], json!(id));
+    let list = app.get(&measures, admin).await.expect(200).json();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+}

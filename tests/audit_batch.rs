@@ -132,3 +132,36 @@ async fn each_event_of_a_batch_keeps_its_own_live_user_check() {
     assert_eq!(events_of(&app, "batch-live").await.len(), 2);
     assert!(events_of(&app, "batch-gone").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_full_batch_of_mixed_callers_keeps_each_callers_own_check() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let client = app.client(&p, Some(&counselor)).await;
+    let portal = app.portal_user(&p, &client).await;
+    let (staff, own) = (actor_of(&counselor, "full-staff"), actor_of(&portal, "full-client"));
+    // A portal token naming another client record, and one naming none: neither is live.
+    let mut other = actor_of(&portal, "full-other");
+    other.client_id = Some(mend::db::new_id().parse().expect("id"));
+    let mut none = actor_of(&portal, "full-none");
+    none.client_id = None;
+    let callers = [&staff, &own, &other, &none];
+    let events: Vec<Event> = (0..mend::db::group::MAX_BATCH).map(|i| event(callers[i % 4], &i.to_string())).collect();
+    let written = app
+        .db
+        .run(move |c| {
+            let refs: Vec<&Event> = events.iter().collect();
+            Ok(write_batch(c, &refs))
+        })
+        .await
+        .expect("db")
+        .expect("batch");
+    let expected: Vec<bool> = (0..mend::db::group::MAX_BATCH).map(|i| i % 4 < 2).collect();
+    assert_eq!(written, expected);
+    let quarter = mend::db::group::MAX_BATCH / 4;
+    assert_eq!(events_of(&app, "full-staff").await.len(), quarter);
+    assert_eq!(events_of(&app, "full-client").await.len(), quarter);
+    assert!(events_of(&app, "full-other").await.is_empty());
+    assert!(events_of(&app, "full-none").await.is_empty());
+}

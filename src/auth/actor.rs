@@ -123,22 +123,58 @@ impl Actor {
     }
 }
 
-/// The token's user, if still live (exists, active, same practice and role, and for a client the
-/// same client record): the one statement of that rule, used by [`check_live`] and folded into
-/// the audit INSERT of `audit::read`.
-pub fn live_user(live: &Liveness) -> users::BoxedQuery<'static, crate::db::MultiBackend> {
-    let q = users::table
-        .filter(users::id.eq(live.user_id.clone()))
-        .filter(users::practice_id.eq(live.practice_id.clone()))
-        .filter(users::role.eq(live.role.as_str()))
-        .filter(users::active.eq(true))
-        .into_boxed();
-    match (live.role, &live.client_id) {
-        (Role::Client, Some(cid)) => q.filter(users::client_id.eq(cid.clone())),
-        // A portal token without its client record matches no user (so `check_live` refuses it too).
-        (Role::Client, None) => q.filter(users::client_id.is_null().and(users::client_id.is_not_null())),
-        _ => q,
-    }
+/// The rows of `users` that are the token's user, if still live: exists, active, same practice
+/// and role, and for a client the same client record. The one statement of that rule, used by
+/// [`check_live`] and folded into the audit INSERTs (`audit`, `audit_batch`). Staff bind NULL
+/// for the client record (any matches), so every token gives the same SQL, one prepared
+/// statement. `None`: the token cannot be live at all (a portal token without its client
+/// record), so there is nothing to ask the database.
+#[allow(clippy::type_complexity)]
+pub fn live_user(
+    live: &Liveness,
+) -> Option<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            diesel::dsl::Filter<
+                diesel::dsl::Filter<
+                    diesel::dsl::Filter<users::table, diesel::dsl::Eq<users::id, String>>,
+                    diesel::dsl::Eq<users::practice_id, String>,
+                >,
+                diesel::dsl::Eq<users::role, &'static str>,
+            >,
+            diesel::dsl::Eq<users::active, bool>,
+        >,
+        diesel::dsl::Or<
+            diesel::dsl::IsNull<
+                diesel::dsl::AsExprOf<Option<String>, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
+            >,
+            diesel::dsl::Eq<
+                users::client_id,
+                diesel::dsl::AsExprOf<Option<String>, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
+            >,
+        >,
+    >,
+> {
+    use diesel::sql_types::{Nullable, Text};
+    let client = match (live.role, &live.client_id) {
+        (Role::Client, Some(cid)) => Some(cid.clone()),
+        (Role::Client, None) => return None,
+        _ => None,
+    };
+    Some(
+        users::table
+            .filter(users::id.eq(live.user_id.clone()))
+            .filter(users::practice_id.eq(live.practice_id.clone()))
+            .filter(users::role.eq(live.role.as_str()))
+            .filter(users::active.eq(true))
+            .filter(
+                client
+                    .clone()
+                    .into_sql::<Nullable<Text>>()
+                    .is_null()
+                    .or(users::client_id.eq(client.into_sql::<Nullable<Text>>())),
+            ),
+    )
 }
 
 /// The answer for a token whose user is no longer live (deactivated, role or record changed).
@@ -151,7 +187,8 @@ pub fn no_longer_live() -> AppError {
 /// and a user whose role changed must sign in again.
 pub fn check_live(conn: &mut crate::db::AnyConnection, live: &Liveness) -> Result<(), AppError> {
     // One rule, in `live_user`; here read on its own, in `audit` folded into the event's INSERT.
-    let found: Option<String> = live_user(live).select(users::id).first(conn).optional()?;
+    let Some(user) = live_user(live) else { return Err(no_longer_live()) };
+    let found: Option<String> = user.select(users::id).first(conn).optional()?;
     if found.is_some() {
         Ok(())
     } else {

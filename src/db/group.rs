@@ -1,6 +1,7 @@
 //! Group commit: small writes of concurrent requests (the audit events of reads and denials)
 //! run by a few writers per instance (one on SQLite), many to one transaction and one commit,
-//! instead of one commit (one WAL flush) each.
+//! instead of one commit (one WAL flush) each. What a write is, and how a batch of them becomes
+//! one statement, is the caller's (`audit_batch`); this module only queues, batches and answers.
 //!
 //! A caller's `submit` returns only after its write is committed. Batches come from concurrency
 //! alone: the writer takes what is queued when it is free (at most [`MAX_BATCH`]), so a lone
@@ -10,57 +11,66 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{write_tx, AnyConnection, Pool};
+use super::{AnyConnection, Pool};
 use crate::problem::AppError;
 
-/// The most writes one transaction carries.
+/// The most writes one batch carries.
 pub const MAX_BATCH: usize = 128;
 
 /// Writes waiting for the writer; beyond this, callers wait to queue (backpressure).
 const QUEUE: usize = 4096;
 
-/// One small write: `Ok(true)` when it wrote, `Ok(false)` when its own condition matched nothing.
-pub type Job = Box<dyn FnOnce(&mut AnyConnection) -> Result<bool, AppError> + Send>;
+/// Writes a batch of items all or none (one statement, or one transaction): for each item,
+/// `true` when it wrote, `false` when its own condition matched nothing.
+pub type WriteAll<T> = fn(&mut AnyConnection, &[T]) -> Result<Vec<bool>, AppError>;
 
-struct Pending {
-    job: Job,
+struct Pending<T> {
+    item: T,
     reply: oneshot::Sender<Result<bool, AppError>>,
 }
 
 /// The handle callers use; clones share the writers, which end with the last clone.
-#[derive(Clone)]
-pub struct GroupCommit {
-    queue: mpsc::Sender<Pending>,
+pub struct GroupCommit<T> {
+    queue: mpsc::Sender<Pending<T>>,
 }
 
-impl GroupCommit {
-    /// Starts the `writers` writer threads of one instance (at least one). They share one queue:
-    /// a free writer takes what is queued, so while one batch waits for its commit (its WAL
-    /// flush) another can be written, and PostgreSQL flushes concurrent commits together. SQLite
-    /// has one write lock, so one writer there.
-    pub fn start(pool: Pool, writers: usize) -> std::io::Result<GroupCommit> {
+impl<T> Clone for GroupCommit<T> {
+    fn clone(&self) -> Self {
+        GroupCommit { queue: self.queue.clone() }
+    }
+}
+
+impl<T: Send + 'static> GroupCommit<T> {
+    /// Starts the `writers` writer threads of one instance (at least one), each writing what it
+    /// takes from the queue with `write`. They share one queue: a free writer takes what is
+    /// queued, so while one batch waits for its commit (its WAL flush) another can be written,
+    /// and PostgreSQL flushes concurrent commits together. SQLite has one write lock, so one
+    /// writer there.
+    pub fn start(pool: Pool, writers: usize, write: WriteAll<T>) -> std::io::Result<GroupCommit<T>> {
         let (queue, rx) = mpsc::channel(QUEUE);
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         for n in 0..writers.max(1) {
             let (pool, rx) = (pool.clone(), rx.clone());
-            std::thread::Builder::new().name(format!("mend-group-commit-{n}")).spawn(move || run(pool, rx))?;
+            std::thread::Builder::new().name(format!("mend-group-commit-{n}")).spawn(move || run(pool, rx, write))?;
         }
         Ok(GroupCommit { queue })
     }
 
-    /// Queues `job` and waits until its batch is committed.
-    pub async fn submit(&self, job: Job) -> Result<bool, AppError> {
+    /// Queues `item` and waits until its batch is committed.
+    pub async fn submit(&self, item: T) -> Result<bool, AppError> {
         let (reply, answer) = oneshot::channel();
-        if self.queue.send(Pending { job, reply }).await.is_err() {
+        if self.queue.send(Pending { item, reply }).await.is_err() {
             return Err(AppError::database_unavailable());
         }
         answer.await.unwrap_or_else(|_| Err(AppError::database_unavailable()))
     }
 }
 
+type Queue<T> = std::sync::Arc<std::sync::Mutex<mpsc::Receiver<Pending<T>>>>;
+
 /// Takes the next batch: waits for one write, then takes what else is queued (at most
 /// [`MAX_BATCH`]). `None` when the queue is closed (the instance is gone) or poisoned.
-fn next_batch(rx: &std::sync::Mutex<mpsc::Receiver<Pending>>, batch: &mut Vec<Pending>) -> Option<()> {
+fn next_batch<T>(rx: &Queue<T>, batch: &mut Vec<Pending<T>>) -> Option<()> {
     let mut rx = rx.lock().ok()?;
     batch.push(rx.blocking_recv()?);
     while batch.len() < MAX_BATCH {
@@ -72,14 +82,14 @@ fn next_batch(rx: &std::sync::Mutex<mpsc::Receiver<Pending>>, batch: &mut Vec<Pe
     Some(())
 }
 
-fn run(pool: Pool, rx: std::sync::Arc<std::sync::Mutex<mpsc::Receiver<Pending>>>) {
-    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+fn run<T>(pool: Pool, rx: Queue<T>, write: WriteAll<T>) {
+    let mut batch: Vec<Pending<T>> = Vec::with_capacity(MAX_BATCH);
     while next_batch(&rx, &mut batch).is_some() {
-        let (jobs, replies): (Vec<Job>, Vec<_>) = batch.drain(..).map(|p| (p.job, p.reply)).unzip();
-        let n = jobs.len();
+        let (items, replies): (Vec<T>, Vec<_>) = batch.drain(..).map(|p| (p.item, p.reply)).unzip();
+        let n = items.len();
         let result = match pool.get() {
             Ok(mut conn) => {
-                let result = run_batch(&mut conn, jobs);
+                let result = write(&mut conn, &items);
                 if let Err(AppError::Unavailable { .. }) = &result {
                     conn.mark_lost();
                 }
@@ -88,12 +98,15 @@ fn run(pool: Pool, rx: std::sync::Arc<std::sync::Mutex<mpsc::Receiver<Pending>>>
             Err(_) => Err(AppError::database_unavailable()),
         };
         match result {
-            Ok(written) => {
+            Ok(written) if written.len() == n => {
                 for (reply, written) in replies.into_iter().zip(written) {
                     let _ = reply.send(Ok(written));
                 }
             }
-            Err(e) => {
+            result => {
+                let e = result
+                    .err()
+                    .unwrap_or_else(|| AppError::internal("a batch answered for the wrong number of writes"));
                 tracing::error!(error = %e, writes = n, "group commit failed; its requests fail");
                 for reply in replies {
                     let _ = reply.send(Err(match &e {
@@ -107,9 +120,4 @@ fn run(pool: Pool, rx: std::sync::Arc<std::sync::Mutex<mpsc::Receiver<Pending>>>
             }
         }
     }
-}
-
-/// Runs `jobs` in one write transaction: all or none.
-pub fn run_batch(conn: &mut AnyConnection, jobs: Vec<Job>) -> Result<Vec<bool>, AppError> {
-    write_tx(conn, |c| jobs.into_iter().map(|job| job(c)).collect())
 }

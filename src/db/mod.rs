@@ -242,7 +242,7 @@ pub const PG_WRITERS: usize = 2;
 pub struct Db {
     pool: Pool,
     store: Store,
-    group: group::GroupCommit,
+    group: group::GroupCommit<crate::audit_batch::Event>,
 }
 
 impl Db {
@@ -253,12 +253,12 @@ impl Db {
             Store::Sqlite(_) => 1,
             _ => PG_WRITERS,
         };
-        let group = group::GroupCommit::start(pool.clone(), writers)?;
+        let group = group::GroupCommit::start(pool.clone(), writers, crate::audit_batch::write_queued)?;
         Ok(Db { pool, store, group })
     }
 
-    /// The writer that group-commits small writes (the audit events of reads and denials).
-    pub fn group_commit(&self) -> &group::GroupCommit {
+    /// The writers that group-commit the audit events of reads and denials (`audit_batch`).
+    pub fn group_commit(&self) -> &group::GroupCommit<crate::audit_batch::Event> {
         &self.group
     }
 

@@ -5,13 +5,13 @@
 //! written after the denied work has rolled back.
 
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 
 use crate::audit_batch::Event;
 use crate::auth::actor::{live_user, no_longer_live};
 use crate::auth::{Actor, Liveness};
+use crate::db::group::{write_rows, Row};
 use crate::db::schema::audit_events;
-use crate::db::{new_id, now, write_tx, AnyConnection, MultiBackend};
+use crate::db::{new_id, now, write_tx, AnyConnection, AUDIT_EVENTS};
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 
@@ -92,18 +92,19 @@ pub fn record(
         .map(|_| ())
 }
 
-/// `SELECT <the event> FROM users WHERE <the live user>`: one row when the actor is live, none
-/// otherwise; `None` when the actor cannot be live at all (nothing to ask the database).
+/// `SELECT <the event> FROM users WHERE <the live user>`, in [`AUDIT_EVENTS`] column order:
+/// one row when the actor is live, none otherwise. `None` when the actor cannot be live at all
+/// (nothing to ask the database).
 pub(crate) fn event_row(
-    id: String,
     ctx: &AuditContext,
     live: &Liveness,
     (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
     outcome: Outcome,
-) -> Option<EventRow> {
+) -> Option<Row> {
     use diesel::sql_types::{Nullable, Text, Timestamp};
-    let row = live_user(live)?.select((
-        id.into_sql::<Text>(),
+    let key = new_id();
+    let select = live_user(live)?.select((
+        key.clone().into_sql::<Text>(),
         ctx.practice_id.clone().into_sql::<Nullable<Text>>(),
         now().into_sql::<Timestamp>(),
         ctx.actor_id.clone().into_sql::<Nullable<Text>>(),
@@ -115,66 +116,8 @@ pub(crate) fn event_row(
         ctx.request_id.clone().into_sql::<Text>(),
         ctx.ip.clone().into_sql::<Nullable<Text>>(),
     ));
-    Some(Box::new(row))
+    Some(Row { key, select: Box::new(select) })
 }
-
-/// One event's `SELECT .. FROM users WHERE <the live user>`, in [`EVENT_COLUMNS`] order.
-pub(crate) type EventRow = Box<dyn QueryFragment<MultiBackend> + Send>;
-
-/// The columns of an event row, in order.
-const EVENT_COLUMNS: [&str; 11] = [
-    <audit_events::id as Column>::NAME,
-    <audit_events::practice_id as Column>::NAME,
-    <audit_events::at as Column>::NAME,
-    <audit_events::actor_id as Column>::NAME,
-    <audit_events::actor_role as Column>::NAME,
-    <audit_events::action as Column>::NAME,
-    <audit_events::resource_type as Column>::NAME,
-    <audit_events::resource_id as Column>::NAME,
-    <audit_events::outcome as Column>::NAME,
-    <audit_events::request_id as Column>::NAME,
-    <audit_events::ip as Column>::NAME,
-];
-
-/// `INSERT INTO audit_events (..) <row> UNION ALL <row> .. RETURNING id`: any number of events
-/// in one statement (so all or none), each written only if its actor is live; it answers the
-/// ids written. The SQL depends only on the number of rows, so each size is one prepared
-/// statement per connection.
-pub(crate) struct InsertEvents(pub(crate) Vec<EventRow>);
-
-impl QueryFragment<MultiBackend> for InsertEvents {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        out.push_sql("INSERT INTO ");
-        audit_events::table.walk_ast(out.reborrow())?;
-        out.push_sql(" (");
-        for (i, column) in EVENT_COLUMNS.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_identifier(column)?;
-        }
-        out.push_sql(") ");
-        for (i, row) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            row.walk_ast(out.reborrow())?;
-        }
-        out.push_sql(" RETURNING ");
-        out.push_identifier(<audit_events::id as Column>::NAME)
-    }
-}
-
-impl QueryId for InsertEvents {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for InsertEvents {
-    type SqlType = diesel::sql_types::Text;
-}
-
-impl RunQueryDsl<AnyConnection> for InsertEvents {}
 
 /// Writes one event only if the actor is still live, in one statement
 /// (`INSERT INTO audit_events (..) SELECT <the event> FROM users WHERE <the live user>`).
@@ -187,11 +130,11 @@ pub(crate) fn record_if_live(
     resource_type: ResourceKind,
     resource_id: Option<&str>,
     outcome: Outcome,
-) -> QueryResult<bool> {
-    let Some(row) = event_row(new_id(), ctx, live, (action, resource_type, resource_id), outcome) else {
+) -> Result<bool, AppError> {
+    let Some(row) = event_row(ctx, live, (action, resource_type, resource_id), outcome) else {
         return Ok(false);
     };
-    Ok(InsertEvents(vec![row]).load::<String>(conn)?.len() == 1)
+    Ok(write_rows(conn, &AUDIT_EVENTS, &[row])? == [true])
 }
 
 /// A read or list for an authenticated caller: `work` in one database job (no transaction: a

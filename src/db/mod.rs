@@ -232,6 +232,28 @@ pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::Que
     diesel::update(p::practices.filter(p::id.eq(practice_id))).set(p::id.eq(p::id)).execute(conn).map(|_| ())
 }
 
+/// The group-committed table and its columns, in the order of each row's `SELECT`.
+pub const AUDIT_EVENTS: group::Table = {
+    use diesel::Column;
+    use schema::audit_events as a;
+    group::Table {
+        name: "audit_events",
+        columns: &[
+            <a::id as Column>::NAME,
+            <a::practice_id as Column>::NAME,
+            <a::at as Column>::NAME,
+            <a::actor_id as Column>::NAME,
+            <a::actor_role as Column>::NAME,
+            <a::action as Column>::NAME,
+            <a::resource_type as Column>::NAME,
+            <a::resource_id as Column>::NAME,
+            <a::outcome as Column>::NAME,
+            <a::request_id as Column>::NAME,
+            <a::ip as Column>::NAME,
+        ],
+    }
+};
+
 /// Group-commit writers on PostgreSQL: while one batch waits for its WAL flush, the next is
 /// written (tests/bench: one writer made the audited read wait on one commit at a time).
 pub const PG_WRITERS: usize = 2;
@@ -242,7 +264,7 @@ pub const PG_WRITERS: usize = 2;
 pub struct Db {
     pool: Pool,
     store: Store,
-    group: group::GroupCommit<crate::audit_batch::Event>,
+    group: group::GroupCommit,
 }
 
 impl Db {
@@ -253,12 +275,12 @@ impl Db {
             Store::Sqlite(_) => 1,
             _ => PG_WRITERS,
         };
-        let group = group::GroupCommit::start(pool.clone(), writers, crate::audit_batch::write_queued)?;
+        let group = group::GroupCommit::start(pool.clone(), writers, &AUDIT_EVENTS)?;
         Ok(Db { pool, store, group })
     }
 
-    /// The writers that group-commit the audit events of reads and denials (`audit_batch`).
-    pub fn group_commit(&self) -> &group::GroupCommit<crate::audit_batch::Event> {
+    /// The writers that group-commit rows of [`AUDIT_EVENTS`] (the events of reads and denials).
+    pub fn group_commit(&self) -> &group::GroupCommit {
         &self.group
     }
 

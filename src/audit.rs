@@ -7,11 +7,11 @@
 use diesel::prelude::*;
 
 use crate::audit_batch::Event;
-use crate::auth::actor::{live_user, no_longer_live};
+use crate::auth::actor::no_longer_live;
 use crate::auth::{Actor, Liveness};
 use crate::db::group::{write_rows, Row};
 use crate::db::schema::audit_events;
-use crate::db::{new_id, now, write_tx, AnyConnection, AUDIT_EVENTS};
+use crate::db::{new_id, now, write_tx, AnyConnection};
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 
@@ -92,36 +92,40 @@ pub fn record(
         .map(|_| ())
 }
 
-/// `SELECT <the event> FROM users WHERE <the live user>`, in [`AUDIT_EVENTS`] column order:
-/// one row when the actor is live, none otherwise. `None` when the actor cannot be live at all
-/// (nothing to ask the database).
+/// The event as a row of `audit_batch::STATEMENT`: its columns, and the facts of its live-user
+/// check. `None` when the actor cannot be live at all (nothing to ask the database).
 pub(crate) fn event_row(
     ctx: &AuditContext,
     live: &Liveness,
     (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
     outcome: Outcome,
 ) -> Option<Row> {
-    use diesel::sql_types::{Nullable, Text, Timestamp};
+    let (user, practice, role, client) = live.parts()?;
     let key = new_id();
-    let select = live_user(live)?.select((
-        key.clone().into_sql::<Text>(),
-        ctx.practice_id.clone().into_sql::<Nullable<Text>>(),
-        now().into_sql::<Timestamp>(),
-        ctx.actor_id.clone().into_sql::<Nullable<Text>>(),
-        ctx.actor_role.clone().into_sql::<Nullable<Text>>(),
-        action.as_str().into_sql::<Text>(),
-        resource_type.as_str().into_sql::<Text>(),
-        resource_id.map(String::from).into_sql::<Nullable<Text>>(),
-        outcome.as_str().into_sql::<Text>(),
-        ctx.request_id.clone().into_sql::<Text>(),
-        ctx.ip.clone().into_sql::<Nullable<Text>>(),
-    ));
-    Some(Row { key, select: Box::new(select) })
+    let json = serde_json::json!({
+        "id": key,
+        "practice_id": ctx.practice_id,
+        "at": crate::db::timestamp_text(now()),
+        "actor_id": ctx.actor_id,
+        "actor_role": ctx.actor_role,
+        "action": action.as_str(),
+        "resource_type": resource_type.as_str(),
+        "resource_id": resource_id,
+        "outcome": outcome.as_str(),
+        "request_id": ctx.request_id,
+        "ip": ctx.ip,
+        "live_user": user,
+        "live_practice": practice,
+        "live_role": role,
+        "live_client": client,
+    })
+    .to_string();
+    Some(Row { key, json })
 }
 
-/// Writes one event only if the actor is still live, in one statement
-/// (`INSERT INTO audit_events (..) SELECT <the event> FROM users WHERE <the live user>`).
-/// False when nothing was written: the token's user is no longer live.
+/// Writes one event only if the actor is still live, in one statement (the batch statement,
+/// `audit_batch::STATEMENT`, with one row). False when nothing was written: the token's user
+/// is no longer live.
 pub(crate) fn record_if_live(
     conn: &mut AnyConnection,
     ctx: &AuditContext,
@@ -134,7 +138,7 @@ pub(crate) fn record_if_live(
     let Some(row) = event_row(ctx, live, (action, resource_type, resource_id), outcome) else {
         return Ok(false);
     };
-    Ok(write_rows(conn, &AUDIT_EVENTS, &[row])? == [true])
+    Ok(write_rows(conn, &crate::audit_batch::STATEMENT, &[row])? == [true])
 }
 
 /// A read or list for an authenticated caller: `work` in one database job (no transaction: a

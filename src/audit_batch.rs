@@ -1,15 +1,43 @@
 //! The audit events of reads and denials, group-committed (`db::group`): a read's answer waits
 //! until its event is committed, so there is no 200 without its event and nothing answered is
 //! lost on a crash, as when each read committed its own event. A batch is one statement
-//! (`db::group::write_rows`: one multi-row INSERT, all or none) and one commit. The live-user check
-//! stays folded into each event's row (`SELECT <event> FROM users WHERE <live user>`), so each
+//! ([`STATEMENT`]: one INSERT of a JSON array of events, all or none) and one commit. The
+//! live-user check stays folded into each event's row (joined to its live user), so each
 //! request still learns whether its user was live when its event was written. Writes keep their
 //! event inside their own transaction (`audit::audited`).
 
 use crate::audit::{event_row, Action, AuditContext, Outcome};
 use crate::auth::Liveness;
-use crate::db::group::{write_rows, Row};
-use crate::db::{AnyConnection, Db, AUDIT_EVENTS};
+use crate::db::group::{write_rows, Row, Statement};
+use crate::db::{AnyConnection, Db};
+
+/// Inserts the events of a JSON array (`audit::event_row`), each only if its user is live:
+/// exists, active, same practice and role, and for a client the same client record (the rule of
+/// `auth::actor::live_user`, here joined to every row at once). Answers the ids written.
+pub static STATEMENT: Statement = Statement {
+    postgres: (
+        "INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id, \
+         outcome, request_id, ip) SELECT e.id, e.practice_id, e.at, e.actor_id, e.actor_role, e.action, \
+         e.resource_type, e.resource_id, e.outcome, e.request_id, e.ip FROM json_to_recordset(CAST(",
+        " AS json)) AS e(id text, practice_id text, at timestamp, actor_id text, actor_role text, action text, \
+         resource_type text, resource_id text, outcome text, request_id text, ip text, live_user text, \
+         live_practice text, live_role text, live_client text) \
+         JOIN users u ON u.id = e.live_user AND u.practice_id = e.live_practice AND u.role = e.live_role \
+         AND u.active AND (e.live_client IS NULL OR u.client_id = e.live_client) RETURNING id",
+    ),
+    sqlite: (
+        "INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id, \
+         outcome, request_id, ip) SELECT json_extract(e.value, '$.id'), json_extract(e.value, '$.practice_id'), \
+         json_extract(e.value, '$.at'), json_extract(e.value, '$.actor_id'), json_extract(e.value, '$.actor_role'), \
+         json_extract(e.value, '$.action'), json_extract(e.value, '$.resource_type'), \
+         json_extract(e.value, '$.resource_id'), json_extract(e.value, '$.outcome'), \
+         json_extract(e.value, '$.request_id'), json_extract(e.value, '$.ip') FROM json_each(",
+        ") AS e JOIN users u ON u.id = json_extract(e.value, '$.live_user') \
+         AND u.practice_id = json_extract(e.value, '$.live_practice') AND u.role = json_extract(e.value, '$.live_role') \
+         AND u.active AND (json_extract(e.value, '$.live_client') IS NULL \
+         OR u.client_id = json_extract(e.value, '$.live_client')) RETURNING id",
+    ),
+};
 use crate::domain::ResourceKind;
 use crate::problem::AppError;
 
@@ -44,6 +72,6 @@ pub async fn record(db: &Db, event: Event) -> Result<bool, AppError> {
 pub fn write_batch(conn: &mut AnyConnection, events: &[&Event]) -> Result<Vec<bool>, AppError> {
     let rows: Vec<Option<Row>> = events.iter().map(|e| e.row()).collect();
     let present: Vec<bool> = rows.iter().map(Option::is_some).collect();
-    let mut written = write_rows(conn, &AUDIT_EVENTS, &rows.into_iter().flatten().collect::<Vec<_>>())?.into_iter();
+    let mut written = write_rows(conn, &STATEMENT, &rows.into_iter().flatten().collect::<Vec<_>>())?.into_iter();
     Ok(present.into_iter().map(|p| p && written.next().unwrap_or(false)).collect())
 }

@@ -76,7 +76,8 @@ pub fn open_db(config: &Config) -> Result<Db, String> {
         tracing::info!(applied, "migrations applied");
     }
     drop(conn);
-    Db::new(pool, config.store.clone()).map_err(|e| format!("cannot start the audit writer: {e}"))
+    Db::new(pool, config.store.clone(), &crate::audit_batch::STATEMENT)
+        .map_err(|e| format!("cannot start the audit writer: {e}"))
 }
 
 pub fn state(config: Config, db: Db) -> AppState {

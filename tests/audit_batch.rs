@@ -165,3 +165,62 @@ async fn a_full_batch_of_mixed_callers_keeps_each_callers_own_check() {
     assert!(events_of(&app, "full-other").await.is_empty());
     assert!(events_of(&app, "full-none").await.is_empty());
 }
+
+/// The batch statement states the live-user rule over rows (`audit_batch::STATEMENT`), beside its
+/// query form (`auth::actor::live_user`, used by `check_live`): both give the same answer for
+/// every kind of token, live or not.
+#[tokio::test]
+async fn the_batch_and_check_live_agree_on_who_is_live() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let gone = app.counselor(&p).await;
+    let client = app.client(&p, Some(&counselor)).await;
+    let portal = app.portal_user(&p, &client).await;
+    let gone_id = gone.id.clone();
+    app.sql(move |c| {
+        use diesel::prelude::*;
+        use mend::db::schema::users as u;
+        diesel::update(u::table.filter(u::id.eq(gone_id))).set(u::active.eq(false)).execute(c).expect("deactivate")
+    })
+    .await;
+    let other = app.practice().await;
+    let mut cases: Vec<(&str, Actor, bool)> = vec![
+        ("live counselor", actor_of(&counselor, "agree-1"), true),
+        ("admin", actor_of(&p.admin, "agree-2"), true),
+        ("portal client", actor_of(&portal, "agree-3"), true),
+        ("deactivated", actor_of(&gone, "agree-4"), false),
+    ];
+    let mut a = actor_of(&counselor, "agree-5");
+    a.role = mend::domain::Role::Admin;
+    cases.push(("role changed", a, false));
+    let mut a = actor_of(&counselor, "agree-6");
+    a.practice_id = other.id.parse().expect("id");
+    cases.push(("other practice", a, false));
+    let mut a = actor_of(&counselor, "agree-7");
+    a.user_id = mend::db::new_id().parse().expect("id");
+    cases.push(("no such user", a, false));
+    let mut a = actor_of(&portal, "agree-8");
+    a.client_id = Some(mend::db::new_id().parse().expect("id"));
+    cases.push(("portal, other client record", a, false));
+    let mut a = actor_of(&portal, "agree-9");
+    a.client_id = None;
+    cases.push(("portal, no client record", a, false));
+    let mut a = actor_of(&counselor, "agree-10");
+    a.client_id = Some(client.parse().expect("id"));
+    cases.push(("staff with a client id", a, true));
+    for (name, actor, live) in cases {
+        let (e, check) = (event(&actor, name), actor.live());
+        // The event names the token's practice; for "other practice" that practice is real.
+        let (checked, written) = app
+            .db
+            .run(move |c| {
+                let checked = mend::auth::actor::check_live(c, &check).is_ok();
+                Ok((checked, write_batch(c, &[&e])))
+            })
+            .await
+            .expect("db");
+        assert_eq!(checked, live, "check_live: {name}");
+        assert_eq!(written.expect("batch"), vec![live], "batch: {name}");
+    }
+}

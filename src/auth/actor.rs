@@ -111,6 +111,20 @@ pub struct Liveness {
     client_id: Option<String>,
 }
 
+impl Liveness {
+    /// The facts as they are matched against `users`: id, practice, role and, for a client, the
+    /// client record. `None` when they cannot match (a portal token without its client record).
+    /// For `audit_batch::STATEMENT`, which states the rule of [`live_user`] over a batch of rows.
+    pub(crate) fn parts(&self) -> Option<(&str, &str, &'static str, Option<&str>)> {
+        let client = match (self.role, &self.client_id) {
+            (Role::Client, Some(cid)) => Some(cid.as_str()),
+            (Role::Client, None) => return None,
+            _ => None,
+        };
+        Some((&self.user_id, &self.practice_id, self.role.as_str(), client))
+    }
+}
+
 impl Actor {
     /// The facts `Db::run_as` checks before running a handler's work.
     pub fn live(&self) -> Liveness {
@@ -125,7 +139,8 @@ impl Actor {
 
 /// The rows of `users` that are the token's user, if still live: exists, active, same practice
 /// and role, and for a client the same client record. The one statement of that rule, used by
-/// [`check_live`] and folded into the audit INSERTs (`audit`, `audit_batch`). Staff bind NULL
+/// [`check_live`]; `audit_batch::STATEMENT` states the same rule for a batch of audit rows
+/// (tests/audit_batch.rs holds the two to the same answers). Staff bind NULL
 /// for the client record (any matches), so every token gives the same SQL, one prepared
 /// statement. `None`: the token cannot be live at all (a portal token without its client
 /// record), so there is nothing to ask the database.

@@ -1,7 +1,7 @@
 //! Group commit: small writes of concurrent requests (the audit events of reads and denials)
 //! run by a few writers per instance (one on SQLite), many to one transaction and one commit,
-//! instead of one commit (one WAL flush) each. A batch is one statement: a multi-row INSERT whose
-//! rows each carry their own condition ([`Row`], [`write_rows`]).
+//! instead of one commit (one WAL flush) each. A batch is one statement over a JSON array of its
+//! rows, each with its own condition ([`Statement`], [`write_rows`]).
 //!
 //! A caller's `submit` returns only after its write is committed. Batches come from concurrency
 //! alone: the writer takes what is queued when it is free (at most [`MAX_BATCH`]), so a lone
@@ -15,7 +15,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::{QueryResult, RunQueryDsl};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{write_tx, AnyConnection, MultiBackend, Pool};
+use super::{write_tx, AnyConnection, Pool};
 use crate::problem::AppError;
 
 /// The most writes one batch carries.
@@ -24,75 +24,76 @@ pub const MAX_BATCH: usize = 128;
 /// Writes waiting for the writer; beyond this, callers wait to queue (backpressure).
 const QUEUE: usize = 4096;
 
-/// One conditional row: a `SELECT` of the values to insert, in the table's [`Table`] column
-/// order, that yields the row when its condition holds and nothing otherwise; `key` is its
-/// first column, unique, to tell which rows were written.
+/// One write of a batch: a JSON object (its fields are the statement's business) with a
+/// unique string `key`, by which the statement's answer tells whether it was written.
 pub struct Row {
     pub key: String,
-    pub select: Box<dyn QueryFragment<MultiBackend> + Send>,
+    pub json: String,
 }
 
-/// Where rows go: the table, its columns in the order of each row's `SELECT`, the first being
-/// the key.
-pub struct Table {
-    pub name: &'static str,
-    pub columns: &'static [&'static str],
+/// The statement that writes a batch, for each store: SQL before and after its one parameter,
+/// the batch's rows as one JSON array (text). It writes the rows whose own condition holds, all
+/// or none, and returns the `key` of each row written. Its text is fixed whatever the batch's
+/// size, so it is one prepared statement per connection (a statement per batch size, as a
+/// multi-row VALUES or UNION would be, fills every connection's plan cache).
+pub struct Statement {
+    pub postgres: (&'static str, &'static str),
+    pub sqlite: (&'static str, &'static str),
 }
 
-/// `INSERT INTO <table> (..) <row> UNION ALL <row> .. RETURNING <key>`: any number of rows in
-/// one statement (all or none), each written only if its own condition holds. Its SQL depends
-/// only on the number of rows, so each size is one prepared statement per connection.
-struct InsertRows<'a> {
-    into: &'a Table,
-    rows: &'a [Row],
+/// A [`Statement`] with its rows, for one backend.
+struct Batch<'a> {
+    sql: (&'static str, &'static str),
+    rows: &'a String,
 }
 
-impl QueryFragment<MultiBackend> for InsertRows<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        out.push_sql("INSERT INTO ");
-        out.push_identifier(self.into.name)?;
-        out.push_sql(" (");
-        for (i, column) in self.into.columns.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_identifier(column)?;
-        }
-        out.push_sql(") ");
-        for (i, row) in self.rows.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            row.select.walk_ast(out.reborrow())?;
-        }
-        out.push_sql(" RETURNING ");
-        out.push_identifier(self.into.columns[0])
+impl<DB> QueryFragment<DB> for Batch<'_>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(self.sql.0);
+        out.push_bind_param::<diesel::sql_types::Text, String>(self.rows)?;
+        out.push_sql(self.sql.1);
+        Ok(())
     }
 }
 
-impl QueryId for InsertRows<'_> {
+impl QueryId for Batch<'_> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl Query for InsertRows<'_> {
+impl Query for Batch<'_> {
     type SqlType = diesel::sql_types::Text;
 }
 
-impl RunQueryDsl<AnyConnection> for InsertRows<'_> {}
+impl<C> RunQueryDsl<C> for Batch<'_> {}
 
-/// Writes `rows` into `into` in one statement: all or none. For each row, whether it was
+/// Writes `rows` with `statement` in one statement: all or none. For each row, whether it was
 /// written (its condition held). Inside a transaction it is part of it; outside, on
 /// PostgreSQL it is its own transaction (no BEGIN and COMMIT round trips), on SQLite it takes
 /// the write lock first (`write_tx`: a deferred write could fail on a busy lock at once).
-pub fn write_rows(conn: &mut AnyConnection, into: &Table, rows: &[Row]) -> Result<Vec<bool>, AppError> {
+pub fn write_rows(conn: &mut AnyConnection, statement: &Statement, rows: &[Row]) -> Result<Vec<bool>, AppError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let insert = InsertRows { into, rows };
+    let mut json = String::with_capacity(rows.iter().map(|r| r.json.len() + 1).sum::<usize>() + 2);
+    json.push('[');
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&row.json);
+    }
+    json.push(']');
     let written: Vec<String> = match conn {
-        AnyConnection::Sqlite(_) => write_tx(conn, |c| insert.load::<String>(c))?,
-        AnyConnection::Postgresql(_) => insert.load::<String>(conn)?,
+        AnyConnection::Sqlite(_) => write_tx(conn, |c| match c {
+            AnyConnection::Sqlite(c) => Batch { sql: statement.sqlite, rows: &json }.load::<String>(c),
+            AnyConnection::Postgresql(c) => Batch { sql: statement.postgres, rows: &json }.load::<String>(c),
+        })?,
+        AnyConnection::Postgresql(c) => Batch { sql: statement.postgres, rows: &json }.load::<String>(c)?,
     };
     let written: HashSet<String> = written.into_iter().collect();
     Ok(rows.iter().map(|r| written.contains(&r.key)).collect())
@@ -111,16 +112,18 @@ pub struct GroupCommit {
 
 impl GroupCommit {
     /// Starts the `writers` writer threads of one instance (at least one), each writing what it
-    /// takes from the queue into `into`, one statement a batch ([`write_rows`]). They share one queue: a free writer takes what is
-    /// queued, so while one batch waits for its commit (its WAL flush) another can be written,
+    /// takes from the queue with `statement`, one statement a batch ([`write_rows`]). They share
+    /// one queue: a free writer takes what is queued, so while one batch waits for its commit (its WAL flush) another can be written,
     /// and PostgreSQL flushes concurrent commits together. SQLite has one write lock, so one
     /// writer there.
-    pub fn start(pool: Pool, writers: usize, into: &'static Table) -> std::io::Result<GroupCommit> {
+    pub fn start(pool: Pool, writers: usize, statement: &'static Statement) -> std::io::Result<GroupCommit> {
         let (queue, rx) = mpsc::channel(QUEUE);
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         for n in 0..writers.max(1) {
             let (pool, rx) = (pool.clone(), rx.clone());
-            std::thread::Builder::new().name(format!("mend-group-commit-{n}")).spawn(move || run(pool, rx, into))?;
+            std::thread::Builder::new()
+                .name(format!("mend-group-commit-{n}"))
+                .spawn(move || run(pool, rx, statement))?;
         }
         Ok(GroupCommit { queue })
     }
@@ -151,14 +154,14 @@ fn next_batch(rx: &Queue, batch: &mut Vec<Pending>) -> Option<()> {
     Some(())
 }
 
-fn run(pool: Pool, rx: Queue, into: &Table) {
+fn run(pool: Pool, rx: Queue, statement: &Statement) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while next_batch(&rx, &mut batch).is_some() {
         let (items, replies): (Vec<Row>, Vec<_>) = batch.drain(..).map(|p| (p.item, p.reply)).unzip();
         let n = items.len();
         let result = match pool.get() {
             Ok(mut conn) => {
-                let result = write_rows(&mut conn, into, &items);
+                let result = write_rows(&mut conn, statement, &items);
                 if let Err(AppError::Unavailable { .. }) = &result {
                     conn.mark_lost();
                 }

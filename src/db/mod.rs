@@ -232,28 +232,6 @@ pub fn lock_practice(conn: &mut AnyConnection, practice_id: &str) -> diesel::Que
     diesel::update(p::practices.filter(p::id.eq(practice_id))).set(p::id.eq(p::id)).execute(conn).map(|_| ())
 }
 
-/// The group-committed table and its columns, in the order of each row's `SELECT`.
-pub const AUDIT_EVENTS: group::Table = {
-    use diesel::Column;
-    use schema::audit_events as a;
-    group::Table {
-        name: "audit_events",
-        columns: &[
-            <a::id as Column>::NAME,
-            <a::practice_id as Column>::NAME,
-            <a::at as Column>::NAME,
-            <a::actor_id as Column>::NAME,
-            <a::actor_role as Column>::NAME,
-            <a::action as Column>::NAME,
-            <a::resource_type as Column>::NAME,
-            <a::resource_id as Column>::NAME,
-            <a::outcome as Column>::NAME,
-            <a::request_id as Column>::NAME,
-            <a::ip as Column>::NAME,
-        ],
-    }
-};
-
 /// Group-commit writers on PostgreSQL: while one batch waits for its WAL flush, the next is
 /// written (tests/bench: one writer made the audited read wait on one commit at a time).
 pub const PG_WRITERS: usize = 2;
@@ -270,16 +248,17 @@ pub struct Db {
 impl Db {
     /// The pool, and the instance's group-commit writers (see [`group`]): one on SQLite (one
     /// write lock), [`PG_WRITERS`] on PostgreSQL.
-    pub fn new(pool: Pool, store: Store) -> std::io::Result<Db> {
+    /// `statement` writes a batch (the caller's: `audit_batch::STATEMENT`).
+    pub fn new(pool: Pool, store: Store, statement: &'static group::Statement) -> std::io::Result<Db> {
         let writers = match store {
             Store::Sqlite(_) => 1,
             _ => PG_WRITERS,
         };
-        let group = group::GroupCommit::start(pool.clone(), writers, &AUDIT_EVENTS)?;
+        let group = group::GroupCommit::start(pool.clone(), writers, statement)?;
         Ok(Db { pool, store, group })
     }
 
-    /// The writers that group-commit rows of [`AUDIT_EVENTS`] (the events of reads and denials).
+    /// The writers that group-commit the audit events of reads and denials (`audit_batch`).
     pub fn group_commit(&self) -> &group::GroupCommit {
         &self.group
     }
@@ -314,6 +293,12 @@ impl Db {
     pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
     }
+}
+
+/// A timestamp as text in the form both stores read back as a `Timestamp` (diesel's own for
+/// SQLite, which keeps timestamps as text), for values passed inside JSON.
+pub fn timestamp_text(at: chrono::NaiveDateTime) -> String {
+    at.format("%F %T%.f").to_string()
 }
 
 /// Now, truncated to microseconds so it round-trips exactly on both stores.

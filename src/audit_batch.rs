@@ -14,6 +14,11 @@ use crate::db::{AnyConnection, Db};
 /// Inserts the events of a JSON array (`audit::event_row`), each only if its user is live:
 /// exists, active, same practice and role, and for a client the same client record (the rule of
 /// `auth::actor::live_user`, here joined to every row at once). Answers the ids written.
+///
+/// Each row probes `users` by primary key: on PostgreSQL a LATERAL subquery with LIMIT 1 (a plain
+/// join is planned for the 100 rows PostgreSQL assumes of any set-returning function, as a hash
+/// join over a sequential scan of `users`: 3,100 vs 7,400 single-event statements/s, pgbench on
+/// the benchmark's database); on SQLite a CROSS JOIN, which keeps the events as the outer loop.
 pub static STATEMENT: Statement = Statement {
     postgres: (
         "INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id, \
@@ -22,8 +27,9 @@ pub static STATEMENT: Statement = Statement {
         " AS json)) AS e(id text, practice_id text, at timestamp, actor_id text, actor_role text, action text, \
          resource_type text, resource_id text, outcome text, request_id text, ip text, live_user text, \
          live_practice text, live_role text, live_client text) \
-         JOIN users u ON u.id = e.live_user AND u.practice_id = e.live_practice AND u.role = e.live_role \
-         AND u.active AND (e.live_client IS NULL OR u.client_id = e.live_client) RETURNING id",
+         CROSS JOIN LATERAL (SELECT 1 FROM users u WHERE u.id = e.live_user AND u.practice_id = e.live_practice \
+         AND u.role = e.live_role AND u.active AND (e.live_client IS NULL OR u.client_id = e.live_client) LIMIT 1) u \
+         RETURNING id",
     ),
     sqlite: (
         "INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id, \
@@ -32,7 +38,7 @@ pub static STATEMENT: Statement = Statement {
          json_extract(e.value, '$.action'), json_extract(e.value, '$.resource_type'), \
          json_extract(e.value, '$.resource_id'), json_extract(e.value, '$.outcome'), \
          json_extract(e.value, '$.request_id'), json_extract(e.value, '$.ip') FROM json_each(",
-        ") AS e JOIN users u ON u.id = json_extract(e.value, '$.live_user') \
+        ") AS e CROSS JOIN users u ON u.id = json_extract(e.value, '$.live_user') \
          AND u.practice_id = json_extract(e.value, '$.live_practice') AND u.role = json_extract(e.value, '$.live_role') \
          AND u.active AND (json_extract(e.value, '$.live_client') IS NULL \
          OR u.client_id = json_extract(e.value, '$.live_client')) RETURNING id",

@@ -234,6 +234,7 @@ def drop_db(db):
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] (\S*)@(\S*) ([A-Z]+):  (.*)$")
 PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 V7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+V7_ANYWHERE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 def log_size():
@@ -297,11 +298,25 @@ def pg_literal(quoted, known_ids):
     if quoted == "NULL":
         return "NULL"
     value = quoted[1:-1].replace("''", "'")
+    fresh = known_ids.setdefault("__fresh__", {})
     if V7.match(value) and value not in known_ids:
-        fresh = known_ids.setdefault("__fresh__", {})
         return fresh_id(fresh.setdefault(value, len(fresh)))
-    esc = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\072")
-    return f"E'{esc}'"
+
+    def text(part):
+        esc = part.replace("\\", "\\\\").replace("'", "''").replace(":", "\\072")
+        return f"E'{esc}'"
+
+    # Fresh ids inside a value (the audit batch's JSON array of events) are made fresh the same
+    # way, the value rebuilt around them by concatenation.
+    parts, last = [], 0
+    for m in V7_ANYWHERE.finditer(value):
+        if m.group(0) in known_ids:
+            continue
+        parts += [text(value[last:m.start()]), fresh_id(fresh.setdefault(m.group(0), len(fresh)))]
+        last = m.end()
+    if not parts:
+        return text(value)
+    return "(" + " || ".join(parts + [text(value[last:])]) + ")"
 
 
 def to_script(statements, known_ids):

@@ -31,6 +31,18 @@ async fn count_events(app: &TestApp) -> i64 {
     app.sql(|c| a::table.count().get_result::<i64>(c).expect("count")).await
 }
 
+/// Writes `events` as one batch on a connection of the app, as the writer does.
+async fn write(app: &TestApp, events: impl IntoIterator<Item = Event>) -> Result<Vec<bool>, mend::problem::AppError> {
+    let events: Vec<Event> = events.into_iter().collect();
+    app.db
+        .run(move |c| {
+            let refs: Vec<&Event> = events.iter().collect();
+            Ok(write_batch(c, &refs))
+        })
+        .await
+        .expect("db")
+}
+
 fn actor_of(user: &User, request_id: &str) -> Actor {
     Actor {
         user_id: user.id.parse().expect("id"),
@@ -86,14 +98,7 @@ async fn a_batch_that_fails_midway_writes_none_of_its_events() {
     bad.ctx.practice_id = Some(mend::db::new_id());
     let events = [event(&good, "a"), bad, event(&good, "b")];
     let before = count_events(&app).await;
-    let result = app
-        .db
-        .run(move |c| {
-            let refs: Vec<&Event> = events.iter().collect();
-            Ok(write_batch(c, &refs))
-        })
-        .await
-        .expect("db");
+    let result = write(&app, events).await;
     assert!(result.is_err(), "the batch must fail as a whole");
     assert_eq!(count_events(&app).await, before, "a failed batch leaves no event behind");
 
@@ -119,15 +124,7 @@ async fn each_event_of_a_batch_keeps_its_own_live_user_check() {
     .await;
     let (a, b) = (actor_of(&live, "batch-live"), actor_of(&gone, "batch-gone"));
     let events = [event(&a, "1"), event(&b, "2"), event(&a, "3")];
-    let written = app
-        .db
-        .run(move |c| {
-            let refs: Vec<&Event> = events.iter().collect();
-            Ok(write_batch(c, &refs))
-        })
-        .await
-        .expect("db")
-        .expect("batch");
+    let written = write(&app, events).await.expect("batch");
     assert_eq!(written, vec![true, false, true]);
     assert_eq!(events_of(&app, "batch-live").await.len(), 2);
     assert!(events_of(&app, "batch-gone").await.is_empty());
@@ -148,15 +145,7 @@ async fn a_full_batch_of_mixed_callers_keeps_each_callers_own_check() {
     none.client_id = None;
     let callers = [&staff, &own, &other, &none];
     let events: Vec<Event> = (0..mend::db::group::MAX_BATCH).map(|i| event(callers[i % 4], &i.to_string())).collect();
-    let written = app
-        .db
-        .run(move |c| {
-            let refs: Vec<&Event> = events.iter().collect();
-            Ok(write_batch(c, &refs))
-        })
-        .await
-        .expect("db")
-        .expect("batch");
+    let written = write(&app, events).await.expect("batch");
     let expected: Vec<bool> = (0..mend::db::group::MAX_BATCH).map(|i| i % 4 < 2).collect();
     assert_eq!(written, expected);
     let quarter = mend::db::group::MAX_BATCH / 4;

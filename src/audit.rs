@@ -92,6 +92,27 @@ pub fn record(
         .map(|_| ())
 }
 
+/// An event as one element of `audit_batch::STATEMENT`'s JSON array (borrowed: no copies on the
+/// read path).
+#[derive(serde::Serialize)]
+struct EventJson<'a> {
+    id: &'a str,
+    practice_id: Option<&'a str>,
+    at: String,
+    actor_id: Option<&'a str>,
+    actor_role: Option<&'a str>,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: Option<&'a str>,
+    outcome: &'a str,
+    request_id: &'a str,
+    ip: Option<&'a str>,
+    live_user: &'a str,
+    live_practice: &'a str,
+    live_role: &'a str,
+    live_client: Option<&'a str>,
+}
+
 /// The event as a row of `audit_batch::STATEMENT`: its columns, and the facts of its live-user
 /// check. `None` when the actor cannot be live at all (nothing to ask the database).
 pub(crate) fn event_row(
@@ -99,28 +120,28 @@ pub(crate) fn event_row(
     live: &Liveness,
     (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
     outcome: Outcome,
-) -> Option<Row> {
-    let (user, practice, role, client) = live.parts()?;
+) -> Result<Option<Row>, AppError> {
+    let Some((live_user, live_practice, live_role, live_client)) = live.parts() else { return Ok(None) };
     let key = new_id();
-    let json = serde_json::json!({
-        "id": key,
-        "practice_id": ctx.practice_id,
-        "at": crate::db::timestamp_text(now()),
-        "actor_id": ctx.actor_id,
-        "actor_role": ctx.actor_role,
-        "action": action.as_str(),
-        "resource_type": resource_type.as_str(),
-        "resource_id": resource_id,
-        "outcome": outcome.as_str(),
-        "request_id": ctx.request_id,
-        "ip": ctx.ip,
-        "live_user": user,
-        "live_practice": practice,
-        "live_role": role,
-        "live_client": client,
-    })
-    .to_string();
-    Some(Row { key, json })
+    let row = EventJson {
+        id: &key,
+        practice_id: ctx.practice_id.as_deref(),
+        at: crate::db::timestamp_text(now()),
+        actor_id: ctx.actor_id.as_deref(),
+        actor_role: ctx.actor_role.as_deref(),
+        action: action.as_str(),
+        resource_type: resource_type.as_str(),
+        resource_id,
+        outcome: outcome.as_str(),
+        request_id: &ctx.request_id,
+        ip: ctx.ip.as_deref(),
+        live_user,
+        live_practice,
+        live_role,
+        live_client,
+    };
+    let json = serde_json::to_string(&row).map_err(AppError::internal)?;
+    Ok(Some(Row { key, json }))
 }
 
 /// Writes one event only if the actor is still live, in one statement (the batch statement,
@@ -135,7 +156,7 @@ pub(crate) fn record_if_live(
     resource_id: Option<&str>,
     outcome: Outcome,
 ) -> Result<bool, AppError> {
-    let Some(row) = event_row(ctx, live, (action, resource_type, resource_id), outcome) else {
+    let Some(row) = event_row(ctx, live, (action, resource_type, resource_id), outcome)? else {
         return Ok(false);
     };
     Ok(write_rows(conn, &crate::audit_batch::STATEMENT, &[row])? == [true])

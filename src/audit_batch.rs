@@ -59,7 +59,7 @@ pub struct Event {
 }
 
 impl Event {
-    fn row(&self) -> Option<Row> {
+    fn row(&self) -> Result<Option<Row>, AppError> {
         event_row(&self.ctx, &self.live, (self.action, self.kind, self.resource_id.as_deref()), self.outcome)
     }
 }
@@ -67,7 +67,7 @@ impl Event {
 /// Queues `event` with the instance's writer and waits until it is committed: `true` when it
 /// was written, `false` when its user is no longer live (nothing written for it).
 pub async fn record(db: &Db, event: Event) -> Result<bool, AppError> {
-    match event.row() {
+    match event.row()? {
         Some(row) => db.group_commit().submit(row).await,
         None => Ok(false),
     }
@@ -76,7 +76,7 @@ pub async fn record(db: &Db, event: Event) -> Result<bool, AppError> {
 /// Writes `events` in one statement, as the writer does: all or none. For each event, whether
 /// it was written (its user was live).
 pub fn write_batch(conn: &mut AnyConnection, events: &[&Event]) -> Result<Vec<bool>, AppError> {
-    let rows: Vec<Option<Row>> = events.iter().map(|e| e.row()).collect();
+    let rows = events.iter().map(|e| e.row()).collect::<Result<Vec<Option<Row>>, AppError>>()?;
     let present: Vec<bool> = rows.iter().map(Option::is_some).collect();
     let mut written = write_rows(conn, &STATEMENT, &rows.into_iter().flatten().collect::<Vec<_>>())?.into_iter();
     Ok(present.into_iter().map(|p| p && written.next().unwrap_or(false)).collect())

@@ -171,16 +171,13 @@ pub fn live_user(
     >,
 > {
     use diesel::sql_types::{Nullable, Text};
-    let client = match (live.role, &live.client_id) {
-        (Role::Client, Some(cid)) => Some(cid.clone()),
-        (Role::Client, None) => return None,
-        _ => None,
-    };
+    let (user, practice, role, client) = live.parts()?;
+    let client = client.map(String::from);
     Some(
         users::table
-            .filter(users::id.eq(live.user_id.clone()))
-            .filter(users::practice_id.eq(live.practice_id.clone()))
-            .filter(users::role.eq(live.role.as_str()))
+            .filter(users::id.eq(user.to_string()))
+            .filter(users::practice_id.eq(practice.to_string()))
+            .filter(users::role.eq(role))
             .filter(users::active.eq(true))
             .filter(
                 client

@@ -46,10 +46,14 @@ fn counter() -> Option<Box<dyn Instrumentation>> {
 /// Queries one GET costs: the fewest of a few runs (after a warm-up), so a pool connection
 /// opened in the background cannot inflate it.
 async fn cost(w: &World, path: &str) -> usize {
+    cost_as(w, path, &w.counselor).await
+}
+
+async fn cost_as(w: &World, path: &str, user: &common::User) -> usize {
     let mut best = usize::MAX;
     for _ in 0..4 {
         let before = QUERIES.load(Ordering::SeqCst);
-        w.app.get(path, Some(&w.counselor)).await.expect(200);
+        w.app.get(path, Some(user)).await.expect(200);
         best = best.min(QUERIES.load(Ordering::SeqCst) - before);
     }
     best
@@ -108,6 +112,12 @@ async fn pages_cost_a_constant_number_of_queries() {
     assert!(cached(&["client_counselors", "string_agg", "EXISTS"]), "GET /clients/{{id}} is not a prepared statement");
     let portal = w.app.get("/api/v1/portal/sessions", Some(&w.partner_a)).await.expect(200).json();
     assert!(!portal["items"].as_array().unwrap().is_empty());
-    assert!(cached(&["session_attendees", "display_name"]), "GET /portal/sessions is not a prepared statement");
+    assert!(
+        cached(&["session_attendees", "summary_shared_at"]),
+        "the portal's session page is not a prepared statement"
+    );
+    assert!(cached(&["display_name", "role"]), "the portal page's counselor names are not a prepared statement");
+    // Like a session page: the page, then its counselors' names for the whole page.
+    assert_eq!(cost_as(&w, "/api/v1/portal/sessions", &w.partner_a).await, read + 1, "GET /portal/sessions");
     eprintln!("queries: sessions {sessions_2}/{sessions_20}, notes {notes_2}/{notes_20}");
 }

@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::PortalClient;
+use crate::domain::ids::UserId;
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
@@ -31,11 +32,18 @@ pub async fn sessions(
         me.as_deref().map(String::from),
         move |conn, client| {
             let rows = portal::sessions(conn, client, &page)?;
+            let mut counselors: Vec<UserId> = rows.iter().map(|r| r.counselor_id.clone()).collect();
+            counselors.sort();
+            counselors.dedup();
+            let names = match counselors.is_empty() {
+                true => Default::default(),
+                false => portal::staff_names(conn, client, &counselors)?,
+            };
             let page = page.finish(
                 rows,
                 |r| vec![ts_key(r.starts_at), r.id.to_string()],
-                |mut r| {
-                    let name = r.counselor_name.take();
+                |r| {
+                    let name = names.get(&r.counselor_id).cloned();
                     PortalSession::new(r, name)
                 },
             );

@@ -258,8 +258,14 @@ def read_log(offset, db):
     return [e for e in entries if e[1] == db]
 
 
+# The webhook worker's poll (every 500 ms, on its own connection) is not part of any request:
+# caught inside a request's window it would make the replay do work the request never did.
+BACKGROUND = ("UPDATE webhook_deliveries SET claimed_by",)
+
+
 def statements_between(entries, start_mark, end_mark):
-    """Statements (sql, params) logged between the two marker queries, in order."""
+    """Statements (sql, params) logged between the two marker queries, in order, leaving out
+    the background poll (BACKGROUND)."""
     out, inside = [], False
     for i, (pid, _, level, text) in enumerate(entries):
         if start_mark in text:
@@ -281,7 +287,7 @@ def statements_between(entries, start_mark, end_mark):
                     params = {int(n): v for n, v in PARAM.findall(nxt[3])}
                     break
             out.append((m.group(1), params))
-    return out
+    return [(sql, params) for sql, params in out if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
 
 
 # A fresh id that, like Mend's UUIDv7, grows over time (a per-client counter first), so index

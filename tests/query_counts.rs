@@ -112,11 +112,14 @@ async fn pages_cost_a_constant_number_of_queries() {
     assert!(cached(&["client_counselors", "string_agg", "EXISTS"]), "GET /clients/{{id}} is not a prepared statement");
     let portal = w.app.get("/api/v1/portal/sessions", Some(&w.partner_a)).await.expect(200).json();
     assert!(!portal["items"].as_array().unwrap().is_empty());
-    assert!(
-        cached(&["session_attendees", "summary_shared_at"]),
-        "the portal's session page is not a prepared statement"
-    );
-    assert!(cached(&["display_name", "role"]), "the portal page's counselor names are not a prepared statement");
+    let page = ["\"sessions\".\"summary_shared_at\" FROM \"sessions\"", "FROM \"session_attendees\""];
+    assert!(cached(&page), "the portal's session page is not a prepared statement");
+    if w.app.config_url.starts_with("postgres") {
+        // One `= ANY` bind whatever the page's size (SQLite's IN list has one bind per id, so
+        // diesel does not cache it there, as for a session page's attendees).
+        let names = ["SELECT \"users\".\"id\", \"users\".\"display_name\" FROM \"users\"", "= ANY"];
+        assert!(cached(&names), "the portal page's counselor names are not a prepared statement");
+    }
     // Like a session page: the page, then its counselors' names for the whole page.
     assert_eq!(cost_as(&w, "/api/v1/portal/sessions", &w.partner_a).await, read + 1, "GET /portal/sessions");
     eprintln!("queries: sessions {sessions_2}/{sessions_20}, notes {notes_2}/{notes_20}");

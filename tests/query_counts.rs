@@ -35,8 +35,10 @@ impl Instrumentation for Counter {
 /// Whether a statement whose SQL holds every one of `parts` was prepared and cached (a query
 /// with SQL text in it, `diesel::dsl::sql`, is never cached: PostgreSQL would parse and plan it
 /// on every request).
+/// Identifiers in `parts` are quoted as PostgreSQL quotes them; SQLite's backticks are read as
+/// double quotes.
 fn cached(parts: &[&str]) -> bool {
-    CACHED.lock().unwrap().iter().any(|sql| parts.iter().all(|p| sql.contains(p)))
+    CACHED.lock().unwrap().iter().map(|sql| sql.replace('`', "\"")).any(|sql| parts.iter().all(|p| sql.contains(p)))
 }
 
 fn counter() -> Option<Box<dyn Instrumentation>> {

@@ -1,3 +1,5 @@
+use std::collections::{BTreeSet, HashMap};
+
 use actix_web::{web, HttpResponse};
 
 use crate::api::boundaries::list::PageQuery;
@@ -32,13 +34,11 @@ pub async fn sessions(
         me.as_deref().map(String::from),
         move |conn, client| {
             let rows = portal::sessions(conn, client, &page)?;
-            let mut counselors: Vec<UserId> = rows.iter().map(|r| r.counselor_id.clone()).collect();
-            counselors.sort();
-            counselors.dedup();
-            let names = match counselors.is_empty() {
-                true => Default::default(),
-                false => portal::staff_names(conn, client, &counselors)?,
-            };
+            let counselors: Vec<UserId> =
+                rows.iter().map(|r| r.counselor_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+            // An empty page needs no names (and no second statement).
+            let names =
+                if counselors.is_empty() { HashMap::new() } else { portal::staff_names(conn, client, &counselors)? };
             let page = page.finish(
                 rows,
                 |r| vec![ts_key(r.starts_at), r.id.to_string()],

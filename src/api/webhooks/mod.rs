@@ -9,13 +9,17 @@ pub mod retry;
 pub mod rotate;
 pub mod update;
 
-use crate::domain::webhooks::{policy, EventType, WebhookUrl};
+use crate::domain::webhooks::{fits_schema, policy, EventType, WebhookUrl, NOT_SHAPED};
 use crate::problem::{AppError, AppResult};
 
-/// A URL that passed the request's shape check, against the SSRF rule (422 on `url`).
+/// A URL that passed the request's shape check, against the SSRF rule and then (unless insecure
+/// URLs are allowed) the schema's pattern (422 on `url`).
 pub(crate) fn checked_url(url: &str, allow_insecure: bool) -> AppResult<String> {
     let parsed = WebhookUrl::parse(url).map_err(|m| AppError::field("url", m))?;
     policy(&parsed, allow_insecure).map_err(|m| AppError::field("url", m))?;
+    if !allow_insecure && !fits_schema(url) {
+        return Err(AppError::field("url", NOT_SHAPED));
+    }
     Ok(url.to_string())
 }
 

@@ -106,30 +106,25 @@ async fn bad_input_is_a_400_or_a_422_naming_the_field() {
 async fn private_and_insecure_urls_are_refused_without_the_insecure_flag() {
     let app = TestApp::spawn().await;
     let p = app.practice().await;
-    for url in [
-        "http://hooks.example.com/mend",
-        "https://127.0.0.1/hook",
-        "https://10.0.0.8/hook",
-        "https://192.168.1.20/hook",
-        "https://169.254.169.254/latest",
-        "https://[::1]/hook",
-        "https://[::ffff:127.0.0.1]/hook",
-        "https://[fe80::1]/hook",
-        "https://0.0.0.0/hook",
-        "https://localhost:8443/hook",
-    ] {
-        let e = app
-            .post("/api/v1/webhooks", Some(&p.admin), json!({"url": url, "event_types": ["client.created"]}))
-            .await
-            .problem(422);
-        assert_eq!(e["errors"][0]["field"], "url", "{url}");
-    }
+    refuse_urls(
+        &app,
+        &p.admin,
+        &[
+            "http://hooks.example.com/mend",
+            "https://127.0.0.1/hook",
+            "https://10.0.0.8/hook",
+            "https://192.168.1.20/hook",
+            "https://169.254.169.254/latest",
+            "https://[::1]/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://[fe80::1]/hook",
+            "https://0.0.0.0/hook",
+            "https://localhost:8443/hook",
+        ],
+    )
+    .await;
     let id = register(&app, &p.admin, HOOK, &["client.created"]).await.0;
-    let e = app
-        .patch(&format!("/api/v1/webhooks/{id}"), Some(&p.admin), json!({"url": "https://10.1.1.1/x"}))
-        .await
-        .problem(422);
-    assert_eq!(e["errors"][0]["field"], "url");
+    refuse_patched_url(&app, &p.admin, &id, "https://10.1.1.1/x").await;
 }
 
 /// What the server accepts is what the schema's pattern states: a public IP, a port, a query,
@@ -139,29 +134,24 @@ async fn private_and_insecure_urls_are_refused_without_the_insecure_flag() {
 async fn urls_outside_the_schema_pattern_are_refused_and_register_nothing() {
     let app = TestApp::spawn().await;
     let p = app.practice().await;
-    for url in [
-        "https://ouc2s.net*",
-        "https://Hooks.example.com/mend",
-        "https://hooks.example.com:8443/mend",
-        "https://hooks.example.com/mend?token=1",
-        "https://hooks.example.com/a%20b",
-        "https://93.184.216.34/mend",
-        "https://hooks.example.com./mend",
-    ] {
-        let e = app
-            .post("/api/v1/webhooks", Some(&p.admin), json!({"url": url, "event_types": ["client.created"]}))
-            .await
-            .problem(422);
-        assert_eq!(e["errors"][0]["field"], "url", "{url}");
-    }
+    refuse_urls(
+        &app,
+        &p.admin,
+        &[
+            "https://ouc2s.net*",
+            "https://Hooks.example.com/mend",
+            "https://hooks.example.com:8443/mend",
+            "https://hooks.example.com/mend?token=1",
+            "https://hooks.example.com/a%20b",
+            "https://93.184.216.34/mend",
+            "https://hooks.example.com./mend",
+        ],
+    )
+    .await;
     let list = app.get("/api/v1/webhooks", Some(&p.admin)).await.expect(200).json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
     let id = register(&app, &p.admin, HOOK, &["client.created"]).await.0;
-    let e = app
-        .patch(&format!("/api/v1/webhooks/{id}"), Some(&p.admin), json!({"url": "https://hooks.example.com:8443/x"}))
-        .await
-        .problem(422);
-    assert_eq!(e["errors"][0]["field"], "url");
+    refuse_patched_url(&app, &p.admin, &id, "https://hooks.example.com:8443/x").await;
     let read = app.get(&format!("/api/v1/webhooks/{id}"), Some(&p.admin)).await.expect(200).json();
     assert_eq!(read["url"], HOOK);
 }
@@ -500,6 +490,23 @@ const ALL_TYPES: &[&str] = &[
 
 /// Clinical text that must never reach a payload.
 const TEXT: &str = "SECRET-CLINICAL-TEXT";
+
+/// Each URL, registered by `admin`, is refused with 422 naming `url`.
+async fn refuse_urls(app: &TestApp, admin: &User, urls: &[&str]) {
+    for url in urls {
+        let e = app
+            .post("/api/v1/webhooks", Some(admin), json!({"url": url, "event_types": ["client.created"]}))
+            .await
+            .problem(422);
+        assert_eq!(e["errors"][0]["field"], "url", "{url}");
+    }
+}
+
+/// Changing webhook `id`'s URL to `url` is refused with 422 naming `url`.
+async fn refuse_patched_url(app: &TestApp, admin: &User, id: &str, url: &str) {
+    let e = app.patch(&format!("/api/v1/webhooks/{id}"), Some(admin), json!({"url": url})).await.problem(422);
+    assert_eq!(e["errors"][0]["field"], "url", "{url}");
+}
 
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_string()

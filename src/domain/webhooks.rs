@@ -138,17 +138,14 @@ const URL_PATTERN: &str = r"^https://(?!([a-z0-9-]+\.)*localhost(/|$))([a-z0-9](
 pub fn fits_schema(value: &str) -> bool {
     let Some(rest) = value.strip_prefix("https://") else { return false };
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let Some((tld, names)) = host.split('.').collect::<Vec<_>>().split_last().map(|(t, n)| (*t, n.to_vec())) else {
-        return false;
-    };
+    let Some((names, tld)) = host.rsplit_once('.') else { return false };
     let label = |l: &str| {
         (1..=63).contains(&l.len())
             && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !l.starts_with('-')
             && !l.ends_with('-')
     };
-    !names.is_empty()
-        && names.iter().all(|l| label(l))
+    names.split('.').all(label)
         && (2..=63).contains(&tld.len())
         && tld.bytes().all(|b| b.is_ascii_lowercase())
         && tld != "localhost"

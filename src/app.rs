@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .wrap(from_fn(idempotency))
                 .wrap(from_fn(json_object_body))
+                .wrap(from_fn(crate::denials::first))
                 .configure(crate::routes::api_v1),
         )
         .service(

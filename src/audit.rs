@@ -44,6 +44,20 @@ crate::vocabulary! {
 }
 
 impl Action {
+    /// What a request of this method does, for a denial recorded before any handler ran:
+    /// a GET that names one record reads it, other GETs list; POST creates, DELETE deletes,
+    /// anything else updates.
+    pub fn of_method(method: &actix_web::http::Method, names_one: bool) -> Action {
+        use actix_web::http::Method;
+        match *method {
+            Method::GET if names_one => Action::Read,
+            Method::GET => Action::List,
+            Method::POST => Action::Create,
+            Method::DELETE => Action::Delete,
+            _ => Action::Update,
+        }
+    }
+
     /// Reads and lists: work that must not write anything but its audit event.
     pub fn is_read(self) -> bool {
         matches!(self, Action::Read | Action::List)
@@ -111,6 +125,7 @@ struct EventJson<'a> {
     live_practice: &'a str,
     live_role: &'a str,
     live_client: Option<&'a str>,
+    live_family: &'a str,
 }
 
 /// The event as a row of `audit_batch::STATEMENT`: its columns, and the facts of its live-user
@@ -121,7 +136,7 @@ pub(crate) fn event_row(
     (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
     outcome: Outcome,
 ) -> Result<Option<Row>, AppError> {
-    let Some((live_user, live_practice, live_role, live_client)) = live.parts() else { return Ok(None) };
+    let Some(live) = live.parts() else { return Ok(None) };
     let key = new_id();
     let row = EventJson {
         id: &key,
@@ -135,10 +150,11 @@ pub(crate) fn event_row(
         outcome: outcome.as_str(),
         request_id: &ctx.request_id,
         ip: ctx.ip.as_deref(),
-        live_user,
-        live_practice,
-        live_role,
-        live_client,
+        live_user: live.user,
+        live_practice: live.practice,
+        live_role: live.role,
+        live_client: live.client,
+        live_family: live.family,
     };
     let json = serde_json::to_string(&row).map_err(AppError::internal)?;
     Ok(Some(Row { key, json }))
@@ -147,7 +163,7 @@ pub(crate) fn event_row(
 /// Writes one event only if the actor is still live, in one statement (the batch statement,
 /// `audit_batch::STATEMENT`, with one row). False when nothing was written: the token's user
 /// is no longer live.
-pub(crate) fn record_if_live(
+pub fn record_if_live(
     conn: &mut AnyConnection,
     ctx: &AuditContext,
     live: &Liveness,
@@ -184,7 +200,7 @@ pub async fn read<T: Send + 'static>(
         .run(move |conn| {
             let result = work(conn, &actor);
             if let Err(e) = &result {
-                if !matches!(e, AppError::NotFound | AppError::Forbidden | AppError::Unavailable { .. }) {
+                if !matches!(e, AppError::NotFound | AppError::Forbidden(_) | AppError::Unavailable { .. }) {
                     crate::auth::actor::check_live(conn, &check)?;
                 }
             }
@@ -193,7 +209,7 @@ pub async fn read<T: Send + 'static>(
         .await?;
     let outcome = match &result {
         Ok(_) => Outcome::Success,
-        Err(AppError::NotFound | AppError::Forbidden) => Outcome::Denied,
+        Err(AppError::NotFound | AppError::Forbidden(_)) => Outcome::Denied,
         Err(_) => return result,
     };
     let event = Event { ctx, live, action, kind: resource_type, resource_id, outcome };
@@ -260,7 +276,7 @@ pub fn audited_under<T>(
         }
     });
     match result {
-        Err(AppError::NotFound | AppError::Forbidden) => {
+        Err(AppError::NotFound | AppError::Forbidden(_)) => {
             let (action, kind, id) = (parent.action, parent.resource_type, parent.resource_id);
             if !record_if_live(conn, &ctx, &live, action, kind, id, Outcome::Denied)? {
                 return Err(no_longer_live());
@@ -283,13 +299,14 @@ pub async fn forbidden<T>(
     action: Action,
     resource_type: ResourceKind,
     resource_id: String,
+    why: &'static str,
 ) -> AppResult<T> {
     let (ctx, live) = (actor.audit_context(), actor.live());
     let event =
         Event { ctx, live, action, kind: resource_type, resource_id: Some(resource_id), outcome: Outcome::Denied };
     let written = crate::audit_batch::record(db, event).await?;
     if written {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden(why))
     } else {
         Err(no_longer_live())
     }

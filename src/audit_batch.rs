@@ -12,7 +12,8 @@ use crate::db::group::{write_rows, Row, Statement};
 use crate::db::{AnyConnection, Db};
 
 /// Inserts the events of a JSON array (`audit::event_row`), each only if its user is live:
-/// exists, active, same practice and role, and for a client the same client record (the rule of
+/// exists, active, same practice and role, for a client the same client record, and the login
+/// not ended (a refresh token of its family not revoked) (the rule of
 /// `auth::actor::live_user`, here joined to every row at once). Answers the ids written.
 ///
 /// Each row probes `users` by primary key: on PostgreSQL a LATERAL subquery with LIMIT 1 (a plain
@@ -26,9 +27,11 @@ pub static STATEMENT: Statement = Statement {
          e.resource_type, e.resource_id, e.outcome, e.request_id, e.ip FROM json_to_recordset(CAST(",
         " AS json)) AS e(id text, practice_id text, at timestamp, actor_id text, actor_role text, action text, \
          resource_type text, resource_id text, outcome text, request_id text, ip text, live_user text, \
-         live_practice text, live_role text, live_client text) \
+         live_practice text, live_role text, live_client text, live_family text) \
          CROSS JOIN LATERAL (SELECT 1 FROM users u WHERE u.id = e.live_user AND u.practice_id = e.live_practice \
-         AND u.role = e.live_role AND u.active AND (e.live_client IS NULL OR u.client_id = e.live_client) LIMIT 1) u \
+         AND u.role = e.live_role AND u.active AND (e.live_client IS NULL OR u.client_id = e.live_client) \
+         AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = e.live_family AND r.user_id = e.live_user \
+         AND r.revoked_at IS NULL) LIMIT 1) u \
          RETURNING id",
     ),
     sqlite: (
@@ -41,7 +44,9 @@ pub static STATEMENT: Statement = Statement {
         ") AS e CROSS JOIN users u ON u.id = json_extract(e.value, '$.live_user') \
          AND u.practice_id = json_extract(e.value, '$.live_practice') AND u.role = json_extract(e.value, '$.live_role') \
          AND u.active AND (json_extract(e.value, '$.live_client') IS NULL \
-         OR u.client_id = json_extract(e.value, '$.live_client')) RETURNING id",
+         OR u.client_id = json_extract(e.value, '$.live_client')) \
+         AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = json_extract(e.value, '$.live_family') \
+         AND r.user_id = u.id AND r.revoked_at IS NULL) RETURNING id",
     ),
 };
 use crate::domain::ResourceKind;

@@ -11,6 +11,9 @@ use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{record_if_live, Action, Outcome};
+use crate::auth::actor::no_longer_live;
+use crate::auth::probe::may_see;
 use crate::problem::{AppError, PROBLEM_JSON};
 use crate::state::AppState;
 use crate::store::idempotency::{self as store, Claim};
@@ -21,6 +24,51 @@ pub const MAX_BODY: usize = 1024 * 1024;
 fn fail(req: ServiceRequest, err: AppError) -> Result<ServiceResponse<BoxBody>, Error> {
     let resp = err.error_response();
     Ok(req.into_response(resp))
+}
+
+/// Decides and audits a replay as the original request was: the record its path names must
+/// still be visible to the caller (else 404, audited as denied), and the caller live (else 401);
+/// an allowed replay is audited with the original's action on the record it named or created
+/// (its `Location`).
+async fn replay_allowed(
+    req: &ServiceRequest,
+    state: &web::Data<AppState>,
+    location: Option<&str>,
+) -> Result<(), AppError> {
+    use actix_web::FromRequest;
+    let actor = crate::auth::AnyUser::from_request(req.request(), &mut actix_web::dev::Payload::None).await?.0;
+    let path = req.path().trim_end_matches('/');
+    let in_path = crate::denials::named(path, "");
+    let created = location.and_then(|l| crate::denials::named(l, ""));
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let action = match Action::parse(last) {
+        Some(action) if in_path.is_some() => action,
+        _ => Action::Create,
+    };
+    let (ctx, live) = (actor.audit_context(), actor.live());
+    state
+        .db
+        .run(move |conn| {
+            let allowed = match &in_path {
+                Some(named) => may_see(conn, &actor, named)?,
+                None => true,
+            };
+            let target = if allowed { created.as_ref().or(in_path.as_ref()) } else { in_path.as_ref() };
+            let (kind, id) = match target {
+                Some(named) => (named.kind, Some(named.id.as_str())),
+                None => (crate::domain::ResourceKind::User, None),
+            };
+            let outcome = if allowed { Outcome::Success } else { Outcome::Denied };
+            if !record_if_live(conn, &ctx, &live, action, kind, id, outcome)? {
+                return Err(no_longer_live());
+            }
+            if allowed {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        })
+        .await
 }
 
 pub async fn idempotency(
@@ -79,6 +127,10 @@ pub async fn idempotency(
                     AppError::Conflict("A request with this Idempotency-Key is still in progress.".into()),
                 );
             };
+            // A replay is a request: the caller must still be live and allowed, and it is audited.
+            if let Err(e) = replay_allowed(&req, &state, stored.location.as_deref()).await {
+                return fail(req, e);
+            }
             let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500)).unwrap_or(StatusCode::OK);
             let mut resp = HttpResponse::build(status);
             let content_type = if status.is_success() { "application/json" } else { PROBLEM_JSON };

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod denials;
 pub mod domain;
 pub mod extract;
 pub mod fhir;

@@ -10,7 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use tracing::Instrument;
 
-use crate::problem::{problem_response, AppError, INTERNAL_DETAIL, INTERNAL_TYPE, PROBLEM_JSON};
+use crate::problem::{problem_response, AppError, FieldError, INTERNAL_DETAIL, INTERNAL_TYPE, PROBLEM_JSON};
 use crate::request_id::{self, RequestId};
 
 pub async fn request_context(
@@ -73,7 +73,9 @@ pub async fn request_context(
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     let csp = if is_docs {
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+        // Swagger UI's scripts are files of its own (no inline script runs); its React
+        // components set style attributes, so inline styles stay allowed.
+        DOCS_CSP
     } else if is_portal_page {
         crate::api::portal_page::CSP
     } else {
@@ -132,12 +134,18 @@ pub async fn bounded(
 /// Request bodies are JSON objects. serde would also read a struct from a JSON array
 /// (`[null, null]`), which no client of this API means to send: refuse anything but an object
 /// here, once, for every endpoint. Bodies over 1 MiB are refused too (413).
+///
+/// Text is text: U+0000 in any string of the body (or in a query value) is one 422 naming each
+/// field, on both stores (PostgreSQL cannot store it; SQLite would).
 pub async fn json_object_body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     use actix_web::http::Method;
     use futures_util::StreamExt;
+    if let Some(fields) = nul_in_query(req.query_string()) {
+        return Ok(req.into_response(AppError::Validation(fields).error_response()));
+    }
     let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
     let is_json = req
         .headers()
@@ -163,9 +171,69 @@ pub async fn json_object_body(
         let err = AppError::BadRequest("The body must be a JSON object.".into());
         return Ok(req.into_response(err.error_response()));
     }
+    if let Some(fields) = nul_in_body(&body) {
+        return Ok(req.into_response(AppError::Validation(fields).error_response()));
+    }
     let body = integral_numbers(body.freeze());
+    // Kept for `denials::first`, which reads the records a refused body names.
+    req.extensions_mut().insert(RequestBody(body.clone()));
     req.set_payload(actix_web::dev::Payload::from(body));
     next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+/// The Content-Security-Policy of `/docs`: scripts from this origin only.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The JSON body of the request, as the handler received it.
+#[derive(Clone)]
+pub struct RequestBody(pub actix_web::web::Bytes);
+
+const NUL_MESSAGE: &str = "must not contain the character U+0000";
+
+/// The query parameters whose name or value holds U+0000 (`%00`), if any.
+fn nul_in_query(query: &str) -> Option<Vec<FieldError>> {
+    if !query.contains("%00") {
+        return None;
+    }
+    let fields: Vec<FieldError> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| FieldError::new(k.replace('\0', "\\u0000"), NUL_MESSAGE))
+        .collect();
+    (!fields.is_empty()).then_some(fields)
+}
+
+/// The fields of a JSON body whose text holds U+0000 (`a.b`, `items[2]`), if any. Only bodies
+/// that spell it (`\u0000`) are parsed.
+fn nul_in_body(body: &[u8]) -> Option<Vec<FieldError>> {
+    if !body.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    fn walk(path: &str, v: &serde_json::Value, out: &mut Vec<FieldError>) {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => out.push(FieldError::new(path, NUL_MESSAGE)),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), item, out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    let name = k.replace('\0', "\\u0000");
+                    let here = if path.is_empty() { name } else { format!("{path}.{name}") };
+                    if k.contains('\0') {
+                        out.push(FieldError::new(here.clone(), NUL_MESSAGE));
+                    }
+                    walk(&here, item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    walk("", &value, &mut fields);
+    (!fields.is_empty()).then_some(fields)
 }
 
 /// JSON Schema counts `50.0` as an integer; serde does not. A body whose numbers include such
@@ -232,6 +300,19 @@ mod tests {
         assert_eq!(framework["type"], ours["type"]);
         assert_eq!(framework["detail"], ours["detail"]);
         assert_eq!(framework["status"], 500);
+    }
+
+    #[test]
+    fn nul_is_found_in_bodies_and_queries_only_where_it_is() {
+        let fields = super::nul_in_body(br#"{"a": "x\u0000y", "b": ["ok", "\u0000"], "c": {"d": "\\u0000"}}"#)
+            .unwrap_or_default();
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        // `\\u0000` is a backslash and "u0000", not U+0000.
+        assert_eq!(names, ["a", "b[1]"]);
+        assert!(super::nul_in_body(br#"{"a": "plain"}"#).is_none());
+        let fields = super::nul_in_query("limit=5&q=a%00b").unwrap_or_default();
+        assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["q"]);
+        assert!(super::nul_in_query("q=a%2500").is_none());
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Modify for Conventions {
                 add("422", "A value breaks a rule; errors lists the fields");
                 if !public {
                     add("401", "No token, or an invalid, expired or revoked one");
-                    add("403", "The caller's role may never use this endpoint");
+                    add("403", "The caller's role may never use this endpoint, or the caller sees the record but may not do this to it");
                 }
                 if has_body {
                     add("413", "Body over 1 MiB");

@@ -44,14 +44,20 @@ pub enum AppError {
     BadRequest(String),
     #[error("unauthorized")]
     Unauthorized(&'static str),
+    /// The caller may not do this; the detail says why (`ROLE_MAY_NOT` for a role that may never
+    /// use the endpoint).
     #[error("forbidden")]
-    Forbidden,
+    Forbidden(&'static str),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with a type of its own (`https://mend.dev/problems/<kind>`), for a client that
+    /// must tell it apart from other conflicts.
+    #[error("conflict ({kind}): {detail}")]
+    ConflictOf { kind: &'static str, detail: String },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("payload too large")]
@@ -72,6 +78,12 @@ pub enum AppError {
 
 /// The `type` (after `https://mend.dev/problems/`) and `detail` of every 500, whoever renders
 /// it: [`AppError::Internal`] here, and the framework's own 500s in `middleware.rs`.
+/// The detail of a 403 for a role that may never use the endpoint.
+pub const ROLE_MAY_NOT: &str = "Your role may not use this endpoint.";
+
+/// The detail of a 403 for a counselor who tries to change assignments.
+pub const ONLY_ADMINS_ASSIGN: &str = "Only an admin may change who is assigned.";
+
 pub const INTERNAL_TYPE: &str = "internal";
 pub const INTERNAL_DETAIL: &str = "Something went wrong on our side; quote the request id to support.";
 
@@ -106,12 +118,13 @@ impl AppError {
         match self {
             AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", d.clone()),
             AppError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, "unauthorized", (*d).to_string()),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role may not use this endpoint.".into()),
+            AppError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", (*detail).to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "No such resource.".into()),
             AppError::MethodNotAllowed(allow) => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", format!("This resource allows {allow}."))
             }
             AppError::Conflict(d) => (StatusCode::CONFLICT, "conflict", d.clone()),
+            AppError::ConflictOf { kind, detail } => (StatusCode::CONFLICT, kind, detail.clone()),
             AppError::PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",

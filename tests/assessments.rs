@@ -134,10 +134,11 @@ async fn a_client_seen_alone_gets_one_assessment_from_a_directly_assigned_counse
     assert_eq!(done["responded_by"], w.counselor.id);
     assert!(audited_as(&app, &id, "respond", "success", &w.counselor.id).await);
 
-    // Assigned to the couple only: not to the partner's individual work.
+    // Assigned to the couple only: not to the partner's individual work (the counselor sees the
+    // partner's record, so the refusal says why).
     let partner = format!("/api/v1/clients/{}/assessments", w.couple.partners[0]);
     let before = denials(&app, &w.couple.partners[0], &w.counselor.id).await;
-    app.post(&partner, Some(&w.counselor), json!({"instrument": "csi-4"})).await.problem(404);
+    app.post(&partner, Some(&w.counselor), json!({"instrument": "csi-4"})).await.problem(403);
     assert_eq!(denials(&app, &w.couple.partners[0], &w.counselor.id).await, before + 1);
     // The individual assessment is not visible through a couple assignment either.
     let colleague = app.counselor(&w.p).await;
@@ -447,8 +448,9 @@ async fn a_partner_never_sees_the_other_partners_answers_or_score() {
     assert!(seen.iter().any(|t| t.contains("\"score\":0") && t.contains(&a_id)));
 }
 
-/// The rule tests/schemathesis/admin.toml names: an admin who creates a client sees its record,
-/// but not its measures, releases or disclosures (404) until an admin assigns them.
+/// An admin who creates a client sees its record, but not its measures, releases or
+/// disclosures until an admin assigns them: 403 with the reason (the admin knows the client
+/// exists), audited as denied. Another practice's admin gets 404.
 #[tokio::test]
 async fn admin_who_creates_a_client_sees_its_record_but_not_its_measures_until_assigned() {
     let app = TestApp::spawn().await;
@@ -460,10 +462,17 @@ async fn admin_who_creates_a_client_sees_its_record_but_not_its_measures_until_a
     assert_eq!(client["counselor_ids"], json!([]), "an admin who creates a client is not assigned to it");
     app.get(&format!("/api/v1/clients/{id}"), admin).await.expect(200);
     let measures = format!("/api/v1/clients/{id}/assessments");
-    app.post(&measures, admin, json!({"instrument": "csi-4"})).await.problem(404);
+    let refused = app.post(&measures, admin, json!({"instrument": "csi-4"})).await.problem(403);
+    assert!(refused["detail"].as_str().unwrap_or_default().contains("assigned"), "{refused}");
     for sub in ["assessments", "releases", "disclosures"] {
-        app.get(&format!("/api/v1/clients/{id}/{sub}"), admin).await.problem(404);
+        let refused = app.get(&format!("/api/v1/clients/{id}/{sub}"), admin).await.problem(403);
+        assert!(refused["detail"].as_str().unwrap_or_default().contains("assign"), "{sub}: {refused}");
     }
+    let denied = app.audit_rows(&id).await.into_iter().filter(|(_, outcome, _)| outcome == "denied").count();
+    assert_eq!(denied, 4, "each refusal is audited as denied");
+    let other = app.practice().await;
+    app.post(&measures, Some(&other.admin), json!({"instrument": "csi-4"})).await.problem(404);
+    app.get(&format!("/api/v1/clients/{id}/releases"), Some(&other.admin)).await.problem(404);
 
     // Once an admin assigns themself, the same requests succeed.
     let body = json!({"counselor_ids": [w.p.admin.id]});

@@ -49,7 +49,7 @@ fn actor_of(user: &User, request_id: &str) -> Actor {
         practice_id: user.practice_id.parse().expect("id"),
         role: user.role,
         client_id: user.client_id.as_ref().map(|c| c.parse().expect("id")),
-        family_id: mend::db::new_id(),
+        family_id: user.family.clone(),
         meta: RequestMeta { request_id: request_id.to_string(), ip: None },
     }
 }
@@ -195,6 +195,16 @@ async fn the_batch_and_check_live_agree_on_who_is_live() {
     let mut a = actor_of(&portal, "agree-9");
     a.client_id = None;
     cases.push(("portal, no client record", a, false));
+    let mut a = actor_of(&counselor, "agree-11");
+    a.family_id = mend::db::new_id();
+    cases.push(("a login that was never made", a, false));
+    let mut a = actor_of(&counselor, "agree-12");
+    a.family_id = portal.family.clone();
+    cases.push(("another user's login", a, false));
+    let ended = app.counselor(&p).await;
+    let family = ended.family.clone();
+    app.sql(move |c| mend::store::auth::revoke_family(c, &family).expect("revoke")).await;
+    cases.push(("an ended login", actor_of(&ended, "agree-13"), false));
     let mut a = actor_of(&counselor, "agree-10");
     a.client_id = Some(client.parse().expect("id"));
     cases.push(("staff with a client id", a, true));

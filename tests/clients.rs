@@ -494,9 +494,11 @@ async fn portal_invite_rules_and_audiences() {
     let partner_email = c.partner_a.email.clone();
     app.patch(&path(&c.solo), Some(&c.counselor), json!({"email": partner_email})).await.expect(200);
     app.post(&url, Some(&c.counselor), json!({})).await.problem(409);
-    // A partner whose account exists: a new invite reuses it (the partner's own login keeps working).
-    let r = app.post(&invite_url(&c.couple.partners[0]), Some(&c.counselor), json!({})).await.expect(201);
-    assert!(r.json()["invite_token"].is_string());
+    // A partner who already set a password: 409 portal-active, no token (the partner's own login
+    // keeps working). tests/security_review.rs holds the takeover it prevents.
+    let r = app.post(&invite_url(&c.couple.partners[0]), Some(&c.counselor), json!({})).await;
+    assert!(!r.text.contains("invite_token"), "{}", r.text);
+    assert_eq!(r.problem(409)["type"], "https://mend.dev/problems/portal-active");
     app.get("/api/v1/me", Some(&c.partner_a)).await.expect(200);
 }
 

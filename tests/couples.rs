@@ -183,14 +183,17 @@ async fn list_shows_assigned_couples_only_and_walks_pages() {
     // client_id and status filters.
     let q = format!("client_id={}", c.couple.partners[1]);
     assert_eq!(ids(&list(&app, &c.counselor, &q).await), vec![c.couple.id.clone()]);
-    assert!(ids(&list(&app, &c.other, &q).await).is_empty());
+    // Another counselor may not see that client: 404 (never an empty list), audited as denied.
+    app.get(&format!("{COUPLES}?{q}"), Some(&c.other)).await.problem(404);
     app.patch(&path(&mine[2]), Some(&c.counselor), json!({"status": "paused"})).await.expect(200);
     assert_eq!(ids(&list(&app, &c.counselor, "status=paused").await), vec![mine[2].clone()]);
     assert_eq!(ids(&list(&app, &c.counselor, "status=active").await).len(), 4);
     assert!(ids(&list(&app, &c.counselor, "status=closed").await).is_empty());
-    // Audited as a list about that client.
-    let events = audit_by(&app, &c.other).await;
+    // Audited as a list about that client: a success for the counselor, a denial for the other.
+    let events = audit_by(&app, &c.counselor).await;
     assert!(events.contains(&("list".into(), "success".into(), "couple".into(), Some(c.couple.partners[1].clone()))));
+    let events = audit_by(&app, &c.other).await;
+    assert!(events.contains(&("list".into(), "denied".into(), "couple".into(), Some(c.couple.partners[1].clone()))));
 
     for (query, status) in
         [("client_id=nope", 400), ("status=open", 400), ("limit=101", 422), ("cursor=AAAA", 400), ("foo=1", 400)]

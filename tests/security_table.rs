@@ -514,3 +514,52 @@ async fn no_identity_reaches_a_couple_it_may_not_see() {
     assert!(checked > 100, "only {checked} requests were made");
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Denials are decided and recorded first: every operation whose path names one of the couple's
+/// records, sent by identities that may not see it with a malformed body (or a bad `limit`),
+/// answers 404 (or the role's 403) and leaves a `denied` event with an id of its path, never the
+/// 400/422 its body or query would otherwise get.
+#[tokio::test]
+async fn a_foreign_id_with_a_bad_body_or_query_is_denied_and_recorded() {
+    let w = world().await;
+    let app = &w.app;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let denied = |ids: Vec<String>| async move {
+        let mut n = 0;
+        for id in ids {
+            n += app.audit_rows(&id).await.iter().filter(|(_, outcome, _)| outcome == "denied").count();
+        }
+        n
+    };
+    for op in operations(&w).await {
+        if !op.has_id {
+            continue;
+        }
+        let ids: Vec<String> = w.ids.values().filter(|id| op.concrete.contains(id.as_str())).cloned().collect();
+        for (who, token, may_see_demographics) in &w.identities {
+            // Anonymous and forged tokens are 401 before anything. An admin sees clients' records,
+            // users, webhooks and a couple itself (to assign counselors): their refusals stand.
+            let Some(token) = token else { continue };
+            let admin_sees =
+                matches!(op.kind.as_str(), "clients" | "users" | "webhooks") || op.path == "/api/v1/couples/{id}";
+            if who.contains("forged") || (*may_see_demographics && admin_sees) {
+                continue;
+            }
+            let before = denied(ids.clone()).await;
+            let mut req = app.req(op.method.clone(), &format!("{}?limit=0", op.concrete)).bearer(token);
+            if op.body.is_some() {
+                req = req.body("application/json", "{\"no such field\": [1, 2], \"title\": 12}");
+            }
+            let r = req.send().await;
+            checked += 1;
+            if !matches!(r.status, 403 | 404) {
+                failures.push(format!("{who}: {} {} -> {} {}", op.method, op.path, r.status, r.text));
+            } else if denied(ids.clone()).await <= before {
+                failures.push(format!("{who}: {} {} -> {} with no denied event", op.method, op.path, r.status));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} requests were made");
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

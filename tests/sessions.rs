@@ -342,8 +342,10 @@ async fn list_filters_orders_and_pages() {
     for (who, user) in w.outsiders() {
         let list = w.app.get(SESSIONS, Some(user)).await.expect(200).json();
         assert_eq!(list["items"], json!([]), "{who}");
+        // A filter naming the couple they may not see: 404 and a denial, never an empty list.
         let filtered = w.app.get(&format!("{SESSIONS}?couple_id={}", w.couple.id), Some(user)).await;
-        assert_eq!(filtered.expect(200).json()["items"], json!([]), "{who}");
+        assert_eq!(filtered.status, 404, "{who}: {}", filtered.text);
+        w.assert_denied(&w.couple.id, user).await;
     }
     for (who, user) in w.clients() {
         assert_eq!(w.app.get(SESSIONS, Some(user)).await.status, 403, "{who}");

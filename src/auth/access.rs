@@ -124,6 +124,26 @@ pub fn client_visible(conn: &mut AnyConnection, actor: &Actor, client_id: &str) 
         .map(|found| found.is_some())
 }
 
+/// The refusal for a client's clinical records: 403 with `why` for a caller who may see the
+/// client's record itself (an admin, a counselor of another part of the client's care), since
+/// they know the client exists; 404 for anyone else.
+pub fn clinical_refusal(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    client_id: &str,
+    why: &'static str,
+) -> Result<crate::problem::AppError, crate::problem::AppError> {
+    Ok(if client_visible(conn, actor, client_id)? {
+        crate::problem::AppError::Forbidden(why)
+    } else {
+        crate::problem::AppError::NotFound
+    })
+}
+
+/// The `why` of most clinical refusals.
+pub const NEEDS_ASSIGNMENT: &str =
+    "A client's clinical records need assignment: only a counselor assigned to the client (or to their couple) may see them.";
+
 /// Is the actor assigned to this client directly (clinical access to individual work)?
 pub fn client_assigned(conn: &mut AnyConnection, actor: &Actor, client_id: &str) -> QueryResult<bool> {
     diesel::select(exists(assigned_clients(actor.user_id.clone()).filter(cc::client_id.eq(client_id.to_string()))))

@@ -14,13 +14,14 @@ use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
-use crate::db::schema::users;
+use crate::db::schema::{refresh_tokens, users};
 use crate::domain::ids::{ClientId, PracticeId, UserId};
 use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::AppError;
 use crate::request_id;
 use crate::state::AppState;
+use diesel::sql_types::{Nullable, Text};
 
 /// Request facts that go into audit events.
 #[derive(Clone, Debug)]
@@ -109,20 +110,38 @@ pub struct Liveness {
     practice_id: String,
     role: Role,
     client_id: Option<String>,
+    /// The login (refresh-token family) the token belongs to: it must not have ended.
+    family_id: String,
 }
 
 impl Liveness {
     /// The facts as they are matched against `users`: id, practice, role and, for a client, the
-    /// client record. `None` when they cannot match (a portal token without its client record).
-    /// For `audit_batch::STATEMENT`, which states the rule of [`live_user`] over a batch of rows.
-    pub(crate) fn parts(&self) -> Option<(&str, &str, &'static str, Option<&str>)> {
+    /// client record; and the login, matched against `refresh_tokens`. `None` when they cannot
+    /// match (a portal token without its client record). For `audit_batch::STATEMENT`, which
+    /// states the rule of [`live_user`] over a batch of rows.
+    pub(crate) fn parts(&self) -> Option<LiveParts<'_>> {
         let client = match (self.role, &self.client_id) {
             (Role::Client, Some(cid)) => Some(cid.as_str()),
             (Role::Client, None) => return None,
             _ => None,
         };
-        Some((&self.user_id, &self.practice_id, self.role.as_str(), client))
+        Some(LiveParts {
+            user: &self.user_id,
+            practice: &self.practice_id,
+            role: self.role.as_str(),
+            client,
+            family: &self.family_id,
+        })
     }
+}
+
+/// [`Liveness`] as the columns it is matched against.
+pub(crate) struct LiveParts<'a> {
+    pub user: &'a str,
+    pub practice: &'a str,
+    pub role: &'static str,
+    pub client: Option<&'a str>,
+    pub family: &'a str,
 }
 
 impl Actor {
@@ -133,60 +152,58 @@ impl Actor {
             practice_id: self.practice_id.to_string(),
             role: self.role,
             client_id: self.client_id.as_ref().map(ClientId::to_string),
+            family_id: self.family_id.clone(),
         }
     }
 }
 
 /// The rows of `users` that are the token's user, if still live: exists, active, same practice
-/// and role, and for a client the same client record. The one statement of that rule, used by
-/// [`check_live`]; `audit_batch::STATEMENT` states the same rule for a batch of audit rows
-/// (tests/audit_batch.rs holds the two to the same answers). Staff bind NULL
-/// for the client record (any matches), so every token gives the same SQL, one prepared
-/// statement. `None`: the token cannot be live at all (a portal token without its client
-/// record), so there is nothing to ask the database.
-#[allow(clippy::type_complexity)]
-pub fn live_user(
-    live: &Liveness,
-) -> Option<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<
-            diesel::dsl::Filter<
-                diesel::dsl::Filter<
-                    diesel::dsl::Filter<users::table, diesel::dsl::Eq<users::id, String>>,
-                    diesel::dsl::Eq<users::practice_id, String>,
-                >,
-                diesel::dsl::Eq<users::role, &'static str>,
-            >,
-            diesel::dsl::Eq<users::active, bool>,
-        >,
-        diesel::dsl::Or<
-            diesel::dsl::IsNull<
-                diesel::dsl::AsExprOf<Option<String>, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
-            >,
-            diesel::dsl::Eq<
-                users::client_id,
-                diesel::dsl::AsExprOf<Option<String>, diesel::sql_types::Nullable<diesel::sql_types::Text>>,
-            >,
-        >,
-    >,
-> {
-    use diesel::sql_types::{Nullable, Text};
-    let (user, practice, role, client) = live.parts()?;
-    let client = client.map(String::from);
-    Some(
-        users::table
-            .filter(users::id.eq(user.to_string()))
-            .filter(users::practice_id.eq(practice.to_string()))
-            .filter(users::role.eq(role))
-            .filter(users::active.eq(true))
-            .filter(
-                client
-                    .clone()
-                    .into_sql::<Nullable<Text>>()
-                    .is_null()
-                    .or(users::client_id.eq(client.into_sql::<Nullable<Text>>())),
-            ),
-    )
+/// and role, for a client the same client record, and the token's login not ended (a refresh
+/// token of its family not revoked: logout, reuse detection, a password change or reset and
+/// deactivation revoke them). The one statement of that rule, used by [`check_live`];
+/// `audit_batch::STATEMENT` states the same rule for a batch of audit rows (tests/audit_batch.rs
+/// holds the two to the same answers). Staff bind NULL for the client record (any matches), so
+/// every token gives the same SQL, one prepared statement.
+/// A client record bound as a nullable text parameter.
+type BoundClient = diesel::dsl::AsExprOf<Option<String>, Nullable<Text>>;
+
+#[diesel::dsl::auto_type]
+fn live_user_query(user: String, practice: String, role: &'static str, client: Option<String>, family: String) -> _ {
+    let client_matches: diesel::dsl::Or<
+        diesel::dsl::IsNull<BoundClient>,
+        diesel::dsl::Eq<users::client_id, BoundClient>,
+    > = client
+        .clone()
+        .into_sql::<Nullable<Text>>()
+        .is_null()
+        .or(users::client_id.eq(client.into_sql::<Nullable<Text>>()));
+    let owner: String = user.clone();
+    let login_open = diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family))
+            .filter(refresh_tokens::user_id.eq(owner))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    );
+    users::table
+        .filter(users::id.eq(user))
+        .filter(users::practice_id.eq(practice))
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .filter(client_matches)
+        .filter(login_open)
+}
+
+/// [`live_user_query`] for a token's facts. `None`: the token cannot be live at all (a portal
+/// token without its client record), so there is nothing to ask the database.
+fn live_user(live: &Liveness) -> Option<live_user_query> {
+    let p = live.parts()?;
+    Some(live_user_query(
+        p.user.to_string(),
+        p.practice.to_string(),
+        p.role,
+        p.client.map(String::from),
+        p.family.to_string(),
+    ))
 }
 
 /// The answer for a token whose user is no longer live (deactivated, role or record changed).
@@ -236,17 +253,12 @@ fn record_forbidden(
     meta: RequestMeta,
     req: &HttpRequest,
 ) -> impl Future<Output = Result<Actor, AppError>> {
-    let action = match *req.method() {
-        actix_web::http::Method::GET if req.match_info().get("id").is_some() => Action::Read,
-        actix_web::http::Method::GET => Action::List,
-        actix_web::http::Method::POST => Action::Create,
-        _ => Action::Update,
-    };
+    let action = Action::of_method(req.method(), req.match_info().get("id").is_some());
     // The kind of resource the route addresses, from the route table (so a denial says
     // `boundary` exactly as a success does).
     let pattern = req.match_pattern().unwrap_or_default();
     let resource_type = crate::routes::route(&pattern).and_then(|r| r.kind).unwrap_or(ResourceKind::User);
-    let resource_id = req.match_info().get("id").map(String::from);
+    let resource_id = req.match_info().get("id").or_else(|| req.match_info().get("couple_id")).map(String::from);
     async move {
         let ctx = AuditContext {
             practice_id: Some(claims.pid.clone()),
@@ -260,6 +272,7 @@ fn record_forbidden(
             practice_id: claims.pid.clone(),
             role: claims.role,
             client_id: claims.cid.clone(),
+            family_id: claims.sid.clone(),
         };
         // A user who is no longer live gets 401, as everywhere; a live one's attempt is audited.
         let written = state
@@ -274,7 +287,7 @@ fn record_forbidden(
             Err(e @ AppError::Unauthorized(_)) => return Err(e),
             Err(e) => tracing::warn!(error = %crate::problem::cause_chain(&e), "could not audit a forbidden request"),
         }
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden(crate::problem::ROLE_MAY_NOT))
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod actor;
 pub mod password;
+pub mod probe;
 pub mod session;
 pub mod tokens;
 

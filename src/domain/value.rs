@@ -86,6 +86,9 @@ pub fn text_rule(value: &str, max: usize, blank_ok: bool) -> Result<(), Cow<'sta
     if value.chars().count() > max {
         return Err(format!("must be at most {max} characters").into());
     }
+    if value.contains('\0') {
+        return Err("must not contain the character U+0000".into());
+    }
     Ok(())
 }
 

@@ -40,6 +40,9 @@ macro_rules! free_text {
                 if value.chars().count() > $max {
                     return Err(format!("must be at most {} characters", $max).into());
                 }
+                if value.contains('\0') {
+                    return Err("must not contain the character U+0000".into());
+                }
                 Ok($name(value))
             }
 

@@ -355,15 +355,31 @@ pub fn record_disclosure(
 /// The accounting of disclosures of one client's records (every disclosure that carried them,
 /// individual or as a partner), oldest first (disclosed_at, id), one page. The caller checks
 /// first that they may see the client's clinical record.
+/// The disclosures that carried the client's records, of releases the actor may read (the
+/// accounting has the audience of releases: a counselor of one of the client's couples does not
+/// see the client's individual releases).
 pub fn accounting(
     conn: &mut AnyConnection,
-    practice_id: &str,
+    actor: &Actor,
     client_id: &str,
     page: &PageRequest,
 ) -> AppResult<Vec<DisclosureRow>> {
     let mut q = d::table
-        .filter(d::practice_id.eq(practice_id.to_string()))
+        .filter(d::practice_id.eq(actor.practice_id.to_string()))
         .filter(d::id.eq_any(ds::table.filter(ds::client_id.eq(client_id.to_string())).select(ds::disclosure_id)))
+        .filter(
+            d::release_id.eq_any(
+                // `visible`, as a subquery (a boxed query cannot be one).
+                r::table
+                    .filter(
+                        r::couple_id
+                            .assume_not_null()
+                            .eq_any(assigned_couples(actor.user_id.clone()))
+                            .or(r::client_id.assume_not_null().eq_any(assigned_clients(actor.user_id.clone()))),
+                    )
+                    .select(r::id),
+            ),
+        )
         .select(DisclosureRow::as_select())
         .into_boxed();
     if let Some(after) = &page.after {

@@ -134,6 +134,8 @@ pub struct User {
     pub practice_id: String,
     pub client_id: Option<String>,
     pub token: String,
+    /// The login `token` belongs to (its refresh-token family).
+    pub family: String,
 }
 
 #[derive(Clone, Debug)]
@@ -213,13 +215,34 @@ impl TestApp {
         self.db.run(move |c| Ok(f(c))).await.expect("db")
     }
 
+    /// An access token of a login that was never made (no refresh token of its family): the
+    /// server refuses it (401) even when its user is live.
     pub fn token(&self, id: &str, role: Role, practice_id: &str) -> String {
         self.keys.issue_access(id, role, practice_id, None, &new_id()).expect("token").0
     }
 
-    /// A portal token, as a login of that client's portal account issues it.
-    pub fn client_token(&self, id: &str, practice_id: &str, client_id: &str) -> String {
-        self.keys.issue_access(id, Role::Client, practice_id, Some(client_id), &new_id()).expect("token").0
+    /// A login of the user, as `POST /auth/login` makes it: a refresh token of a new family.
+    /// Returns the family.
+    pub async fn login_family(&self, user_id: &str, practice_id: &str) -> String {
+        let family = new_id();
+        let (u, p, f) = (user_id.to_string(), practice_id.to_string(), family.clone());
+        self.sql(move |c| {
+            mend::store::auth::insert_refresh(c, &p, &u, &f, &format!("test-refresh-{f}")).expect("login")
+        })
+        .await;
+        family
+    }
+
+    /// An access token of a new login of a staff user, and its login.
+    pub async fn staff_token(&self, id: &str, role: Role, practice_id: &str) -> (String, String) {
+        let family = self.login_family(id, practice_id).await;
+        (self.keys.issue_access(id, role, practice_id, None, &family).expect("token").0, family)
+    }
+
+    /// A portal token, as a login of that client's portal account issues it, and its login.
+    pub async fn client_token(&self, id: &str, practice_id: &str, client_id: &str) -> (String, String) {
+        let family = self.login_family(id, practice_id).await;
+        (self.keys.issue_access(id, Role::Client, practice_id, Some(client_id), &family).expect("token").0, family)
     }
 
     /// A new practice with its first admin.
@@ -252,8 +275,8 @@ impl TestApp {
             .expect("user")
         })
         .await;
-        let token = self.token(&id, role, practice_id);
-        User { id, email, role, practice_id: practice_id.into(), client_id: None, token }
+        let (token, family) = self.staff_token(&id, role, practice_id).await;
+        User { id, email, role, practice_id: practice_id.into(), client_id: None, token, family }
     }
 
     pub async fn counselor(&self, p: &Practice) -> User {
@@ -437,7 +460,15 @@ impl TestApp {
             .expect("portal user")
         })
         .await;
-        let token = self.client_token(&id, &p.id, client_id);
-        User { id, email, role: Role::Client, practice_id: p.id.clone(), client_id: Some(client_id.into()), token }
+        let (token, family) = self.client_token(&id, &p.id, client_id).await;
+        User {
+            id,
+            email,
+            role: Role::Client,
+            practice_id: p.id.clone(),
+            client_id: Some(client_id.into()),
+            token,
+            family,
+        }
     }
 }

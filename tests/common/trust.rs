@@ -67,8 +67,10 @@ pub async fn call(app: &TestApp, method: Method, path: &str, user: Option<&User>
 }
 
 /// Every audience but the assigned counselor, on one staff endpoint: unassigned staff (of this
-/// and another practice) get 404 and a denied audit event on `resource_id`; portal clients 403;
-/// no token 401.
+/// and another practice) get 404 and a denied audit event on `resource_id`, except the
+/// practice's admin on a client's clinical records (`/clients/{id}/…`): the admin sees the
+/// client's record, so the refusal is 403 with its reason (audited the same way); portal clients
+/// 403; no token 401.
 pub async fn assert_staff_only(
     app: &TestApp,
     w: &World,
@@ -79,7 +81,9 @@ pub async fn assert_staff_only(
 ) {
     for u in w.unassigned_staff() {
         let before = denials(app, resource_id, &u.id).await;
-        call(app, method.clone(), path, Some(u), body.as_ref()).await.problem(404);
+        let sees_the_client = u.id == w.p.admin.id && path.starts_with("/api/v1/clients/");
+        let expected = if sees_the_client { 403 } else { 404 };
+        call(app, method.clone(), path, Some(u), body.as_ref()).await.problem(expected);
         let after = denials(app, resource_id, &u.id).await;
         assert_eq!(after, before + 1, "{method} {path}: a denied event for {} on {resource_id}", u.id);
     }

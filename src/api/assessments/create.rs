@@ -5,7 +5,7 @@ use validator::Validate;
 
 use super::{built_in, instrument, InstrumentKey};
 use crate::audit::{self, audited_under, Action, Outcome, Target};
-use crate::auth::access::{client_assigned, couple_visible};
+use crate::auth::access::{client_assigned, clinical_refusal, couple_visible};
 use crate::auth::Staff;
 use crate::domain::date;
 use crate::domain::ids::ClientId;
@@ -102,8 +102,10 @@ pub async fn for_couple(
 }
 
 /// Assign a questionnaire to a client seen on their own (the counselor is assigned to them).
+/// Someone who may see the client but is not assigned to them (an admin) gets 403.
 #[utoipa::path(post, operation_id = "create_client_assessment", path = "/api/v1/clients/{id}/assessments", tag = "assessments",
-    params(("id" = inline(ClientId), Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView, headers(("Location" = String), ("ETag" = String)))))]
+    params(("id" = inline(ClientId), Path)), request_body = CreateAssessmentRequest, responses((status = 201, body = AssessmentView, headers(("Location" = String), ("ETag" = String))),
+        (status = 403, body = crate::problem::Problem)))]
 pub async fn for_client(
     state: web::Data<AppState>,
     staff: Staff,
@@ -123,7 +125,14 @@ pub async fn for_client(
                 if !(client_assigned(conn, &staff, &client_id)?
                     && assessments::client_in_caseload(conn, &staff, &client_id)?)
                 {
-                    return Err(AppError::NotFound);
+                    // Someone who sees the client's record (an admin, a counselor of one of
+                    // the client's couples) learns why; anyone else that there is no such client.
+                    return Err(clinical_refusal(
+                        conn,
+                        &staff,
+                        &client_id,
+                        "Only a counselor assigned to the client may assign them a questionnaire.",
+                    )?);
                 }
                 let new = NewAssessment {
                     id: &id,

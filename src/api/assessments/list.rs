@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use super::ListQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
+use crate::auth::access::{clinical_refusal, NEEDS_ASSIGNMENT};
 use crate::auth::Staff;
 use crate::domain::ids::ClientId;
 use crate::domain::ids::CoupleId;
@@ -68,7 +69,7 @@ pub async fn for_client(
         Some(client_id.to_string()),
         move |conn, staff| {
             if !assessments::client_in_caseload(conn, staff, &client_id)? {
-                return Err(AppError::NotFound);
+                return Err(clinical_refusal(conn, staff, &client_id, NEEDS_ASSIGNMENT)?);
             }
             let rows = assessments::list_visible(conn, staff, Of::Client(&client_id), instrument, &page)?;
             let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], AssessmentView::from);

@@ -14,8 +14,8 @@ use crate::domain::ResourceKind;
 use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::auth::use_invite;
-use crate::store::users::{find_by_id_for_auth, set_password};
+use crate::store::auth::{revoke_user, use_invite};
+use crate::store::users::{find_by_id_for_auth, password_hash as password_hash_of, set_password};
 use crate::views::identity::TokenPair;
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -29,7 +29,8 @@ pub struct AcceptInviteRequest {
 
 /// Accept an invite: set a password and sign in.
 ///
-/// Invite tokens work once and expire after 7 days; an unknown, used or expired one is 401.
+/// Invite tokens work once and expire after 7 days; an unknown, used or expired one is 401, and
+/// so is one for an account that already has a password. Every earlier login of the account ends.
 #[utoipa::path(post, path = "/api/v1/auth/accept-invite", tag = "auth", request_body = AcceptInviteRequest, security(()),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem),
               (status = 422, body = crate::problem::Problem)))]
@@ -51,10 +52,14 @@ pub async fn accept_invite(
                     return Err(AppError::Unauthorized("The invite is invalid, used or expired."));
                 };
                 let user = find_by_id_for_auth(conn, &user_id)?.ok_or(AppError::NotFound)?;
-                if !user.active {
+                // An invite sets a first password only: an account someone already uses is
+                // never taken over through one (an invite made before the password was set).
+                if !user.active || password_hash_of(conn, &user.id)?.is_some() {
                     return Err(AppError::Unauthorized("The invite is invalid, used or expired."));
                 }
                 set_password(conn, &user.id, &password_hash)?;
+                // Every earlier login of the account ends.
+                revoke_user(conn, &user.id)?;
                 let role = user.role;
                 let ctx = AuditContext {
                     practice_id: Some(user.practice_id.to_string()),

@@ -14,12 +14,21 @@ use crate::store::users::{self, NewUser};
 use crate::views::clients::PortalInvite;
 use crate::views::instant;
 
+/// The answer when the client already set a password.
+fn portal_active() -> AppError {
+    AppError::ConflictOf {
+        kind: "portal-active",
+        detail: "The client already uses the portal; they can reset their own password from the sign-in page.".into(),
+    }
+}
+
 /// Invite a client to the portal.
 ///
 /// Makes the client's portal account (role `client`, the client's email, no password) or
 /// reuses the one made before (its login email stays as it is), and issues an invite token for `POST /auth/accept-invite`.
 /// A new invite voids the previous one. Needs the client's email (422 otherwise); an email
-/// already used by another account is 409. There is no resource to point a `Location` at:
+/// already used by another account is 409, and so is a client who has already set a password
+/// (`portal-active`): staff never receive a token that sets a password someone already uses. There is no resource to point a `Location` at:
 /// the token is shown once.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/portal-invite", tag = "clients", params(("id" = ClientId, Path)),
     responses((status = 201, body = PortalInvite), (status = 409, body = crate::problem::Problem)))]
@@ -40,6 +49,11 @@ pub async fn invite(staff: Staff, state: web::Data<AppState>, path: web::Path<Cl
                             return Err(AppError::Conflict(
                                 "The client's portal account is deactivated; an admin can reactivate it.".into(),
                             ));
+                        }
+                        // Staff never receive a token that sets the password of an account
+                        // someone already uses (the client resets it themselves).
+                        if users::password_hash(conn, &user.id)?.is_some() {
+                            return Err(portal_active());
                         }
                         user.id.into_string()
                     }

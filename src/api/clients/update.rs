@@ -12,7 +12,7 @@ use crate::domain::value::{parsed, Email, Name, PastDate, Phone};
 use crate::domain::{ClientStatus, ResourceKind};
 use crate::extract::{field_rule, ValidJson};
 use crate::http::{ok_versioned, IfMatch};
-use crate::problem::{AppError, AppResult};
+use crate::problem::{AppError, AppResult, ONLY_ADMINS_ASSIGN};
 use crate::state::AppState;
 use crate::store::clients::{self, ClientChanges, ClientRow};
 use crate::views::clients::{client_view, ClientView};
@@ -201,7 +201,15 @@ pub async fn update(
     let id = path.into_inner();
     let wants_assign = body.counselor_ids.is_some();
     if wants_assign && !staff.is_admin() {
-        return audit::forbidden(&state.db, staff.0, Action::Assign, ResourceKind::Client, id.to_string()).await;
+        return audit::forbidden(
+            &state.db,
+            staff.0,
+            Action::Assign,
+            ResourceKind::Client,
+            id.to_string(),
+            ONLY_ADMINS_ASSIGN,
+        )
+        .await;
     }
     let patch = Patch::try_from(body.into_inner())?;
     let changes_record = patch.changes_record();

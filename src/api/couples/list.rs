@@ -7,7 +7,7 @@ use crate::auth::Staff;
 use crate::domain::ids::ClientId;
 use crate::domain::{CoupleStatus, ResourceKind};
 use crate::pagination::PageRequest;
-use crate::problem::AppResult;
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::couples::{self, ListFilter};
 use crate::views::clients::{CoupleExtras, CoupleList};
@@ -26,7 +26,8 @@ pub struct ListCouplesQuery {
     pub cursor: Option<String>,
 }
 
-/// Couples the caller is assigned to (admins too), in creation order.
+/// Couples the caller is assigned to (admins too), in creation order. A `client_id` the caller
+/// may not see is a 404.
 #[utoipa::path(get, path = "/api/v1/couples", tag = "couples", params(ListCouplesQuery),
     responses((status = 200, body = CoupleList)))]
 pub async fn list(
@@ -39,6 +40,12 @@ pub async fn list(
     let audited_id = q.client_id.as_ref().map(|c| c.to_string());
     let filter = ListFilter { status: q.status, client_id: q.client_id };
     let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Couple, audited_id, move |conn, staff| {
+        // A filter naming a client the caller may not see is a 404 (a denial), never an empty list.
+        if let Some(client_id) = &filter.client_id {
+            if !crate::auth::access::client_visible(conn, staff, client_id)? {
+                return Err(AppError::NotFound);
+            }
+        }
         let rows = couples::list(conn, staff, &filter, &page)?;
         let extras = CoupleExtras::load(conn, &rows)?;
         Ok(page.finish(rows, |r| vec![r.id.to_string()], |r| extras.view(r)))

@@ -14,7 +14,7 @@ use crate::domain::value::{parsed, Concern, PastDate};
 use crate::domain::{CoupleStatus, ResourceKind};
 use crate::extract::{field_rule, rule, ValidJson};
 use crate::http::{ok_versioned, IfMatch};
-use crate::problem::{AppError, AppResult};
+use crate::problem::{AppError, AppResult, ONLY_ADMINS_ASSIGN};
 use crate::state::AppState;
 use crate::store::clients::all_staff_of_practice;
 use crate::store::couples::{self, CoupleChanges, CoupleRow};
@@ -165,7 +165,15 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     if body.counselor_ids.is_some() && !staff.is_admin() {
-        return audit::forbidden(&state.db, staff.0, Action::Assign, ResourceKind::Couple, id.to_string()).await;
+        return audit::forbidden(
+            &state.db,
+            staff.0,
+            Action::Assign,
+            ResourceKind::Couple,
+            id.to_string(),
+            ONLY_ADMINS_ASSIGN,
+        )
+        .await;
     }
     let patch = Patch::try_from(body.into_inner())?;
     let only_assign = patch.only_assign();

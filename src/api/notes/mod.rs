@@ -31,7 +31,7 @@ pub(crate) fn author_only(note: &NoteRow, user_id: &UserId) -> Result<(), AppErr
     if note.author_id == *user_id {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden("Only the note's author may change it."))
     }
 }
 

@@ -2,11 +2,12 @@ use actix_web::{web, HttpResponse};
 
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
+use crate::auth::access::{clinical_refusal, NEEDS_ASSIGNMENT};
 use crate::auth::Staff;
 use crate::domain::ids::ClientId;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
-use crate::problem::{AppError, AppResult};
+use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::boundaries::ts_key;
 use crate::store::releases;
@@ -14,7 +15,8 @@ use crate::views::releases::{DisclosureList, DisclosureView};
 
 /// The accounting of disclosures of a client's records (HIPAA 164.528): every disclosure that
 /// carried them, of their own records or of a couple's, oldest first, with its date,
-/// recipient, purpose and what it held.
+/// recipient, purpose and what it held. Only disclosures of releases the caller may read
+/// (`GET /releases/{id}` would answer them) are listed.
 #[utoipa::path(get, operation_id = "list_client_disclosures", path = "/api/v1/clients/{id}/disclosures", tag = "releases",
     params(("id" = ClientId, Path), PageQuery), responses((status = 200, body = DisclosureList)))]
 pub async fn list(
@@ -34,9 +36,9 @@ pub async fn list(
         Some(client_id.clone()),
         move |conn, staff| {
             if !releases::client_in_care(conn, staff, &client_id)? {
-                return Err(AppError::NotFound);
+                return Err(clinical_refusal(conn, staff, &client_id, NEEDS_ASSIGNMENT)?);
             }
-            let rows = releases::accounting(conn, &staff.practice_id, &client_id, &page)?;
+            let rows = releases::accounting(conn, staff, &client_id, &page)?;
             let page = page.finish(rows, |r| vec![ts_key(r.disclosed_at), r.id.clone()], DisclosureView::from);
             Ok(DisclosureList { items: page.items, next_cursor: page.next_cursor })
         },

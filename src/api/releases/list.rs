@@ -3,6 +3,7 @@ use actix_web::{web, HttpResponse};
 use crate::api::boundaries::list::PageQuery;
 use crate::audit::{self, Action};
 use crate::auth::access::couple_visible;
+use crate::auth::access::{clinical_refusal, NEEDS_ASSIGNMENT};
 use crate::auth::{Actor, Staff};
 use crate::db::AnyConnection;
 use crate::domain::date;
@@ -74,7 +75,7 @@ pub async fn client(
         Some(client_id.clone()),
         move |conn, staff| {
             if !releases::client_in_care(conn, staff, &client_id)? {
-                return Err(AppError::NotFound);
+                return Err(clinical_refusal(conn, staff, &client_id, NEEDS_ASSIGNMENT)?);
             }
             page_of(conn, staff, Party::Client(&client_id), &page)
         },

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::{attendees, hidden_reference, view};
+use super::{attendees, view};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Staff;
 use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
@@ -97,10 +97,9 @@ pub async fn create(
     let id = SessionId::new();
     let view = state
         .db
-        .run_as(staff.live(), move |conn| {
-            if !sessions::subject_visible(conn, &staff, &subject)? {
-                return Err(hidden_reference(conn, &staff, Action::Create, &subject));
-            }
+        .run(move |conn| {
+            // A couple or client the caller may not see is a 422 on the field; its denial is
+            // recorded by `denials::first`, as for every refused body that names a record.
             audited(conn, &staff, Target::new(Action::Create, ResourceKind::Session, Some(&id)), |conn| {
                 if !sessions::subject_visible(conn, &staff, &subject)? {
                     return Err(AppError::field(subject.field(), "no such couple or client on your caseload"));

@@ -62,7 +62,37 @@ impl TryFrom<ListSessionsQuery> for ListFilter {
     }
 }
 
-/// Sessions on the caller's caseload, ordered by starts_at, id.
+/// 404 unless the caller may see every record the filter names: the couple, the client, and a
+/// counselor of their own practice.
+fn filters_visible(
+    conn: &mut crate::db::AnyConnection,
+    staff: &crate::auth::Actor,
+    filter: &ListFilter,
+) -> AppResult<()> {
+    use crate::auth::access::{client_visible, couple_visible};
+    let couple_ok = match &filter.couple_id {
+        Some(id) => couple_visible(conn, staff, id)?,
+        None => true,
+    };
+    let client_ok = match &filter.client_id {
+        Some(id) => client_visible(conn, staff, id)?,
+        None => true,
+    };
+    let counselor_ok = match &filter.counselor_id {
+        Some(id) => crate::store::users::find_in_practice(conn, &staff.practice_id, id)
+            .map(|u| u.role.is_staff())
+            .or_else(|e| if e == diesel::result::Error::NotFound { Ok(false) } else { Err(e) })?,
+        None => true,
+    };
+    if couple_ok && client_ok && counselor_ok {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Sessions on the caller's caseload, ordered by starts_at, id. A `couple_id`, `client_id` or
+/// `counselor_id` the caller may not see is a 404.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(ListSessionsQuery),
     responses((status = 200, body = SessionList)))]
 pub async fn list(
@@ -73,7 +103,12 @@ pub async fn list(
     let q = query.into_inner();
     let page = PageRequest::parse("sessions", 2, q.limit, q.cursor.as_deref())?;
     let filter = ListFilter::try_from(q)?;
-    let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Session, None, move |conn, staff| {
+    // The record a filter names is the list's subject: its id goes into the audit event, and a
+    // filter naming what the caller may not see is a 404 (a denial), never an empty list.
+    let named =
+        filter.couple_id.as_ref().map(|c| c.to_string()).or_else(|| filter.client_id.as_ref().map(|c| c.to_string()));
+    let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Session, named, move |conn, staff| {
+        filters_visible(conn, staff, &filter)?;
         let rows = sessions::list(conn, staff, &filter, &page)?;
         let ids: Vec<SessionId> = rows.iter().map(|r| r.id.clone()).collect();
         let mut attendees = sessions::attendees(conn, &ids)?;

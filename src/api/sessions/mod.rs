@@ -7,11 +7,8 @@ pub mod share;
 pub mod summary;
 pub mod update;
 
-use crate::audit::{record, Action, Outcome};
-use crate::auth::Actor;
 use crate::db::AnyConnection;
 use crate::domain::ids::ClientId;
-use crate::domain::ResourceKind;
 use crate::problem::AppError;
 use crate::store::sessions::{self, SessionRow, Subject};
 use crate::views::sessions::SessionView;
@@ -21,33 +18,6 @@ pub(crate) fn view(conn: &mut AnyConnection, row: SessionRow) -> Result<SessionV
     let mut attendees = sessions::attendees(conn, std::slice::from_ref(&row.id))?;
     let mine = attendees.remove(&row.id).unwrap_or_default();
     Ok(SessionView::new(row, mine))
-}
-
-/// A couple or client the caller may not hold sessions with is answered like one that does not
-/// exist (422 on the reference field), and the attempt is audited as denied with its id.
-pub(crate) fn hidden_reference(conn: &mut AnyConnection, actor: &Actor, action: Action, subject: &Subject) -> AppError {
-    match deny(conn, actor, action, subject.resource_type(), subject.id()) {
-        AppError::NotFound => {
-            AppError::field(subject.field(), format!("no such {} on your caseload", subject.resource_type()))
-        }
-        other => other,
-    }
-}
-
-/// Records a denied attempt on a resource the caller may not see (outside any transaction)
-/// and answers 404. For a request whose audited work is about another resource (e.g. a note
-/// created on a session): the denial names the resource that was refused.
-pub(crate) fn deny(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    action: Action,
-    resource_type: ResourceKind,
-    id: &str,
-) -> AppError {
-    match record(conn, &actor.audit_context(), action, resource_type, Some(id), Outcome::Denied) {
-        Ok(()) => AppError::NotFound,
-        Err(e) => e.into(),
-    }
 }
 
 /// Attendees: default everyone who may attend; otherwise a non-empty subset of them, no repeats

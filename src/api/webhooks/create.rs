@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{checked_url, event_types_rule, unique};
+use super::{checked_url, event_types_rule, resolves_public, unique};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Admin;
 use crate::db::now;
@@ -43,6 +43,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let r = body.into_inner();
     let url = checked_url(&r.url, state.config.webhook_allow_insecure)?;
+    resolves_public(&url, state.config.webhook_allow_insecure).await?;
     let id = WebhookId::new();
     let at = now();
     let new = NewWebhook {

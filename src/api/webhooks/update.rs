@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::{checked_url, event_types_rule, unique};
+use super::{checked_url, event_types_rule, resolves_public, unique};
 use crate::audit::{audited, Action, Target};
 use crate::auth::Admin;
 use crate::db::now;
@@ -66,6 +66,9 @@ pub async fn update(
     let id = path.into_inner();
     let r = body.into_inner();
     let url = r.url.flatten().map(|u| checked_url(&u, state.config.webhook_allow_insecure)).transpose()?;
+    if let Some(url) = &url {
+        resolves_public(url, state.config.webhook_allow_insecure).await?;
+    }
     let types = r.event_types.flatten().map(unique);
     let (active, description) = (r.active.flatten(), r.description);
     let view = state

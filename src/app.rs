@@ -45,9 +45,10 @@ fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
     render(AppError::BadRequest("A path parameter is invalid (ids are UUIDs).".into()))
 }
 
-/// The whole app: the route table (`routes.rs`), the spec and the docs.
+/// The whole app: the route table (`routes.rs`: the pages and the API), the spec and the docs.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(crate::routes::top)
+    cfg.configure(crate::routes::pages)
+        .configure(crate::routes::top)
         .service(web::resource("/openapi.json").get(openapi_json).default_service(method_not_allowed("GET")))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))

@@ -24,7 +24,7 @@ pub async fn request_context(
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route);
     let started = Instant::now();
     let is_docs = req.path().starts_with("/docs");
-    let is_portal_page = crate::api::portal_page::is_portal_path(req.path());
+    let is_page = crate::api::pages::is_page_path(req.path());
 
     let res = request_id::scope(id.clone(), next.call(req).instrument(span.clone())).await?;
     let mut res = res.map_into_boxed_body();
@@ -76,8 +76,8 @@ pub async fn request_context(
         // Swagger UI's scripts are files of its own (no inline script runs); its React
         // components set style attributes, so inline styles stay allowed.
         DOCS_CSP
-    } else if is_portal_page {
-        crate::api::portal_page::CSP
+    } else if is_page {
+        crate::api::pages::CSP
     } else {
         "default-src 'none'; frame-ancestors 'none'"
     };

@@ -1,15 +1,20 @@
 //! The one route table. Each entry names a path, the kind of resource it addresses (for the
 //! audit trail of denied attempts) and its methods with their handlers. From it come the actix
-//! routes, the `Allow` list of every 405, and the operations of the OpenAPI document: a route
+//! routes, the `Allow` list of every 405, and the operations of the OpenAPI document: an API route
 //! cannot be mounted without being in `/openapi.json` (and `routes_are_the_spec` checks that each
 //! handler's documented path and method are the ones it is mounted at).
+//!
+//! The table's `pages` section holds the pages served from the binary (`/`, `/portal` and their
+//! assets, `api::pages`): they are mounted like every route (a 405 with `Allow` for other
+//! methods) but are not operations of the API, so they are left out of the document.
 
 use actix_web::web;
 
 use crate::domain::ResourceKind;
 use crate::openapi::Conventions;
 
-/// One mounted path: its template, what it addresses (`None` for public probes), its methods.
+/// One mounted path: its template, what it addresses (`None` for public probes and pages), its
+/// methods.
 #[derive(Debug, Clone, Copy)]
 pub struct Route {
     pub path: &'static str,
@@ -17,20 +22,46 @@ pub struct Route {
     pub methods: &'static [&'static str],
     /// The `Allow` header of a 405 here.
     pub allow: &'static str,
+    /// A page or a page's asset (the `pages` section): mounted, but not an operation of the spec.
+    pub page: bool,
 }
 
 macro_rules! route_table {
-    ($($scope:ident $prefix:literal {
-        $($path:literal $kind:ident { $($method:ident => $($seg:ident)::+),+ $(,)? })*
-    })*) => {
-        /// Every route, with its full path.
-        pub const ROUTES: &[Route] = &[$($(Route {
-            path: concat!($prefix, $path),
-            kind: route_table!(@kind $kind),
-            methods: &[$(stringify!($method)),+],
-            allow: route_table!(@allow $($method),+),
-        },)*)*];
+    (
+        pages { $($page:literal { $($page_method:ident => $($page_seg:ident)::+),+ $(,)? })* }
+        $($scope:ident $prefix:literal {
+            $($path:literal $kind:ident { $($method:ident => $($seg:ident)::+),+ $(,)? })*
+        })*
+    ) => {
+        /// Every route, with its full path: the pages, then the API's.
+        pub const ROUTES: &[Route] = &[
+            $(Route {
+                path: $page,
+                kind: None,
+                methods: &[$(stringify!($page_method)),+],
+                allow: route_table!(@allow $($page_method),+),
+                page: true,
+            },)*
+            $($(Route {
+                path: concat!($prefix, $path),
+                kind: route_table!(@kind $kind),
+                methods: &[$(stringify!($method)),+],
+                allow: route_table!(@allow $($method),+),
+                page: false,
+            },)*)*
+        ];
 
+        /// Mounts the pages (full paths; not in the OpenAPI document).
+        pub fn pages(cfg: &mut web::ServiceConfig) {
+            use $crate::api::*;
+            $(
+                cfg.service(
+                    web::resource($page)
+                        $(.route(web::route().method(actix_web::http::Method::$page_method).to($($page_seg)::+)))+
+                        .default_service($crate::middleware::method_not_allowed(route_table!(@allow $($page_method),+))),
+                );
+            )*
+        }
         $(
             /// Mounts this scope's routes (paths relative to the scope).
             pub fn $scope(cfg: &mut web::ServiceConfig) {
@@ -45,7 +76,7 @@ macro_rules! route_table {
             }
         )*
 
-        /// The OpenAPI document of every route in the table.
+        /// The OpenAPI document of every API route in the table (not the pages).
         #[derive(utoipa::OpenApi)]
         #[openapi(
             info(title = "Mend API", version = "1.0.0",
@@ -73,14 +104,18 @@ macro_rules! route_table {
 }
 
 route_table! {
+    // The pages and their assets, vendored in the binary (`api::pages::ASSETS`; a name not there is
+    // a 404). Public, with the pages' Content-Security-Policy; not operations of the spec.
+    pages {
+        "/" { GET => pages::serve }
+        "/home/{file}" { GET => pages::serve }
+        "/portal" { GET => pages::serve }
+        "/portal/{file}" { GET => pages::serve }
+        "/shared/{file}" { GET => pages::serve }
+    }
     top "" {
         "/healthz" Public { GET => health::healthz }
         "/readyz" Public { GET => health::readyz }
-        // The client portal page and its assets (static, vendored in the binary).
-        "/portal" Public { GET => portal_page::page }
-        "/portal/app.js" Public { GET => portal_page::script }
-        "/portal/app.css" Public { GET => portal_page::style }
-        "/portal/icon.svg" Public { GET => portal_page::icon }
     }
     api_v1 "/api/v1" {
         // Identity, practice and audit.
@@ -228,7 +263,8 @@ mod tests {
     use super::*;
     use utoipa::OpenApi;
 
-    /// The spec's operations are exactly the table's: same paths, same methods.
+    /// The spec's operations are exactly the table's API routes: same paths, same methods. The
+    /// pages (and only they) are left out, each one by the table's `pages` section.
     #[test]
     fn routes_are_the_spec() {
         let doc = ApiDoc::openapi();
@@ -247,8 +283,11 @@ mod tests {
                 }
             }
         }
-        let mut table: Vec<(String, String)> =
-            ROUTES.iter().flat_map(|r| r.methods.iter().map(|m| (r.path.to_string(), m.to_string()))).collect();
+        let mut table: Vec<(String, String)> = ROUTES
+            .iter()
+            .filter(|r| !r.page)
+            .flat_map(|r| r.methods.iter().map(|m| (r.path.to_string(), m.to_string())))
+            .collect();
         spec.sort();
         table.sort();
         assert_eq!(spec, table, "a handler's #[utoipa::path] disagrees with where the table mounts it");
@@ -259,6 +298,16 @@ mod tests {
         for piece in json.split("\"#/components/schemas/").skip(1) {
             let name = piece.split('"').next().unwrap_or_default();
             assert!(components.iter().any(|c| c == name), "$ref to a missing component {name}");
+        }
+        // A page is never in the spec, and the pages' paths are exactly the page routes: they get the
+        // pages' Content-Security-Policy, and no API route does.
+        for r in ROUTES {
+            let template = r.path.replace("{file}", "x.js");
+            assert_eq!(r.page, crate::api::pages::is_page_path(&template), "{}: page or not", r.path);
+            if r.page {
+                assert!(!doc.paths.paths.contains_key(r.path), "the page {} is an operation of the spec", r.path);
+                assert_eq!(r.methods, ["GET"], "{}", r.path);
+            }
         }
         let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
         paths.sort();

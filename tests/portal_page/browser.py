@@ -14,7 +14,8 @@ policy, a release, a letter released to partner A), then drives the page:
   every screen: none of A's private markers appears anywhere in B's pages;
 - the clock is moved forward: the access token is refreshed while in use, and 15 minutes without
   use sign B out (the logout reaches the server: audited);
-- B is deactivated: the next API call's 401 brings back the sign-in form.
+- B is deactivated: the next API call's 401 brings back the sign-in form;
+- the front door `/` links clients to the portal (and staff to /app), and its link opens the portal.
 
 axe-core runs on every screen at 375 px and 1280 px (no serious or critical violation allowed),
 and every screen is saved as a full-page PNG at both widths in --out.
@@ -515,6 +516,21 @@ def partner_b(b, s, markers, api):
     check(not b.driver.find_element(By.ID, "nav").is_displayed(), "no sections for staff")
 
 
+def front_door(b):
+    """`/`: two ways in, in words; the client's goes to the portal (staff's /app is still to come)."""
+    d = b.driver
+    d.get(f"{b.url}/")
+    b.heading("Welcome")
+    links = {a.get_attribute("href").replace(b.url, ""): a.text for a in d.find_elements(By.CSS_SELECTOR, "main a")}
+    check(links.get("/portal") == "I'm a client or partner: open my portal", f"the front door links to the portal: {links}")
+    check(links.get("/app") == "I work at the practice: open Mend for staff", f"the front door links staff to /app: {links}")
+    check(links.get("/docs/") == "/docs", f"the front door names the API docs: {links}")
+    b.screen("front-door")
+    b.click("#to-portal")
+    b.heading("Sign in")
+    check(d.current_url == f"{b.url}/portal", f"the client's link opens the portal: {d.current_url}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -534,6 +550,7 @@ def main():
     try:
         partner_a(b, s, markers)
         partner_b(b, s, markers, api)
+        front_door(b)
         for problem in b.console_problems():
             fail(f"browser console: {problem}")
     finally:

@@ -1,0 +1,64 @@
+// Signing in, and choosing a password from an invite link. The only calls here are the client's
+// signIn and acceptInvite; `onSignedIn` then loads the portal.
+
+import { h } from "/shared/h.js";
+import { errorBox, field, showError, submitting } from "/shared/ui.js";
+import { explain } from "./words.js";
+
+/** The sign-in form, with `message` (why the person is here) above it. */
+export function signIn(message, { client, onSignedIn }) {
+  const email = field("Email", { type: "email", name: "email", autocomplete: "username", required: true, inputmode: "email" });
+  const password = field("Password", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const err = errorBox();
+  const form = h("form", { class: "stack", id: "sign-in" }, email.wrap, password.wrap, err,
+    h("button", { type: "submit", class: "button primary" }, "Sign in"));
+  submitting(form, "Signing in…", async () => {
+    try {
+      await client.signIn(email.input.value, password.input.value);
+      await onSignedIn();
+    } catch (e) {
+      client.drop();
+      showError(err, explain(e, {
+        401: "That email and password don't match. Please check them and try again.",
+      }));
+    }
+  });
+  return [
+    message ? h("p", { class: "banner", text: message }) : null,
+    h("p", { class: "lead", text: "Welcome. This is a private space for you, your partner and your counselor between sessions." }),
+    form,
+    h("p", { class: "hint", text: "First time here? Open the invite link your counselor sent you to choose a password." }),
+  ];
+}
+
+/** Choosing a password with the invite `token` (already out of the address bar). */
+export function invite(token, { client, onSignedIn }) {
+  const password = field("Choose a password", {
+    type: "password", name: "new-password", autocomplete: "new-password", required: true, minlength: 12, maxlength: 256,
+  }, "At least 12 characters. A few words you will remember works well.");
+  const again = field("Type it again", { type: "password", name: "confirm-password", autocomplete: "new-password", required: true });
+  const err = errorBox();
+  const form = h("form", { class: "stack", id: "accept-invite" }, password.wrap, again.wrap, err,
+    h("button", { type: "submit", class: "button primary" }, "Set my password and sign in"));
+  submitting(form, "Setting your password…", async () => {
+    if (password.input.value !== again.input.value) {
+      showError(err, "The two passwords are different. Please type the same password twice.");
+      return;
+    }
+    try {
+      await client.acceptInvite(token, password.input.value);
+      await onSignedIn();
+    } catch (e) {
+      client.drop();
+      showError(err, explain(e, {
+        401: "This invite link has expired or was already used. Please ask your counselor for a new one, or sign in if you already set a password.",
+        labels: { password: "Password" },
+      }));
+    }
+  });
+  return [
+    h("p", { class: "lead", text: "Your counselor invited you to your portal. Choose a password to finish setting it up." }),
+    form,
+    h("p", { class: "hint" }, "Already set a password? ", h("a", { href: "/portal", id: "to-sign-in" }, "Sign in instead"), "."),
+  ];
+}

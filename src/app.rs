@@ -7,12 +7,10 @@ use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::idempotency::{idempotency, MAX_BODY};
 use crate::middleware::{bounded, json_object_body, method_not_allowed, not_found, render, request_context, InFlight};
-use crate::openapi::ApiDoc;
 use crate::problem::AppError;
 use crate::state::AppState;
 
@@ -50,7 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::routes::pages)
         .configure(crate::routes::top)
         .service(web::resource("/openapi.json").get(openapi_json).default_service(method_not_allowed("GET")))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::spec()))
         .service(web::redirect("/docs", "/docs/"))
         .service(
             web::scope("/api/v1")

@@ -4,161 +4,18 @@
 //! committed change always has its event and nothing is lost on shutdown or crash. A denial is
 //! written after the denied work has rolled back.
 
-use diesel::prelude::*;
-
-use crate::audit_batch::Event;
+use crate::audit_batch::{event_row, Event};
 use crate::auth::actor::no_longer_live;
 use crate::auth::{Actor, Liveness};
-use crate::db::group::{write_rows, Row};
-use crate::db::schema::audit_events;
-use crate::db::{new_id, now, write_tx, AnyConnection};
+use crate::db::group::write_rows;
+use crate::db::{write_tx, AnyConnection};
 use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 
-crate::vocabulary! {
-    /// What an audited event did.
-    pub enum Action {
-        Read = "read",
-        List = "list",
-        Create = "create",
-        Update = "update",
-        Sign = "sign",
-        Share = "share",
-        Acknowledge = "acknowledge",
-        Assign = "assign",
-        Invite = "invite",
-        Login = "login",
-        Refresh = "refresh",
-        Logout = "logout",
-        Submit = "submit",
-        Return = "return",
-        Release = "release",
-        Withdraw = "withdraw",
-        Log = "log",
-        Respond = "respond",
-        Disclose = "disclose",
-        Revoke = "revoke",
-        Authorize = "authorize",
-        Delete = "delete",
-    }
-}
+pub use crate::domain::audit::{Action, AuditContext, Outcome};
 
-impl Action {
-    /// What a request of this method does, for a denial recorded before any handler ran:
-    /// a GET that names one record reads it, other GETs list; POST creates, DELETE deletes,
-    /// anything else updates.
-    pub fn of_method(method: &actix_web::http::Method, names_one: bool) -> Action {
-        use actix_web::http::Method;
-        match *method {
-            Method::GET if names_one => Action::Read,
-            Method::GET => Action::List,
-            Method::POST => Action::Create,
-            Method::DELETE => Action::Delete,
-            _ => Action::Update,
-        }
-    }
-
-    /// Reads and lists: work that must not write anything but its audit event.
-    pub fn is_read(self) -> bool {
-        matches!(self, Action::Read | Action::List)
-    }
-}
-
-crate::vocabulary! {
-    /// Whether the attempt was allowed.
-    pub enum Outcome { Success = "success", Denied = "denied" }
-}
-
-/// Who did it, from where, in which request.
-#[derive(Clone, Debug)]
-pub struct AuditContext {
-    pub practice_id: Option<String>,
-    pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub request_id: String,
-    pub ip: Option<String>,
-}
-
-/// Writes one event. Every event in Mend goes through here.
-pub fn record(
-    conn: &mut AnyConnection,
-    ctx: &AuditContext,
-    action: Action,
-    resource_type: ResourceKind,
-    resource_id: Option<&str>,
-    outcome: Outcome,
-) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(new_id()),
-            audit_events::practice_id.eq(&ctx.practice_id),
-            audit_events::at.eq(now()),
-            audit_events::actor_id.eq(&ctx.actor_id),
-            audit_events::actor_role.eq(&ctx.actor_role),
-            audit_events::action.eq(action.as_str()),
-            audit_events::resource_type.eq(resource_type),
-            audit_events::resource_id.eq(resource_id),
-            audit_events::outcome.eq(outcome.as_str()),
-            audit_events::request_id.eq(&ctx.request_id),
-            audit_events::ip.eq(&ctx.ip),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// An event as one element of `audit_batch::STATEMENT`'s JSON array (borrowed: no copies on the
-/// read path).
-#[derive(serde::Serialize)]
-struct EventJson<'a> {
-    id: &'a str,
-    practice_id: Option<&'a str>,
-    at: String,
-    actor_id: Option<&'a str>,
-    actor_role: Option<&'a str>,
-    action: &'a str,
-    resource_type: &'a str,
-    resource_id: Option<&'a str>,
-    outcome: &'a str,
-    request_id: &'a str,
-    ip: Option<&'a str>,
-    live_user: &'a str,
-    live_practice: &'a str,
-    live_role: &'a str,
-    live_client: Option<&'a str>,
-    live_family: &'a str,
-}
-
-/// The event as a row of `audit_batch::STATEMENT`: its columns, and the facts of its live-user
-/// check. `None` when the actor cannot be live at all (nothing to ask the database).
-pub(crate) fn event_row(
-    ctx: &AuditContext,
-    live: &Liveness,
-    (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
-    outcome: Outcome,
-) -> Result<Option<Row>, AppError> {
-    let Some(live) = live.parts() else { return Ok(None) };
-    let key = new_id();
-    let row = EventJson {
-        id: &key,
-        practice_id: ctx.practice_id.as_deref(),
-        at: crate::db::timestamp_text(now()),
-        actor_id: ctx.actor_id.as_deref(),
-        actor_role: ctx.actor_role.as_deref(),
-        action: action.as_str(),
-        resource_type: resource_type.as_str(),
-        resource_id,
-        outcome: outcome.as_str(),
-        request_id: &ctx.request_id,
-        ip: ctx.ip.as_deref(),
-        live_user: live.user,
-        live_practice: live.practice,
-        live_role: live.role,
-        live_client: live.client,
-        live_family: live.family,
-    };
-    let json = serde_json::to_string(&row).map_err(AppError::internal)?;
-    Ok(Some(Row { key, json }))
-}
+/// Writes one event (an INSERT of its row, `store::audit::record`).
+pub use crate::store::audit::record;
 
 /// Writes one event only if the actor is still live, in one statement (the batch statement,
 /// `audit_batch::STATEMENT`, with one row). False when nothing was written: the token's user
@@ -269,7 +126,7 @@ pub fn audited_under<T>(
         let value = work(c)?;
         let (action, kind, id) = (target.action, target.resource_type, target.resource_id);
         if record_if_live(c, &ctx, &live, action, kind, id, Outcome::Success)? {
-            crate::webhooks::outbox::emit(c, ctx.practice_id.as_deref(), action, kind, id)?;
+            crate::store::outbox::emit(c, ctx.practice_id.as_deref(), action, kind, id)?;
             Ok(value)
         } else {
             Err(no_longer_live())

@@ -6,10 +6,11 @@
 //! request still learns whether its user was live when its event was written. Writes keep their
 //! event inside their own transaction (`audit::audited`).
 
-use crate::audit::{event_row, Action, AuditContext, Outcome};
-use crate::auth::Liveness;
 use crate::db::group::{write_rows, Row, Statement};
+use crate::db::{new_id, now};
 use crate::db::{AnyConnection, Db};
+use crate::domain::actor::Liveness;
+use crate::domain::audit::{Action, AuditContext, Outcome};
 
 /// Inserts the events of a JSON array (`audit::event_row`), each only if its user is live:
 /// exists, active, same practice and role, for a client the same client record, and the login
@@ -51,6 +52,60 @@ pub static STATEMENT: Statement = Statement {
 };
 use crate::domain::ResourceKind;
 use crate::problem::AppError;
+
+/// An event as one element of `audit_batch::STATEMENT`'s JSON array (borrowed: no copies on the
+/// read path).
+#[derive(serde::Serialize)]
+struct EventJson<'a> {
+    id: &'a str,
+    practice_id: Option<&'a str>,
+    at: String,
+    actor_id: Option<&'a str>,
+    actor_role: Option<&'a str>,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: Option<&'a str>,
+    outcome: &'a str,
+    request_id: &'a str,
+    ip: Option<&'a str>,
+    live_user: &'a str,
+    live_practice: &'a str,
+    live_role: &'a str,
+    live_client: Option<&'a str>,
+    live_family: &'a str,
+}
+
+/// The event as a row of `audit_batch::STATEMENT`: its columns, and the facts of its live-user
+/// check. `None` when the actor cannot be live at all (nothing to ask the database).
+pub(crate) fn event_row(
+    ctx: &AuditContext,
+    live: &Liveness,
+    (action, resource_type, resource_id): (Action, ResourceKind, Option<&str>),
+    outcome: Outcome,
+) -> Result<Option<Row>, AppError> {
+    let Some(live) = live.parts() else { return Ok(None) };
+    let key = new_id();
+    let row = EventJson {
+        id: &key,
+        practice_id: ctx.practice_id.as_deref(),
+        at: crate::db::timestamp_text(now()),
+        actor_id: ctx.actor_id.as_deref(),
+        actor_role: ctx.actor_role.as_deref(),
+        action: action.as_str(),
+        resource_type: resource_type.as_str(),
+        resource_id,
+        outcome: outcome.as_str(),
+        request_id: &ctx.request_id,
+        ip: ctx.ip.as_deref(),
+        live_user: live.user,
+        live_practice: live.practice,
+        live_role: live.role,
+        live_client: live.client,
+        live_family: live.family,
+    };
+    let json = serde_json::to_string(&row).map_err(AppError::internal)?;
+    Ok(Some(Row { key, json }))
+}
 
 /// One event, and the facts its live-user check needs.
 #[derive(Clone, Debug)]

@@ -173,20 +173,9 @@ fn default_message(e: &validator::ValidationError) -> String {
     }
 }
 
-/// A rule's failure, for `custom` validators: `rule("must not be blank")`.
-pub fn rule(message: impl Into<std::borrow::Cow<'static, str>>) -> validator::ValidationError {
-    validator::ValidationError::new("rule").with_message(message.into())
-}
-
-/// A struct-level rule's failure that belongs to one field.
-pub fn field_rule(
-    field: &'static str,
-    message: impl Into<std::borrow::Cow<'static, str>>,
-) -> validator::ValidationError {
-    let mut e = rule(message);
-    e.add_param("field".into(), &field);
-    e
-}
+// The rules' failures live in `domain` (its values state their rules); named here too, where
+// request DTOs have always found them.
+pub use crate::domain::rules::{field_rule, rule};
 
 #[cfg(test)]
 mod tests {

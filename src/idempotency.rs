@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::store::idempotency::{self as store, Claim};
 
 pub const HEADER: &str = "idempotency-key";
-pub const MAX_BODY: usize = 1024 * 1024;
+pub use crate::middleware::MAX_BODY;
 
 fn fail(req: ServiceRequest, err: AppError) -> Result<ServiceResponse<BoxBody>, Error> {
     let resp = err.error_response();

@@ -1,6 +1,11 @@
 //! Mend: a case-management API for counselors who help couples repair trust.
 //!
 //! `main.rs` is the command line; everything else lives here so tests can build the real app.
+//!
+//! Imports run one way, lowest first: `problem` ← `domain` ← `config`/`db`/`pagination` ←
+//! `store` ← `auth`/`state` ← `audit` ← `webhooks` ← `views`/`fhir` ← `api` ← `middleware` ←
+//! `routes`/`openapi` ← `denials`/`idempotency` ← `app` ← `cli` (README, "Layout";
+//! `tests/layers.rs` holds the code to it).
 
 pub mod api;
 pub mod app;

@@ -161,7 +161,7 @@ pub async fn json_object_body(
         let Ok(chunk) = chunk else {
             return Ok(req.into_response(AppError::BadRequest("The body could not be read.".into()).error_response()));
         };
-        if body.len() + chunk.len() > crate::idempotency::MAX_BODY {
+        if body.len() + chunk.len() > MAX_BODY {
             return Ok(req.into_response(AppError::PayloadTooLarge.error_response()));
         }
         body.extend_from_slice(&chunk);
@@ -184,6 +184,9 @@ pub async fn json_object_body(
 /// The Content-Security-Policy of `/docs`: scripts from this origin only.
 pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
     img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The largest request body: 1 MiB.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 /// The JSON body of the request, as the handler received it.
 #[derive(Clone)]

@@ -11,7 +11,6 @@
 use actix_web::web;
 
 use crate::domain::ResourceKind;
-use crate::openapi::Conventions;
 
 /// One mounted path: its template, what it addresses (`None` for public probes and pages), its
 /// methods.
@@ -69,6 +68,7 @@ macro_rules! route_table {
                 $(
                     cfg.service(
                         web::resource($path)
+                            .app_data($crate::domain::resource::RouteKind(route_table!(@kind $kind)))
                             $(.route(web::route().method(actix_web::http::Method::$method).to($($seg)::+)))+
                             .default_service($crate::middleware::method_not_allowed(route_table!(@allow $($method),+))),
                     );
@@ -93,7 +93,6 @@ macro_rules! route_table {
                 crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId,
                 // The error answer of every FHIR operation (added by `fhir::docs::conventions`).
                 crate::fhir::docs::FhirOperationOutcome)),
-            modifiers(&Conventions),
             security(("bearer" = [])),
         )]
         pub struct ApiDoc;

@@ -144,20 +144,6 @@ async fn first_start_on_a_fresh_directory_logs_no_error() {
     }
 }
 
-/// Layering: `db` runs work on a connection and knows nothing of callers; the live-user rule and
-/// `Db::run_as` are auth's (there was a circle db -> auth -> db).
-#[test]
-fn db_does_not_depend_on_auth_or_audit() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
-    for entry in std::fs::read_dir(&dir).expect("src/db") {
-        let path = entry.expect("entry").path();
-        let code = std::fs::read_to_string(&path).expect("read");
-        for needle in ["crate::auth", "crate::audit"] {
-            assert!(!code.contains(needle), "{} names {needle}", path.display());
-        }
-    }
-}
-
 /// The contract a newcomer needs is in the repository, and the spec and README point at it.
 #[test]
 fn the_contract_is_in_the_repository() {

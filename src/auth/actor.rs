@@ -13,63 +13,23 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
-use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::db::schema::{refresh_tokens, users};
+pub use crate::domain::actor::{Actor, LiveParts, Liveness, RequestMeta};
+use crate::domain::audit::{Action, AuditContext, Outcome};
 use crate::domain::ids::{ClientId, PracticeId, UserId};
+use crate::domain::resource::RouteKind;
 use crate::domain::ResourceKind;
 use crate::domain::Role;
 use crate::problem::AppError;
-use crate::request_id;
 use crate::state::AppState;
+use crate::store::audit::record;
 use diesel::sql_types::{Nullable, Text};
-
-/// Request facts that go into audit events.
-#[derive(Clone, Debug)]
-pub struct RequestMeta {
-    pub request_id: String,
-    pub ip: Option<String>,
-}
-
-impl RequestMeta {
-    pub fn of(req: &HttpRequest) -> RequestMeta {
-        // The peer address only: a forwarded-for header is the caller's word, not a fact.
-        RequestMeta { request_id: request_id::of(req), ip: req.peer_addr().map(|a| a.ip().to_string()) }
-    }
-}
 
 impl FromRequest for RequestMeta {
     type Error = AppError;
     type Future = std::future::Ready<Result<RequestMeta, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(Ok(RequestMeta::of(req)))
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub user_id: UserId,
-    pub practice_id: PracticeId,
-    pub role: Role,
-    /// Set for role `client`: the client record this user is.
-    pub client_id: Option<ClientId>,
-    /// The login this access token belongs to.
-    pub family_id: String,
-    pub meta: RequestMeta,
-}
-
-impl Actor {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    pub fn audit_context(&self) -> AuditContext {
-        AuditContext {
-            practice_id: Some(self.practice_id.to_string()),
-            actor_id: Some(self.user_id.to_string()),
-            actor_role: Some(self.role.as_str().to_string()),
-            request_id: self.meta.request_id.clone(),
-            ip: self.meta.ip.clone(),
-        }
     }
 }
 
@@ -103,59 +63,8 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     })))
 }
 
-/// What a token says about its user, to check against the live user row.
-#[derive(Clone, Debug)]
-pub struct Liveness {
-    user_id: String,
-    practice_id: String,
-    role: Role,
-    client_id: Option<String>,
-    /// The login (refresh-token family) the token belongs to: it must not have ended.
-    family_id: String,
-}
-
-impl Liveness {
-    /// The facts as they are matched against `users`: id, practice, role and, for a client, the
-    /// client record; and the login, matched against `refresh_tokens`. `None` when they cannot
-    /// match (a portal token without its client record). For `audit_batch::STATEMENT`, which
-    /// states the rule of [`live_user`] over a batch of rows.
-    pub(crate) fn parts(&self) -> Option<LiveParts<'_>> {
-        let client = match (self.role, &self.client_id) {
-            (Role::Client, Some(cid)) => Some(cid.as_str()),
-            (Role::Client, None) => return None,
-            _ => None,
-        };
-        Some(LiveParts {
-            user: &self.user_id,
-            practice: &self.practice_id,
-            role: self.role.as_str(),
-            client,
-            family: &self.family_id,
-        })
-    }
-}
-
-/// [`Liveness`] as the columns it is matched against.
-pub(crate) struct LiveParts<'a> {
-    pub user: &'a str,
-    pub practice: &'a str,
-    pub role: &'static str,
-    pub client: Option<&'a str>,
-    pub family: &'a str,
-}
-
-impl Actor {
-    /// The facts `Db::run_as` checks before running a handler's work.
-    pub fn live(&self) -> Liveness {
-        Liveness {
-            user_id: self.user_id.to_string(),
-            practice_id: self.practice_id.to_string(),
-            role: self.role,
-            client_id: self.client_id.as_ref().map(ClientId::to_string),
-            family_id: self.family_id.clone(),
-        }
-    }
-}
+/// A client record bound as a nullable text parameter.
+type BoundClient = diesel::dsl::AsExprOf<Option<String>, Nullable<Text>>;
 
 /// The rows of `users` that are the token's user, if still live: exists, active, same practice
 /// and role, for a client the same client record, and the token's login not ended (a refresh
@@ -164,9 +73,6 @@ impl Actor {
 /// `audit_batch::STATEMENT` states the same rule for a batch of audit rows (tests/audit_batch.rs
 /// holds the two to the same answers). Staff bind NULL for the client record (any matches), so
 /// every token gives the same SQL, one prepared statement.
-/// A client record bound as a nullable text parameter.
-type BoundClient = diesel::dsl::AsExprOf<Option<String>, Nullable<Text>>;
-
 #[diesel::dsl::auto_type]
 fn live_user_query(user: String, practice: String, role: &'static str, client: Option<String>, family: String) -> _ {
     let client_matches: diesel::dsl::Or<
@@ -254,10 +160,9 @@ fn record_forbidden(
     req: &HttpRequest,
 ) -> impl Future<Output = Result<Actor, AppError>> {
     let action = Action::of_method(req.method(), req.match_info().get("id").is_some());
-    // The kind of resource the route addresses, from the route table (so a denial says
-    // `boundary` exactly as a success does).
-    let pattern = req.match_pattern().unwrap_or_default();
-    let resource_type = crate::routes::route(&pattern).and_then(|r| r.kind).unwrap_or(ResourceKind::User);
+    // The kind of resource the route addresses, as the route table attached it to the route
+    // (so a denial says `boundary` exactly as a success does).
+    let resource_type = req.app_data::<RouteKind>().and_then(|k| k.0).unwrap_or(ResourceKind::User);
     let resource_id = req.match_info().get("id").or_else(|| req.match_info().get("couple_id")).map(String::from);
     async move {
         let ctx = AuditContext {
@@ -267,13 +172,8 @@ fn record_forbidden(
             request_id: meta.request_id,
             ip: meta.ip,
         };
-        let live = Liveness {
-            user_id: claims.sub.clone(),
-            practice_id: claims.pid.clone(),
-            role: claims.role,
-            client_id: claims.cid.clone(),
-            family_id: claims.sid.clone(),
-        };
+        let live =
+            Liveness::new(claims.sub.clone(), claims.pid.clone(), claims.role, claims.cid.clone(), claims.sid.clone());
         // A user who is no longer live gets 401, as everywhere; a live one's attempt is audited.
         let written = state
             .db

@@ -1,11 +1,12 @@
 //! Authentication and access: password hashing, tokens, and the extractors that make a
 //! handler's audience part of its signature.
 
-pub mod access;
 pub mod actor;
 pub mod password;
 pub mod probe;
 pub mod session;
 pub mod tokens;
 
+// Who may see what is a query (`store::access`), named here where handlers have always found it.
+pub use crate::store::access;
 pub use actor::{Actor, Admin, AnyUser, Liveness, PortalClient, RequestMeta, Staff};

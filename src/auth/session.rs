@@ -5,7 +5,14 @@ use crate::db::AnyConnection;
 use crate::domain::Role;
 use crate::problem::{AppError, AppResult};
 use crate::store::auth::insert_refresh;
-use crate::views::identity::TokenPair;
+
+/// A new token pair, as the API answers it (`views::identity::TokenPair`).
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
 
 pub fn issue_pair(
     conn: &mut AnyConnection,
@@ -15,10 +22,10 @@ pub fn issue_pair(
     practice_id: &str,
     client_id: Option<&str>,
     family_id: &str,
-) -> AppResult<TokenPair> {
+) -> AppResult<Issued> {
     let (refresh_token, hash) = new_opaque();
     insert_refresh(conn, practice_id, user_id, family_id, &hash)?;
     let (access_token, expires_in) =
         keys.issue_access(user_id, role, practice_id, client_id, family_id).map_err(AppError::internal)?;
-    Ok(TokenPair { access_token, refresh_token, token_type: "Bearer".into(), expires_in })
+    Ok(Issued { access_token, refresh_token, expires_in })
 }

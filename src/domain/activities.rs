@@ -45,18 +45,18 @@ pub fn check_times(value: i32) -> Result<(), validator::ValidationError> {
     if (TIMES_MIN..=TIMES_MAX).contains(&value) {
         Ok(())
     } else {
-        Err(crate::extract::rule(format!("must be from {TIMES_MIN} to {TIMES_MAX}")))
+        Err(crate::domain::rules::rule(format!("must be from {TIMES_MIN} to {TIMES_MAX}")))
     }
 }
 
 /// A calendar date `YYYY-MM-DD` as a `validator` custom function.
 pub fn check_day(value: &str) -> Result<(), validator::ValidationError> {
-    crate::domain::date::parse("date", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+    crate::domain::date::parse("date", value).map(|_| ()).map_err(|e| crate::domain::rules::rule(e.message))
 }
 
 /// `assigned_to` as a `validator` custom function.
 pub fn check_assignee(value: &str) -> Result<(), validator::ValidationError> {
-    Assignee::parse("assigned_to", value).map(|_| ()).map_err(|e| crate::extract::rule(e.message))
+    Assignee::parse("assigned_to", value).map(|_| ()).map_err(|e| crate::domain::rules::rule(e.message))
 }
 
 /// Who an activity is for: both partners, or one (`"both"` or a partner's id on the wire).

@@ -26,14 +26,14 @@ crate::checked_text! {
 
 /// A calendar date `YYYY-MM-DD` (a release's window), as a `validator` custom function.
 pub fn check_date(value: &str) -> Result<(), validator::ValidationError> {
-    crate::domain::date::parse("date", value).map(drop).map_err(|e| crate::extract::rule(e.message))
+    crate::domain::date::parse("date", value).map(drop).map_err(|e| crate::domain::rules::rule(e.message))
 }
 
 /// A release's last day: a calendar date, not before today (UTC).
 pub fn check_expiry(value: &str) -> Result<(), validator::ValidationError> {
-    let d = crate::domain::date::parse("expires_on", value).map_err(|e| crate::extract::rule(e.message))?;
+    let d = crate::domain::date::parse("expires_on", value).map_err(|e| crate::domain::rules::rule(e.message))?;
     if d < crate::domain::date::today() {
-        return Err(crate::extract::rule("must not be before today"));
+        return Err(crate::domain::rules::rule("must not be before today"));
     }
     Ok(())
 }
@@ -44,7 +44,7 @@ pub fn check_unique_kinds(kinds: &[RecordKind]) -> Result<(), validator::Validat
     if unique.len() == kinds.len() {
         Ok(())
     } else {
-        Err(crate::extract::rule("must not repeat a kind"))
+        Err(crate::domain::rules::rule("must not repeat a kind"))
     }
 }
 

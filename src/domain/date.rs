@@ -45,6 +45,11 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// An instant as RFC 3339 UTC.
+pub fn instant(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(t, chrono::Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! Domain values: types that can only hold valid values.
 
+pub mod actor;
+pub mod audit;
 pub mod client;
 pub mod date;
 pub mod ids;
@@ -7,6 +9,7 @@ pub mod instruments;
 pub mod patch;
 pub mod resource;
 pub mod role;
+pub mod rules;
 pub mod session;
 pub mod status;
 pub mod templates;
@@ -23,6 +26,7 @@ pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
 
+pub use actor::Actor;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};

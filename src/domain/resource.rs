@@ -30,3 +30,9 @@ crate::vocabulary! {
         WebhookDelivery = "webhook_delivery",
     }
 }
+
+/// The kind of resource a route addresses, as the route table states it: attached to each
+/// mounted route (`routes`), read where a request is refused before its handler runs (a role
+/// that may never use the endpoint), so the denial names the kind a success would.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteKind(pub Option<ResourceKind>);

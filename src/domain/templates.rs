@@ -172,7 +172,7 @@ pub const UNKNOWN: &str = "is not a known plan";
 
 /// A plan's key, as a `validator` custom function.
 pub fn check(key: &str) -> Result<(), validator::ValidationError> {
-    find(key).map(drop).ok_or_else(|| crate::extract::rule(UNKNOWN))
+    find(key).map(drop).ok_or_else(|| crate::domain::rules::rule(UNKNOWN))
 }
 
 #[cfg(test)]

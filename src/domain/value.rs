@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use validator::ValidationError;
 
 use super::{date, text};
-use crate::extract::rule;
+use crate::domain::rules::rule;
 
 /// Declares checked text types: `Name: 1..=100, not blank`.
 #[macro_export]
@@ -36,7 +36,7 @@ macro_rules! checked_text {
             /// The rule as a `validator` custom function.
             pub fn check(value: &str) -> Result<(), validator::ValidationError> {
                 $crate::domain::value::text_rule(value, $max, $crate::checked_text!(@blank $blank))
-                    .map_err($crate::extract::rule)
+                    .map_err($crate::domain::rules::rule)
             }
 
             pub fn as_str(&self) -> &str {

@@ -11,7 +11,7 @@ use validator::ValidationError;
 
 use super::session;
 use super::value::{text_rule, text_schema};
-use crate::extract::rule;
+use crate::domain::rules::rule;
 
 crate::checked_text! {
     /// A session summary: 1 to 20,000 characters, not blank, stored exactly as sent.

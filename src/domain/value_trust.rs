@@ -12,7 +12,7 @@ use validator::ValidationError;
 use super::trust::MAX_POSITION;
 use super::value::DATE_PATTERN;
 use super::{date, text, trust};
-use crate::extract::rule;
+use crate::domain::rules::rule;
 
 crate::checked_text! {
     /// A boundary's or milestone's title: 1 to 200 characters, not blank.

@@ -8,9 +8,9 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::RefOr;
 use validator::ValidationError;
 
-use crate::audit::Action;
+use crate::domain::audit::Action;
+use crate::domain::rules::rule;
 use crate::domain::ResourceKind;
-use crate::extract::rule;
 
 crate::typed_ids! {
     /// A webhook: one integrator endpoint of a practice.
@@ -62,7 +62,7 @@ impl EventType {
     /// `boundary.activated`, `milestone.achieved` and `release.authorized` are transitions: a
     /// share of a summary already shared, an acknowledgement that leaves a boundary proposed, an
     /// edit of a milestone or an authorization that leaves a release pending emit nothing. Their
-    /// handlers emit them ([`crate::webhooks::outbox::emit_event`]) when the state changes.
+    /// handlers emit them ([`crate::store::outbox::emit_event`]) when the state changes.
     pub fn of(action: Action, kind: ResourceKind) -> Option<EventType> {
         use {Action as A, EventType as E, ResourceKind as K};
         Some(match (action, kind) {

@@ -9,13 +9,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_couples, couples_of_client};
-use crate::auth::Actor;
 use crate::db::schema::{activities as a, activity_logs as lg};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::activities::{ActivityStatus, Cadence};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
+use crate::store::access::{assigned_couples, couples_of_client};
 use crate::store::boundaries::parse_ts_key;
 
 #[derive(Queryable, Selectable, Debug, Clone)]

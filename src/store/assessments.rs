@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_clients, assigned_couples, partners_of_assigned_couples};
-use crate::auth::Actor;
 use crate::db::schema::{assessments as a, clients, couple_partners as cp, couples};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
 use crate::domain::instruments::{AssessmentId, Scored};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+use crate::store::access::{assigned_clients, assigned_couples, partners_of_assigned_couples};
 use crate::store::boundaries::parse_ts_key;
 
 #[derive(Queryable, Selectable, Debug, Clone)]

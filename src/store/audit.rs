@@ -1,12 +1,40 @@
 use diesel::prelude::*;
 
-use crate::audit::{Action, Outcome};
 use crate::db::schema::audit_events as a;
 use crate::db::AnyConnection;
+use crate::db::{new_id, now};
+use crate::domain::audit::{Action, AuditContext, Outcome};
 use crate::domain::ids::{AuditEventId, PracticeId, UserId};
 use crate::domain::{ResourceKind, Role};
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
+
+/// Writes one event. Every event in Mend goes through here.
+pub fn record(
+    conn: &mut AnyConnection,
+    ctx: &AuditContext,
+    action: Action,
+    resource_type: ResourceKind,
+    resource_id: Option<&str>,
+    outcome: Outcome,
+) -> QueryResult<()> {
+    diesel::insert_into(a::table)
+        .values((
+            a::id.eq(new_id()),
+            a::practice_id.eq(&ctx.practice_id),
+            a::at.eq(now()),
+            a::actor_id.eq(&ctx.actor_id),
+            a::actor_role.eq(&ctx.actor_role),
+            a::action.eq(action.as_str()),
+            a::resource_type.eq(resource_type),
+            a::resource_id.eq(resource_id),
+            a::outcome.eq(outcome.as_str()),
+            a::request_id.eq(&ctx.request_id),
+            a::ip.eq(&ctx.ip),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
 
 /// One event. Its words are read as vocabularies: a stored word outside its set is a read
 /// error, never a default.

@@ -5,8 +5,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_couples, couples_of_client};
-use crate::auth::Actor;
 use crate::db::schema::{
     boundaries as b, boundary_acknowledgements as ba, boundary_check_ins as ci, couple_partners as cp,
 };
@@ -14,8 +12,10 @@ use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::ids::{BoundaryId, CheckInId, ClientId, CoupleId, PracticeId, UserId};
 use crate::domain::trust::BoundaryStatus;
 use crate::domain::value_trust::{BoundaryDescription, CalendarDate, CheckInNote, Title};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+use crate::store::access::{assigned_couples, couples_of_client};
 
 /// A JSON array of client ids, as the `responsible_ids` column holds it. A stored value that is
 /// not such an array is a read error, never an empty list.

@@ -4,14 +4,14 @@ use diesel::prelude::*;
 
 use diesel::sql_types::{Nullable, Text};
 
-use crate::auth::access::visible_clients;
-use crate::auth::Actor;
 use crate::db::schema::{client_counselors as cc, clients as c, users};
 use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, PracticeId, UserId};
 use crate::domain::value::{Email, Name, PastDate, Phone};
+use crate::domain::Actor;
 use crate::domain::ClientStatus;
 use crate::pagination::PageRequest;
+use crate::store::access::visible_clients;
 use crate::store::users::UserRow;
 
 diesel::define_sql_function! {

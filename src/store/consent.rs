@@ -6,15 +6,15 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_couples, couples_of_client};
-use crate::auth::Actor;
 use crate::db::schema::{
     confidentiality_policies as cp, couple_partners as partners, couples, policy_signatures as ps,
 };
 use crate::db::{new_id, now, AnyConnection, MultiBackend as Backend};
 use crate::domain::consent::{sha256_hex, PolicyKind};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
+use crate::store::access::{assigned_couples, couples_of_client};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = cp)]

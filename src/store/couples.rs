@@ -3,14 +3,14 @@
 
 use diesel::prelude::*;
 
-use crate::auth::access::{assignable_couples, couples_of_client, visible_clients, visible_couples};
-use crate::auth::Actor;
 use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k};
 use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
 use crate::domain::value::{Concern, PastDate};
+use crate::domain::Actor;
 use crate::domain::CoupleStatus;
 use crate::pagination::PageRequest;
+use crate::store::access::{assignable_couples, couples_of_client, visible_clients, visible_couples};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = k)]

@@ -14,22 +14,22 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::access::{visible_notes, visible_sessions};
-use crate::auth::Actor;
 use crate::db::schema::{boundaries as b, milestones as m, notes as n, sessions as s};
 use crate::db::AnyConnection;
 use crate::domain::consent::RecordKind;
+use crate::domain::ids::{ClientId, NoteId, SessionId};
 use crate::domain::session::NoteStatus;
+use crate::domain::Actor;
 use crate::problem::AppResult;
+use crate::store::access::{visible_notes, visible_sessions};
+use crate::store::activities::{ActivityRow, LogRow};
+use crate::store::assessments::AssessmentRow;
+use crate::store::boundaries::{AckRow, BoundaryRow};
+use crate::store::letters::ReleasedLetterRow;
+use crate::store::milestones::MilestoneRow;
+use crate::store::notes::{AddendumRow, NoteRow};
 use crate::store::sessions::{SessionRow, Subject};
 use crate::store::{boundaries, milestones, notes, sessions};
-use crate::views::activities::{ActivityLogView, ActivityView};
-use crate::views::assessments::AssessmentView;
-use crate::views::instant;
-use crate::views::letters::ReceivedLetter;
-use crate::views::releases::DisclosedActivity;
-use crate::views::releases::{DisclosedAddendum, DisclosedNote, DisclosedRecords, DisclosedSession, DisclosedSummary};
-use crate::views::trust::{BoundaryView, MilestoneView};
 
 /// The release's window as instants: `[from 00:00, to + 1 day 00:00)` UTC.
 #[derive(Clone, Copy, Debug, Default)]
@@ -48,6 +48,24 @@ impl Window {
     }
 }
 
+/// The rows one disclosure carries, exactly the included kinds (`None`: not included); the
+/// disclosed records are assembled from them in `views::releases`.
+#[derive(Default)]
+pub struct Collected {
+    /// Sessions with their attendees.
+    pub sessions: Option<Vec<(SessionRow, Vec<ClientId>)>>,
+    pub summaries: Option<Vec<SharedSummaryRow>>,
+    /// Boundaries and the acknowledgements of them.
+    pub boundaries: Option<(Vec<BoundaryRow>, Vec<AckRow>)>,
+    pub milestones: Option<Vec<MilestoneRow>>,
+    /// Activities with their joint logs.
+    pub activities: Option<Vec<(ActivityRow, Vec<LogRow>)>>,
+    pub letters: Option<Vec<ReleasedLetterRow>>,
+    pub assessments: Option<Vec<AssessmentRow>>,
+    /// Signed notes with their addenda.
+    pub mediation_notes: Option<Vec<(NoteRow, Vec<AddendumRow>)>>,
+}
+
 /// Everything one disclosure carries: exactly the included kinds.
 pub fn collect(
     conn: &mut AnyConnection,
@@ -56,8 +74,8 @@ pub fn collect(
     window: Window,
     include: &[RecordKind],
     include_mediation_notes: bool,
-) -> AppResult<DisclosedRecords> {
-    let mut records = DisclosedRecords::default();
+) -> AppResult<Collected> {
+    let mut records = Collected::default();
     for kind in include {
         match kind {
             RecordKind::Sessions => records.sessions = Some(collect_sessions(conn, actor, subject, window)?),
@@ -101,7 +119,7 @@ fn collect_sessions(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<DisclosedSession>> {
+) -> AppResult<Vec<(SessionRow, Vec<ClientId>)>> {
     let rows: Vec<SessionRow> = subject_sessions(actor, subject, window)
         .select(SessionRow::as_select())
         .order((s::starts_at.asc(), s::id.asc()))
@@ -110,16 +128,9 @@ fn collect_sessions(
     let mut attendees = sessions::attendees(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|r| DisclosedSession {
-            attendee_ids: attendees.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            couple_id: r.couple_id,
-            client_id: r.client_id,
-            counselor_id: r.counselor_id,
-            starts_at: instant(r.starts_at),
-            duration_minutes: r.duration_minutes,
-            modality: r.modality,
-            status: r.status,
+        .map(|r| {
+            let of = attendees.remove(&r.id).unwrap_or_default();
+            (r, of)
         })
         .collect())
 }
@@ -128,7 +139,7 @@ fn collect_sessions(
 /// `summary_shared_at IS NOT NULL`, returns this type.
 #[derive(Queryable, Debug)]
 pub struct SharedSummaryRow {
-    pub session_id: crate::domain::ids::SessionId,
+    pub session_id: SessionId,
     pub starts_at: NaiveDateTime,
     pub text: String,
     pub shared_at: NaiveDateTime,
@@ -139,22 +150,13 @@ fn collect_summaries(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<DisclosedSummary>> {
-    let rows: Vec<SharedSummaryRow> = subject_sessions(actor, subject, window)
+) -> AppResult<Vec<SharedSummaryRow>> {
+    Ok(subject_sessions(actor, subject, window)
         .filter(s::summary_shared_at.is_not_null())
         .filter(s::summary_text.is_not_null())
         .select((s::id, s::starts_at, s::summary_text.assume_not_null(), s::summary_shared_at.assume_not_null()))
         .order((s::starts_at.asc(), s::id.asc()))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DisclosedSummary {
-            session_id: r.session_id,
-            session_starts_at: instant(r.starts_at),
-            text: r.text,
-            shared_at: instant(r.shared_at),
-        })
-        .collect())
+        .load(conn)?)
 }
 
 /// Boundaries are a couple's joint records: a client's release carries none.
@@ -163,8 +165,8 @@ fn collect_boundaries(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<BoundaryView>> {
-    let Subject::Couple(couple_id) = subject else { return Ok(Vec::new()) };
+) -> AppResult<(Vec<BoundaryRow>, Vec<AckRow>)> {
+    let Subject::Couple(couple_id) = subject else { return Ok((Vec::new(), Vec::new())) };
     let mut q = boundaries::visible(actor).filter(b::couple_id.eq(couple_id.clone()));
     if let Some(from) = window.from {
         q = q.filter(b::created_at.ge(from));
@@ -172,11 +174,11 @@ fn collect_boundaries(
     if let Some(until) = window.until {
         q = q.filter(b::created_at.lt(until));
     }
-    let rows: Vec<boundaries::BoundaryRow> =
-        q.select(boundaries::BoundaryRow::as_select()).order((b::created_at.asc(), b::id.asc())).load(conn)?;
+    let rows: Vec<BoundaryRow> =
+        q.select(BoundaryRow::as_select()).order((b::created_at.asc(), b::id.asc())).load(conn)?;
     let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
     let acks = boundaries::acknowledgements(conn, &ids)?;
-    Ok(rows.into_iter().map(|r| BoundaryView::new(r, &acks)).collect())
+    Ok((rows, acks))
 }
 
 /// The couple's plan: a client's release carries none.
@@ -185,7 +187,7 @@ fn collect_milestones(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<MilestoneView>> {
+) -> AppResult<Vec<MilestoneRow>> {
     let Subject::Couple(couple_id) = subject else { return Ok(Vec::new()) };
     let mut q = milestones::visible(actor).filter(m::couple_id.eq(couple_id.clone()));
     if let Some(from) = window.from {
@@ -194,9 +196,7 @@ fn collect_milestones(
     if let Some(until) = window.until {
         q = q.filter(m::created_at.lt(until));
     }
-    let rows: Vec<milestones::MilestoneRow> =
-        q.select(milestones::MilestoneRow::as_select()).order((m::position.asc(), m::id.asc())).load(conn)?;
-    Ok(rows.into_iter().map(MilestoneView::from).collect())
+    Ok(q.select(MilestoneRow::as_select()).order((m::position.asc(), m::id.asc())).load(conn)?)
 }
 
 /// Signed mediation notes of the subject's sessions in the window, with their addenda.
@@ -205,9 +205,8 @@ fn collect_mediation_notes(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<DisclosedNote>> {
-    let session_ids: Vec<crate::domain::ids::SessionId> =
-        subject_sessions(actor, subject, window).select(s::id).load(conn)?;
+) -> AppResult<Vec<(NoteRow, Vec<AddendumRow>)>> {
+    let session_ids: Vec<SessionId> = subject_sessions(actor, subject, window).select(s::id).load(conn)?;
     let mut q = visible_notes(actor)
         .filter(n::session_id.eq_any(session_ids))
         .filter(n::status.eq(NoteStatus::Signed.as_str()));
@@ -215,27 +214,14 @@ fn collect_mediation_notes(
         Subject::Couple(id) => q.filter(n::couple_id.eq(id.clone())),
         Subject::Client(id) => q.filter(n::client_id.eq(id.clone())),
     };
-    let rows: Vec<notes::NoteRow> =
-        q.select(notes::NoteRow::as_select()).order((n::created_at.asc(), n::id.asc())).load(conn)?;
-    let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
+    let rows: Vec<NoteRow> = q.select(NoteRow::as_select()).order((n::created_at.asc(), n::id.asc())).load(conn)?;
+    let ids: Vec<NoteId> = rows.iter().map(|r| r.id.clone()).collect();
     let mut addenda = notes::addenda(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|r| DisclosedNote {
-            topics: r.topics(),
-            agreements: r.agreements(),
-            addenda: addenda
-                .remove(&r.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| DisclosedAddendum { author_id: a.author_id, body: a.body, created_at: instant(a.created_at) })
-                .collect(),
-            id: r.id,
-            session_id: r.session_id,
-            author_id: r.author_id,
-            body: r.body,
-            risk_level: r.risk_level,
-            signed_at: r.signed_at.map(instant),
+        .map(|r| {
+            let of = addenda.remove(&r.id).unwrap_or_default();
+            (r, of)
         })
         .collect())
 }
@@ -248,10 +234,9 @@ fn collect_letters(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<ReceivedLetter>> {
+) -> AppResult<Vec<ReleasedLetterRow>> {
     let Subject::Couple(couple) = subject else { return Ok(Vec::new()) };
-    let rows = crate::store::letters::released_of_couple(conn, actor, couple, window.from, window.until)?;
-    Ok(rows.into_iter().map(ReceivedLetter::from).collect())
+    Ok(crate::store::letters::released_of_couple(conn, actor, couple, window.from, window.until)?)
 }
 
 /// The couple's activities started within the window, with their logs; a reflection only where
@@ -262,20 +247,23 @@ fn collect_activities(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<DisclosedActivity>> {
+) -> AppResult<Vec<(ActivityRow, Vec<LogRow>)>> {
     use crate::store::activities;
     let Subject::Couple(couple) = subject else { return Ok(Vec::new()) };
     let day = |t: Option<NaiveDateTime>| t.map(|t| t.date().format("%Y-%m-%d").to_string());
     let (from, until) = (day(window.from), day(window.until));
     let rows = activities::of_couple_for_disclosure(conn, actor, couple, None, (from.as_deref(), until.as_deref()))?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut logs: std::collections::HashMap<String, Vec<ActivityLogView>> = std::collections::HashMap::new();
+    let mut logs: std::collections::HashMap<String, Vec<LogRow>> = std::collections::HashMap::new();
     for log in activities::joint_logs(conn, &ids)? {
-        logs.entry(log.activity_id.clone()).or_default().push(ActivityLogView::from(log));
+        logs.entry(log.activity_id.clone()).or_default().push(log);
     }
     Ok(rows
         .into_iter()
-        .map(|r| DisclosedActivity { logs: logs.remove(&r.id).unwrap_or_default(), activity: ActivityView::from(r) })
+        .map(|r| {
+            let of = logs.remove(&r.id).unwrap_or_default();
+            (r, of)
+        })
         .collect())
 }
 
@@ -286,12 +274,10 @@ fn collect_assessments(
     actor: &Actor,
     subject: &Subject,
     window: Window,
-) -> AppResult<Vec<AssessmentView>> {
+) -> AppResult<Vec<AssessmentRow>> {
     let (couple, client) = match subject {
         Subject::Couple(k) => (Some(k), None),
         Subject::Client(c) => (None, Some(c)),
     };
-    let rows =
-        crate::store::assessments::completed_for_disclosure(conn, actor, couple, client, (window.from, window.until))?;
-    Ok(rows.into_iter().map(AssessmentView::from).collect())
+    Ok(crate::store::assessments::completed_for_disclosure(conn, actor, couple, client, (window.from, window.until))?)
 }

@@ -13,13 +13,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_couples, couples_of_client};
-use crate::auth::Actor;
 use crate::db::schema::{letter_revisions as r, letters as l};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::letters::{LetterBody, LetterComment, LetterKind, LetterStatus, LetterTitle};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
+use crate::store::access::{assigned_couples, couples_of_client};
 use crate::store::boundaries::parse_ts_key;
 
 /// What the author sees of their own letter: the working text, no revisions.

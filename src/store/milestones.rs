@@ -4,15 +4,15 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_couples, couples_of_client};
-use crate::auth::Actor;
 use crate::db::schema::milestones as m;
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::ids::{CoupleId, MilestoneId, PracticeId};
 use crate::domain::trust::MilestoneStatus;
 use crate::domain::value_trust::{CalendarDate, MilestoneDescription, Phase, Title};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+use crate::store::access::{assigned_couples, couples_of_client};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = m)]

@@ -1,6 +1,7 @@
 //! Queries, one module per resource. Every query that reads personal or clinical data is scoped
 //! by practice (and by caseload where the API says so): there is no unscoped find by id.
 
+pub mod access;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod couples;
 pub mod idempotency;
 pub mod milestones;
 pub mod notes;
+pub mod outbox;
 pub mod portal;
 pub mod practices;
 pub mod sessions;

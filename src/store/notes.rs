@@ -9,15 +9,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::access::visible_notes;
-use crate::auth::Actor;
 use crate::db::schema::{note_addenda as na, notes as n};
 use crate::db::AnyConnection;
 use crate::domain::ids::{AddendumId, ClientId, CoupleId, NoteId, PracticeId, SessionId, UserId};
 use crate::domain::session::{key, parse_key, NoteStatus, RiskLevel};
 use crate::domain::value_sessions::{Agreements, NoteBody, Topics};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+use crate::store::access::visible_notes;
 use crate::store::sessions::SessionRow;
 
 #[derive(Queryable, Selectable, Debug, Clone)]

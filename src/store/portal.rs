@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::Actor;
 use crate::db::schema::{clients as c, session_attendees as sa, sessions as s, users as u};
 use crate::db::AnyConnection;
 use crate::domain::ids::{SessionId, UserId};
 use crate::domain::session::{Modality, SessionStatus};
+use crate::domain::Actor;
 use crate::domain::Role;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};

@@ -10,14 +10,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_clients, assigned_couples};
-use crate::auth::Actor;
 use crate::db::schema::{disclosure_subjects as ds, disclosures as d, release_authorizers as ra, releases as r};
 use crate::db::{now, AnyConnection, MultiBackend as Backend};
 use crate::domain::consent::{RecordKind, ReleaseStatus};
 use crate::domain::ids::{ClientId, CoupleId};
+use crate::domain::Actor;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
+use crate::store::access::{assigned_clients, assigned_couples};
 use crate::store::boundaries::parse_ts_key;
 use crate::store::sessions::Subject;
 
@@ -395,8 +395,8 @@ pub fn accounting(
 /// May the staff actor see this client's clinical records: assigned to the client directly, or
 /// to a couple the client is a partner in (admins too: demographics alone are not enough)?
 pub fn client_in_care(conn: &mut AnyConnection, actor: &Actor, client_id: &str) -> QueryResult<bool> {
-    use crate::auth::access::partners_of_assigned_couples;
     use crate::db::schema::clients as c;
+    use crate::store::access::partners_of_assigned_couples;
     let in_practice: bool = diesel::select(diesel::dsl::exists(
         c::table.filter(c::id.eq(client_id.to_string())).filter(c::practice_id.eq(actor.practice_id.clone())),
     ))

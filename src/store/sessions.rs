@@ -4,8 +4,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_clients, assigned_couples, client_visible, couple_visible, visible_sessions};
-use crate::auth::Actor;
 use crate::db::schema::{
     client_counselors as cc, couple_counselors as kc, session_attendees as sa, sessions as s, users,
 };
@@ -13,9 +11,11 @@ use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, SessionId, UserId};
 use crate::domain::session::{key, parse_key, Modality, SessionStatus};
 use crate::domain::value_sessions::{CancellationReason, SummaryText};
+use crate::domain::Actor;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
+use crate::store::access::{assigned_clients, assigned_couples, client_visible, couple_visible, visible_sessions};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = s)]

@@ -229,7 +229,7 @@ pub enum PortalLogItem {
 
 impl utoipa::PartialSchema for PortalLogItem {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        crate::openapi::one_of_refs(
+        crate::views::schema::one_of_refs(
             &["MyPortalLog", "PartnerPortalLog"],
             "A log in `GET /portal/activities/{id}/logs`: the caller's own (`whose: mine`) or the \
              partner's (`whose: partner`).",
@@ -240,8 +240,8 @@ impl utoipa::PartialSchema for PortalLogItem {
 impl utoipa::ToSchema for PortalLogItem {
     fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
         use utoipa::PartialSchema;
-        out.push(("MyPortalLog".into(), crate::openapi::with_tag(PortalLog::schema(), "whose", "mine")));
-        out.push(("PartnerPortalLog".into(), crate::openapi::with_tag(PartnerLog::schema(), "whose", "partner")));
+        out.push(("MyPortalLog".into(), crate::views::schema::with_tag(PortalLog::schema(), "whose", "mine")));
+        out.push(("PartnerPortalLog".into(), crate::views::schema::with_tag(PartnerLog::schema(), "whose", "partner")));
         <PortalLog as ToSchema>::schemas(out);
         <PartnerLog as ToSchema>::schemas(out);
     }

@@ -3,7 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instant;
-use crate::audit::{Action, Outcome};
+use crate::domain::audit::{Action, Outcome};
 use crate::domain::ids::{AuditEventId, ClientId, PracticeId, UserId};
 use crate::domain::{ResourceKind, Role};
 use crate::store::audit::AuditRow;
@@ -18,6 +18,17 @@ pub struct TokenPair {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+}
+
+impl From<crate::auth::session::Issued> for TokenPair {
+    fn from(i: crate::auth::session::Issued) -> TokenPair {
+        TokenPair {
+            access_token: i.access_token,
+            refresh_token: i.refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: i.expires_in,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -178,7 +178,7 @@ pub enum PortalLetterItem {
 
 impl utoipa::PartialSchema for PortalLetterItem {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        crate::openapi::one_of_refs(
+        crate::views::schema::one_of_refs(
             &["WrittenPortalLetter", "ReceivedPortalLetter"],
             "An item of `GET /portal/letters`, with its `direction`: `written` (the caller's own, every \
              status) or `received` (released to the caller).",
@@ -191,11 +191,11 @@ impl utoipa::ToSchema for PortalLetterItem {
         use utoipa::PartialSchema;
         out.push((
             "WrittenPortalLetter".into(),
-            crate::openapi::with_tag(AuthorLetter::schema(), "direction", "written"),
+            crate::views::schema::with_tag(AuthorLetter::schema(), "direction", "written"),
         ));
         out.push((
             "ReceivedPortalLetter".into(),
-            crate::openapi::with_tag(ReceivedLetterItem::schema(), "direction", "received"),
+            crate::views::schema::with_tag(ReceivedLetterItem::schema(), "direction", "received"),
         ));
         <AuthorLetter as ToSchema>::schemas(out);
         <ReceivedLetterItem as ToSchema>::schemas(out);

@@ -10,15 +10,11 @@ pub mod trust;
 // ---- consent and release (issue 16) ----
 pub mod consent;
 pub mod releases;
+pub mod schema;
 // ---- letters and activities (issue 14) ----
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-
-/// An instant as RFC 3339 UTC.
-pub fn instant(t: NaiveDateTime) -> DateTime<Utc> {
-    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
-}
+pub use crate::domain::date::instant;
 pub mod webhooks;

@@ -272,3 +272,77 @@ pub struct DisclosedView {
     pub release: ReleaseView,
     pub records: DisclosedRecords,
 }
+
+/// The disclosed records, assembled from the rows the disclosure collected
+/// (`store::disclosure::collect`).
+impl From<crate::store::disclosure::Collected> for DisclosedRecords {
+    fn from(c: crate::store::disclosure::Collected) -> DisclosedRecords {
+        use crate::views::activities::{ActivityLogView, ActivityView};
+        use crate::views::assessments::AssessmentView;
+        use crate::views::instant;
+        use crate::views::letters::ReceivedLetter;
+        DisclosedRecords {
+            sessions: c.sessions.map(|rows| {
+                rows.into_iter()
+                    .map(|(r, attendee_ids)| DisclosedSession {
+                        attendee_ids,
+                        id: r.id,
+                        couple_id: r.couple_id,
+                        client_id: r.client_id,
+                        counselor_id: r.counselor_id,
+                        starts_at: instant(r.starts_at),
+                        duration_minutes: r.duration_minutes,
+                        modality: r.modality,
+                        status: r.status,
+                    })
+                    .collect()
+            }),
+            summaries: c.summaries.map(|rows| {
+                rows.into_iter()
+                    .map(|r| DisclosedSummary {
+                        session_id: r.session_id,
+                        session_starts_at: instant(r.starts_at),
+                        text: r.text,
+                        shared_at: instant(r.shared_at),
+                    })
+                    .collect()
+            }),
+            boundaries: c
+                .boundaries
+                .map(|(rows, acks)| rows.into_iter().map(|r| BoundaryView::new(r, &acks)).collect()),
+            milestones: c.milestones.map(|rows| rows.into_iter().map(MilestoneView::from).collect()),
+            activities: c.activities.map(|rows| {
+                rows.into_iter()
+                    .map(|(r, logs)| DisclosedActivity {
+                        logs: logs.into_iter().map(ActivityLogView::from).collect(),
+                        activity: ActivityView::from(r),
+                    })
+                    .collect()
+            }),
+            letters: c.letters.map(|rows| rows.into_iter().map(ReceivedLetter::from).collect()),
+            assessments: c.assessments.map(|rows| rows.into_iter().map(AssessmentView::from).collect()),
+            mediation_notes: c.mediation_notes.map(|rows| {
+                rows.into_iter()
+                    .map(|(r, addenda)| DisclosedNote {
+                        topics: r.topics(),
+                        agreements: r.agreements(),
+                        addenda: addenda
+                            .into_iter()
+                            .map(|a| DisclosedAddendum {
+                                author_id: a.author_id,
+                                body: a.body,
+                                created_at: instant(a.created_at),
+                            })
+                            .collect(),
+                        id: r.id,
+                        session_id: r.session_id,
+                        author_id: r.author_id,
+                        body: r.body,
+                        risk_level: r.risk_level,
+                        signed_at: r.signed_at.map(instant),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}

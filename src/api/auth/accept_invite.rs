@@ -73,5 +73,5 @@ pub async fn accept_invite(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(pair))
+    Ok(HttpResponse::Ok().json(TokenPair::from(pair)))
 }

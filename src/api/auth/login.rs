@@ -135,5 +135,5 @@ pub async fn login(
             Ok(Err(AppError::Unauthorized("The email or password is wrong.")))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(result?))
+    Ok(HttpResponse::Ok().json(TokenPair::from(result?)))
 }

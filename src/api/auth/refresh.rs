@@ -77,7 +77,7 @@ pub async fn refresh(
         })
         .await?;
     match pair {
-        Some(pair) => Ok(HttpResponse::Ok().json(pair)),
+        Some(pair) => Ok(HttpResponse::Ok().json(TokenPair::from(pair))),
         None => Err(invalid),
     }
 }

@@ -69,7 +69,7 @@ pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<
                     )?;
                 }
                 let row = releases::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                Ok(DisclosedView { release: super::view(conn, row)?, records })
+                Ok(DisclosedView { release: super::view(conn, row)?, records: records.into() })
             })
         })
         .await?;

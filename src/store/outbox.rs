@@ -11,9 +11,9 @@
 use diesel::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::audit::Action;
 use crate::db::schema::{webhook_events as e, webhooks as w};
 use crate::db::{now, AnyConnection};
+use crate::domain::audit::Action;
 use crate::domain::webhooks::{EventType, WebhookEventId};
 use crate::domain::ResourceKind;
 use crate::store::webhooks::{decode_types, insert_attempt};
@@ -51,7 +51,7 @@ pub fn emit_event(conn: &mut AnyConnection, practice_id: &str, event_type: Event
     let event_id = WebhookEventId::new();
     let payload = serde_json::json!({
         "type": event_type.as_str(),
-        "timestamp": crate::views::instant(at),
+        "timestamp": crate::domain::date::instant(at),
         "data": data(conn, practice_id, event_type, id)?,
     });
     diesel::insert_into(e::table)

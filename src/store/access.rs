@@ -13,12 +13,12 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
 
-use crate::auth::Actor;
 use crate::db::schema::{
     client_counselors as cc, clients, couple_counselors as kc, couple_partners as cp, couples, notes, sessions,
 };
 use crate::db::{AnyConnection, MultiBackend as Backend};
 use crate::domain::ids::{ClientId, UserId};
+use crate::domain::Actor;
 
 /// Couples the user is assigned to (a subquery; the practice is checked on the outer query).
 #[diesel::dsl::auto_type(no_type_alias)]

@@ -59,6 +59,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/portal/app.css", CSS, include_bytes!("../../static/portal/app.css")),
     ("/portal/icon.svg", SVG, include_bytes!("../../static/portal/icon.svg")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
+    ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),
     ("/shared/h.js", JS, include_bytes!("../../static/shared/h.js")),
     ("/shared/ui.js", JS, include_bytes!("../../static/shared/ui.js")),
     ("/shared/api.js", JS, include_bytes!("../../static/shared/api.js")),

@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod problem;
 pub mod request_id;
 pub mod routes;
+pub mod seal;
 pub mod state;
 pub mod store;
 pub mod views;

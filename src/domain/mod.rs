@@ -26,4 +26,5 @@ pub mod letters;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod signed_note;
 pub mod webhooks;

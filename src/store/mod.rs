@@ -22,4 +22,5 @@ pub mod releases;
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
+pub mod audit_chain;
 pub mod webhooks;

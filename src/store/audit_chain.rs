@@ -292,11 +292,11 @@ pub struct ReportRow {
     pub at: NaiveDateTime,
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub resource_type: String,
+    pub actor_role: Option<crate::domain::Role>,
+    pub action: crate::audit::Action,
+    pub resource_type: crate::domain::ResourceKind,
     pub resource_id: Option<String>,
-    pub outcome: String,
+    pub outcome: crate::audit::Outcome,
 }
 
 /// The window and page of a report.

@@ -21,4 +21,5 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 pub fn instant(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
 }
+pub mod access_report;
 pub mod webhooks;

@@ -185,16 +185,18 @@ fn checkpoint_if_due(
 /// checkpoint of the head if there is anything new since the last one: what tests and
 /// `mend audit seal` use.
 pub fn seal_all(conn: &mut AnyConnection, holder: &str, settings: &Settings) -> Result<Pass, AppError> {
-    let mut total = 0;
+    let (mut total, mut checkpoint) = (0, None);
     loop {
         let pass = seal_once(conn, holder, settings, Scan::Wide, false)?;
         total += pass.sealed;
+        checkpoint = pass.checkpoint.or(checkpoint);
         if !pass.held {
-            return Ok(pass);
+            return Ok(Pass { sealed: total, checkpoint, ..pass });
         }
         if !pass.full {
             let last = seal_once(conn, holder, settings, Scan::Narrow, true)?;
-            return Ok(Pass { sealed: total + last.sealed, ..last });
+            let checkpoint = last.checkpoint.or(checkpoint);
+            return Ok(Pass { sealed: total + last.sealed, checkpoint, ..last });
         }
     }
 }

@@ -198,7 +198,7 @@ fn run(c: &mut AnyConnection, keys: &[VerifierKey], outside: Option<&str>) -> di
     let unsealed = store::all_unsealed(c)?;
     report.unsealed = unsealed.len();
     if !unsealed.is_empty() && !sealed.is_empty() {
-        sealed.sort_by(|a, b| b.0.cmp(&a.0));
+        sealed.sort_by_key(|s| std::cmp::Reverse(s.0));
         let mut max_id: Vec<&str> = Vec::with_capacity(sealed.len());
         for (_, id) in &sealed {
             let m = max_id.last().map_or(id.as_str(), |m: &&str| (*m).max(id.as_str()));

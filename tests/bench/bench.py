@@ -30,6 +30,8 @@ PG_BASE = os.environ.get("PG_BASE", "postgres://postgres@127.0.0.1:5432")
 PG_LOG = os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log")
 PASSWORD = "bench password 0123456789"
 JWT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+# MEND_AUDIT_KEY (base64 of a 32-byte Ed25519 seed), required with PostgreSQL.
+AUDIT_KEY = "YmVuY2gtYXVkaXQta2V5LXNlZWQtMDEyMzQ1Njc4OWE="
 
 SIZES = {
     "full": dict(counselors=100, clients=20000, couples=10000, sessions=1000000, big_sessions=100000, notes=200000,
@@ -155,7 +157,7 @@ class Server:
         self.binary, self.db, self.port, self.workdir = binary, db, port, workdir
         self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
-        env.update(DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_ADDR=f"127.0.0.1:{port}",
+        env.update(DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY, MEND_ADDR=f"127.0.0.1:{port}",
                    MEND_LOGIN_LIMIT_PER_IP="0", MEND_LOG=os.environ.get("BENCH_MEND_LOG", "warn"))
         if pool:
             env["MEND_DB_POOL_SIZE"] = str(pool)
@@ -208,7 +210,7 @@ def create_db(binary, db, sizes, workdir):
     t0 = time.time()
     psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     psql("postgres", f"CREATE DATABASE {db}")
-    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_ADMIN_PASSWORD=PASSWORD, MEND_JWT_SECRET=JWT_SECRET,
+    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_ADMIN_PASSWORD=PASSWORD, MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY,
                MEND_LOG="warn")
     run([binary, "migrate"], env=env)
     run([binary, "create-admin", "--practice", "Bench Practice", "--email", "admin@bench.example.org"], env=env)

@@ -254,9 +254,14 @@ async fn two_sealers_at_once_make_one_chain() {
             let mut held = 0;
             for _ in 0..40 {
                 let mut conn = db.get().expect("conn");
-                let pass =
-                    mend::seal::sealer::seal_once(&mut conn, holder, &settings, mend::seal::sealer::Scan::Wide, false)
-                        .expect("pass");
+                let pass = mend::seal::sealer::seal_once(
+                    &mut conn,
+                    holder,
+                    &settings,
+                    (mend::seal::sealer::Scan::Wide, None),
+                    false,
+                )
+                .expect("pass");
                 held += pass.held as usize;
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }

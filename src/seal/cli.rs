@@ -58,7 +58,11 @@ fn seal(config: &Config) -> i32 {
         Err(e) => return fail(e),
     };
     let settings = super::sealer::Settings::new(config.audit_key.clone());
-    match super::sealer::seal_all(&mut conn, &crate::db::new_id(), &settings) {
+    let me = crate::db::new_id();
+    let result = super::sealer::seal_all(&mut conn, &me, &settings);
+    // Give the lease back at once, as a stopping server does.
+    let _ = crate::store::audit_chain::release_lease(&mut conn, &me, chrono::DateTime::UNIX_EPOCH.naive_utc());
+    match result {
         Ok(pass) if pass.held => {
             println!("mend audit: sealed {} events; the chain has {}", pass.sealed, pass.head);
             0

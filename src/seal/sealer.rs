@@ -71,6 +71,9 @@ pub struct Pass {
     pub full: bool,
     /// The seq of the last link after this pass.
     pub head: i64,
+    /// The id of the last event this pass sealed: where the next pass goes on when the batch
+    /// was full.
+    pub last: Option<String>,
     pub checkpoint: Option<CheckpointRow>,
 }
 
@@ -87,11 +90,13 @@ fn back(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
 
 /// One pass, in one write transaction, if `holder` holds (or can take) the lease. A checkpoint
 /// is signed when due, or whenever there is something new and `force_checkpoint` is set.
+/// `after` goes on from where a full pass stopped (the ids below it were all looked at then;
+/// one that commits later still is found by the next wide pass, which starts at `scan_from`).
 pub fn seal_once(
     conn: &mut AnyConnection,
     holder: &str,
     settings: &Settings,
-    scan: Scan,
+    (scan, after): (Scan, Option<&str>),
     force_checkpoint: bool,
 ) -> Result<Pass, AppError> {
     write_tx(conn, |c| {
@@ -102,6 +107,7 @@ pub fn seal_once(
             Scan::Wide => scan_from.clone(),
             Scan::Narrow => scan_from.clone().max(id_floor(back(start, NARROW))),
         };
+        let from = after.map_or(from.clone(), |a| from.max(a.to_string()));
         let events = store::unsealed(c, &from, settings.batch)?;
         let full = events.len() as i64 == settings.batch;
         let (mut seq, mut prev) = match store::head(c)? {
@@ -139,7 +145,8 @@ pub fn seal_once(
             store::set_scan_from(c, &next)?;
         }
         let checkpoint = checkpoint_if_due(c, settings, seq, &prev, start, force_checkpoint)?;
-        Ok(Pass { held: true, sealed: events.len(), full, head: seq, checkpoint })
+        let last = events.last().map(|e| e.id.clone());
+        Ok(Pass { held: true, sealed: events.len(), full, head: seq, last, checkpoint })
     })
 }
 
@@ -185,16 +192,17 @@ fn checkpoint_if_due(
 /// checkpoint of the head if there is anything new since the last one: what tests and
 /// `mend audit seal` use.
 pub fn seal_all(conn: &mut AnyConnection, holder: &str, settings: &Settings) -> Result<Pass, AppError> {
-    let (mut total, mut checkpoint) = (0, None);
+    let (mut total, mut checkpoint, mut after) = (0, None, None::<String>);
     loop {
-        let pass = seal_once(conn, holder, settings, Scan::Wide, false)?;
+        let pass = seal_once(conn, holder, settings, (Scan::Wide, after.as_deref()), false)?;
+        after = pass.last.clone();
         total += pass.sealed;
         checkpoint = pass.checkpoint.or(checkpoint);
         if !pass.held {
             return Ok(Pass { sealed: total, checkpoint, ..pass });
         }
         if !pass.full {
-            let last = seal_once(conn, holder, settings, Scan::Narrow, true)?;
+            let last = seal_once(conn, holder, settings, (Scan::Narrow, None), true)?;
             let checkpoint = last.checkpoint.or(checkpoint);
             return Ok(Pass { sealed: total + last.sealed, checkpoint, ..last });
         }

@@ -40,16 +40,19 @@ fn run(db: Db, settings: Settings, stopped: mpsc::Receiver<()>) {
     tracing::info!(sealer = %me, key_id = %settings.key.verifier().id_hex(), "audit sealer started");
     let mut last_wide: Option<Instant> = None;
     let mut failures = 0u32;
+    // Where a full pass stopped: the next one goes on from there.
+    let mut after: Option<String> = None;
     loop {
         let wide = last_wide.is_none_or(|t| t.elapsed() >= WIDE_EVERY);
         let scan = if wide { Scan::Wide } else { Scan::Narrow };
         let result = db
             .get()
             .map_err(|_| crate::problem::AppError::database_unavailable())
-            .and_then(|mut conn| seal_once(&mut conn, &me, &settings, scan, false));
+            .and_then(|mut conn| seal_once(&mut conn, &me, &settings, (scan, after.as_deref()), false));
         let pause = match result {
             Ok(pass) => {
                 failures = 0;
+                after = if pass.full { pass.last.clone() } else { None };
                 if !pass.held {
                     // Another instance seals; when this one takes over, it starts wide.
                     last_wide = None;
@@ -68,6 +71,7 @@ fn run(db: Db, settings: Settings, stopped: mpsc::Receiver<()>) {
             Err(e) => {
                 failures += 1;
                 last_wide = None;
+                after = None;
                 if failures == 1 || failures.is_power_of_two() {
                     tracing::warn!(error = %e, failures, "audit sealer: pass failed; retrying");
                 }

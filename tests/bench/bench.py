@@ -777,6 +777,36 @@ def machine_info(binary, oha=None):
     }
 
 
+def measure_sealer(binary, db, n):
+    """The sealer's rate: seal what is there, add a backlog of `n` audit events (reads of seeded
+    sessions, so each event's subjects are resolved through the session's attendees, as a read's
+    are), then time `mend audit seal` over it (one process, the same code the server's sealer
+    runs every second): events sealed per second, subjects and checkpoint included."""
+    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY,
+               MEND_LOG="warn")
+    run([binary, "audit", "seal"], env=env)
+    psql(db, f"""
+        INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id,
+                                  outcome, request_id, ip)
+        SELECT lpad(to_hex(ms >> 16), 8, '0') || '-' || lpad(to_hex(ms & 65535), 4, '0') || '-7' ||
+               substr(h, 1, 3) || '-8' || substr(h, 4, 3) || '-' || substr(h, 7, 12),
+               s.practice_id, now() AT TIME ZONE 'UTC', s.counselor_id, 'counselor', 'read', 'session', s.id,
+               'success', 'bench-seal', NULL
+        FROM (SELECT id, practice_id, counselor_id, row_number() OVER () AS g FROM sessions LIMIT {n}) s,
+             LATERAL (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms,
+                             md5(s.g::text || random()::text) AS h) x""")
+    t0 = time.time()
+    out = run([binary, "audit", "seal"], env=env).stdout
+    seconds = time.time() - t0
+    sealed = int(re.search(r"sealed (\d+) events", out).group(1))
+    t1 = time.time()
+    verify = run([binary, "audit", "verify"], env=env).stdout
+    verify_s = time.time() - t1
+    total = int(psql(db, "SELECT count(*) FROM audit_chain").strip() or 0)
+    return {"events": sealed, "seconds": round(seconds, 2), "events_per_s": round(sealed / seconds) if seconds else None,
+            "chain": total, "verify_seconds": round(verify_s, 2), "verify_ok": verify.startswith("mend audit verify: ok")}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True, help="the release mend binary")
@@ -790,6 +820,7 @@ def main():
     ap.add_argument("--rounds", type=int, help="Mend and pgbench take turns in this many runs of duration/rounds "
                                                "seconds each (default: quick 1, full 4)")
     ap.add_argument("--no-open-loop", action="store_true", help="skip the open-loop p99 runs at half the peak rate")
+    ap.add_argument("--no-seal", action="store_true", help="skip the audit sealer's rate")
     ap.add_argument("--reuse-db", action="store_true", help="keep and reuse seeded databases (development)")
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
     ap.add_argument("--require-all", action="store_true", help="fail if a scenario's endpoint is missing")
@@ -942,6 +973,17 @@ def main():
 
         server.stop()
         servers.remove(server)
+
+        # 4b. The audit sealer: events sealed per second, beside the audited read rate of (a).
+        if not args.no_seal:
+            results["sealer"] = measure_sealer(args.bin, db, 20000 if args.quick else 200000)
+            sl = results["sealer"]
+            reads = results["scenarios"].get("a", {}).get("mend", {}).get("rps")
+            log(f"sealer: {sl['events']} events in {sl['seconds']} s = {sl['events_per_s']}/s"
+                + (f" ({sl['events_per_s'] / reads:.1f}x the audited read rate of (a), {reads:.0f}/s)" if reads else "")
+                + f"; verify of {sl['chain']} events: {sl['verify_seconds']} s, ok={sl['verify_ok']}")
+            if not sl["verify_ok"]:
+                raise BenchError("mend audit verify failed after the sealer's run")
 
         # 5. Scale: (b) against the small practice, same concurrency.
         if "b" in scen:

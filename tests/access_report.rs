@@ -198,3 +198,14 @@ async fn only_clients_read_a_portal_report() {
     let body = app.get("/api/v1/portal/access-report", Some(&cast.partner_a)).await.expect(200).json();
     assert_eq!(body["next_cursor"], Value::Null);
 }
+
+/// The portal page has the screen: a link in its navigation, and the screen reads the report.
+#[tokio::test]
+async fn the_portal_page_shows_who_has_seen_my_record() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/portal", None).await.expect(200).text;
+    assert!(page.contains("<a href=\"#/access\">Who has seen my record</a>"));
+    let js = app.get("/portal/app.js", None).await.expect(200).text;
+    assert!(js.contains("api(\"GET\", \"/portal/access-report?limit=100\")"));
+    assert!(js.contains("access: { title: \"Who has seen my record\", draw: drawAccess }"));
+}

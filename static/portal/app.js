@@ -557,6 +557,7 @@
     questionnaires: { title: "Questionnaires", draw: drawQuestionnaires },
     letters: { title: "Letters", draw: drawLetters },
     consent: { title: "Consent and records", draw: drawConsent },
+    access: { title: "Who has seen my record", draw: drawAccess },
   };
 
   function current() {
@@ -1036,6 +1037,33 @@
     }
     parts.push(err);
     return card(...parts);
+  }
+
+  // ---- who has seen my record ----
+  const accessWords = {
+    role: { admin: "Practice administrator", counselor: "Counselor", client: "A client" },
+    action: { read: "opened", list: "looked through", create: "added", update: "changed", sign: "signed", share: "shared",
+      acknowledge: "acknowledged", assign: "changed who works with", invite: "invited you to", submit: "sent",
+      return: "returned", release: "released", withdraw: "withdrew", log: "logged", respond: "answered",
+      disclose: "sent out", revoke: "stopped", authorize: "gave permission for" },
+    kind: { client: "your personal details", couple: "your couple's record", session: "a session",
+      note: "a session note", boundary: "an agreement", boundary_check_in: "an agreement check-in",
+      milestone: "your plan", progress: "your progress", letter: "a letter", activity: "an activity",
+      activity_log: "an activity log", assessment: "a questionnaire", measure: "questionnaire scores",
+      confidentiality_policy: "your confidentiality agreement", release: "a request to share records",
+      disclosure: "records that were shared", audit_event: "this report" },
+  };
+
+  function drawAccess(seq) {
+    const slot = h("div", {}, h("p", { class: "meta", text: "Loading…" }));
+    return [
+      h("p", { class: "lead", text: "Every time someone opens, changes or tries to open your records, it is written down. Here you can see who it was and when. It shows staff by name; when it was you or your partner, it says so without a name. The last few seconds may not show yet." }),
+      later(slot, seq, () => api("GET", "/portal/access-report?limit=100"), (report) => report.items.length
+        ? h("ul", { class: "access" }, report.items.map((i) => h("li", {},
+          h("p", { text: `${when(i.at)}: ${i.by_you ? "You" : i.actor_name || accessWords.role[i.actor_role] || "Someone"}${!i.by_you && i.actor_name && accessWords.role[i.actor_role] ? ` (${accessWords.role[i.actor_role]})` : ""} ${accessWords.action[i.action] || i.action} ${accessWords.kind[i.resource_type] || "a record"}.` }),
+          i.outcome === "denied" ? h("p", { class: "meta", text: "This was refused: they were not allowed to see it." }) : null)))
+        : empty("Nobody has opened your records yet.")),
+    ];
   }
 
   // ---- first load ----

@@ -115,7 +115,7 @@ pub fn seal_once(
             None => (0, GENESIS),
         };
         let ids: Vec<&str> = events.iter().filter_map(|e| e.resource_id.as_deref()).collect();
-        let resolved = store::resolve_subjects(c, &ids)?;
+        let resolved = crate::store::audit_subjects::resolve_subjects(c, &ids)?;
         let none: Vec<String> = Vec::new();
         let mut links = Vec::with_capacity(events.len());
         let mut subjects = Vec::new();

@@ -129,7 +129,7 @@ fn run(c: &mut AnyConnection, keys: &[VerifierKey], outside: Option<&str>) -> di
             break;
         }
         let ids: Vec<String> = page.iter().map(|(l, _)| l.event_id.clone()).collect();
-        let subjects = store::subjects_of(c, &ids)?;
+        let subjects = crate::store::audit_subjects::subjects_of(c, &ids)?;
         let none = Vec::new();
         for (link, event) in &page {
             after = link.seq;

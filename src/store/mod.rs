@@ -23,4 +23,5 @@ pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
 pub mod audit_chain;
+pub mod audit_subjects;
 pub mod webhooks;

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use super::instant;
 use crate::audit::{Action, Outcome};
 use crate::domain::{ResourceKind, Role};
-use crate::store::audit_chain::{CheckpointRow, ReportRow};
+use crate::store::audit_chain::CheckpointRow;
+use crate::store::audit_subjects::ReportRow;
 
 /// One access to the client's record, for an admin.
 #[derive(Serialize, ToSchema)]

@@ -14,7 +14,7 @@ use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::audit_chain::{self, ReportQuery, ReportRow};
+use crate::store::audit_subjects::{self, ReportQuery, ReportRow};
 use crate::store::boundaries::{parse_ts_key, ts_key};
 use crate::views::access_report::{AccessReport, AccessReportItem};
 
@@ -77,7 +77,7 @@ pub async fn client(
         }
         let Some(params) = &params else { return Err(AppError::BadRequest(String::new())) };
         let (page, q) = report_query(params)?;
-        let rows = audit_chain::access_report(conn, admin.practice_id.as_str(), &client_id, &q)?;
+        let rows = audit_subjects::access_report(conn, admin.practice_id.as_str(), &client_id, &q)?;
         let page = page.finish(rows, key, AccessReportItem::from);
         Ok(AccessReport { items: page.items, next_cursor: page.next_cursor })
     })

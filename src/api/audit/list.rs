@@ -79,7 +79,7 @@ pub async fn list(
         .run_as(admin.live(), move |conn| {
             let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-            let mut subjects = crate::store::audit_chain::subjects_of(conn, &ids)?;
+            let mut subjects = crate::store::audit_subjects::subjects_of(conn, &ids)?;
             Ok(page.finish(
                 rows,
                 |r| vec![r.id.to_string()],

@@ -9,7 +9,7 @@ use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::audit_chain;
+use crate::store::audit_subjects;
 use crate::views::access_report::{PortalAccessReport, PortalAccessReportItem};
 
 /// Every access to the caller's records (their own, their couples', the sessions they attend),
@@ -28,7 +28,7 @@ pub async fn report(
     let id = client.client_id.as_deref().map(String::from);
     let report = audit::read(&state.db, client.0, Action::List, ResourceKind::Client, id, move |conn, client| {
         let client_id = client.client_id.as_deref().ok_or(AppError::NotFound)?;
-        let rows = audit_chain::access_report(conn, client.practice_id.as_str(), client_id, &q)?;
+        let rows = audit_subjects::access_report(conn, client.practice_id.as_str(), client_id, &q)?;
         let me = client.user_id.to_string();
         let page = page.finish(rows, key, |r| PortalAccessReportItem::of(r, &me));
         Ok(PortalAccessReport { items: page.items, next_cursor: page.next_cursor })

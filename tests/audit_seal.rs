@@ -369,3 +369,32 @@ async fn checkpoints_are_listed_for_admins_and_handed_to_webhooks() {
     // Another practice without a webhook gets no event.
     assert!(common::webhooks::outbox(&app, &cast.foreign.id).await.is_empty());
 }
+
+/// The chain, its subjects and its checkpoints are append-only like the events: the database
+/// refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL).
+#[tokio::test]
+async fn the_database_refuses_to_change_the_seal() {
+    let (app, _, _) = sealed_trail().await;
+    let mut statements = Vec::new();
+    for table in ["audit_chain", "audit_subjects", "audit_checkpoints"] {
+        statements.push(format!("UPDATE {table} SET seq = seq"));
+        statements.push(format!("DELETE FROM {table}"));
+        if is_postgres() {
+            statements.push(format!("TRUNCATE {table}"));
+        }
+    }
+    let statements: Vec<String> = statements
+        .into_iter()
+        .map(|s| s.replace("audit_checkpoints SET seq = seq", "audit_checkpoints SET size = size"))
+        .collect();
+    let errors = app
+        .sql(move |c| {
+            use diesel::connection::SimpleConnection;
+            statements.iter().map(|s| (s.clone(), c.batch_execute(s).map_err(|e| e.to_string()))).collect::<Vec<_>>()
+        })
+        .await;
+    for (sql, result) in errors {
+        assert!(result.as_ref().is_err_and(|e| e.contains("append-only")), "{sql}: {result:?}");
+    }
+    assert!(verify_in_process(&app, None).await.ok());
+}

@@ -208,3 +208,28 @@ pub fn seal_all(conn: &mut AnyConnection, holder: &str, settings: &Settings) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `id_floor(t)` sorts at or before every UUIDv7 made at or after `t`, and after every one
+    /// made a millisecond before: the sealer's window is a range of the primary key.
+    #[test]
+    fn the_id_floor_bounds_uuid_v7_ids_by_time() {
+        let t = chrono::DateTime::from_timestamp(1_764_990_000, 123_000_000).unwrap().naive_utc();
+        let id_at = |t: NaiveDateTime| {
+            let t = t.and_utc();
+            let ts = uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp() as u64, t.timestamp_subsec_nanos());
+            uuid::Uuid::new_v7(ts).to_string()
+        };
+        let floor = id_floor(t);
+        assert_eq!(floor.len(), 36);
+        for _ in 0..100 {
+            assert!(id_at(t) >= floor);
+            assert!(id_at(t + chrono::TimeDelta::milliseconds(1)) > floor);
+            assert!(id_at(t - chrono::TimeDelta::milliseconds(1)) < floor);
+        }
+        assert!(id_floor(t) < id_floor(t + chrono::TimeDelta::milliseconds(1)));
+    }
+}

@@ -265,9 +265,15 @@ def read_log(offset, db):
 BACKGROUND = ("UPDATE webhook_deliveries SET claimed_by",)
 
 
+# The audit sealer's pass (every second, a transaction on a pooled connection) is not part of any
+# request either: a transaction that touches the seal's tables is left out whole, from its BEGIN
+# (or the window's start) to its COMMIT (or the window's end).
+SEALER_TABLES = ("audit_chain", "audit_subjects", "audit_checkpoints", "audit_seal_lease")
+
+
 def statements_between(entries, start_mark, end_mark):
     """Statements (sql, params) logged between the two marker queries, in order, leaving out
-    the background poll (BACKGROUND)."""
+    the background poll (BACKGROUND) and the sealer's transactions (SEALER_TABLES)."""
     out, inside = [], False
     for i, (pid, _, level, text) in enumerate(entries):
         if start_mark in text:
@@ -278,7 +284,7 @@ def statements_between(entries, start_mark, end_mark):
         if not inside or level != "LOG":
             continue
         if text.startswith("statement: "):
-            out.append((text[len("statement: "):], {}))
+            out.append((pid, text[len("statement: "):], {}))
         else:
             m = re.match(r"execute [^:]*: (.*)", text, re.S)
             if not m:
@@ -288,8 +294,26 @@ def statements_between(entries, start_mark, end_mark):
                 if nxt[0] == pid and nxt[2] == "DETAIL" and nxt[3].startswith("parameters: "):
                     params = {int(n): v for n, v in PARAM.findall(nxt[3])}
                     break
-            out.append((m.group(1), params))
-    return [(sql, params) for sql, params in out if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
+            out.append((pid, m.group(1), params))
+    # Segments per connection: BEGIN .. COMMIT/ROLLBACK, and the statements between them.
+    drop, segment = set(), {}
+
+    def close(pid):
+        seg = segment.pop(pid, [])
+        if any(any(t in out[k][1] for t in SEALER_TABLES) for k in seg):
+            drop.update(seg)
+
+    for k, (pid, sql, _) in enumerate(out):
+        head = sql.lstrip().upper()
+        if head.startswith("BEGIN"):
+            close(pid)
+        segment.setdefault(pid, []).append(k)
+        if head.startswith("COMMIT") or head.startswith("ROLLBACK"):
+            close(pid)
+    for pid in list(segment):
+        close(pid)
+    kept = [o for k, o in enumerate(out) if k not in drop]
+    return [(sql, params) for _, sql, params in kept if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
 
 
 # A fresh id that, like Mend's UUIDv7, grows over time (a per-client counter first), so index

@@ -54,6 +54,9 @@ pub enum Command {
     },
     /// Print the OpenAPI document (the one committed as openapi/openapi.json).
     Openapi,
+    /// The provable audit trail: keys, verification.
+    #[command(subcommand)]
+    Audit(crate::seal::cli::AuditCommand),
 }
 
 pub fn init_logging(format: LogFormat) {
@@ -101,6 +104,9 @@ pub fn run(cli: Cli) -> i32 {
         print!("{}", crate::openapi::document());
         return 0;
     }
+    if let Some(Command::Audit(crate::seal::cli::AuditCommand::Keygen)) = cli.command {
+        return crate::seal::cli::keygen();
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -119,6 +125,7 @@ pub fn run(cli: Cli) -> i32 {
             create_admin(&config, &practice, &email, display_name.as_deref(), &timezone)
         }
         Command::Openapi => 0,
+        Command::Audit(command) => crate::seal::cli::run(&config, command),
     }
 }
 
@@ -143,7 +150,11 @@ fn serve(config: Config) -> i32 {
         Err(e) => return fail(format!("MEND_ADDR: cannot listen on {}: {e}", config.addr)),
     };
     tracing::info!(addr = %config.addr, store = config.store.kind(), "mend is serving");
+    if let Some(path) = &config.generated_audit_key_at {
+        tracing::info!(path = %path.display(), "MEND_AUDIT_KEY is unset: signing audit checkpoints with the generated key kept in this file (owner-only)");
+    }
     let webhooks = crate::webhooks::worker::start_for_serve(&db, &config);
+    let sealer = crate::seal::start_for_serve(&db, &config);
     let state = state(config, db);
     let result = actix_web::rt::System::new().block_on(async move {
         match crate::app::serve(listener, state, None) {
@@ -153,6 +164,7 @@ fn serve(config: Config) -> i32 {
     });
     // The server has stopped: the worker claims nothing more and finishes what is in flight.
     drop(webhooks);
+    drop(sealer);
     match result {
         Ok(()) => {
             tracing::info!("mend stopped");

@@ -5,9 +5,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::db::Store;
+use crate::domain::signed_note::{AuditKey, VerifierKey};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://mend-data/mend.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The origin (and key name) of the audit checkpoints unless `MEND_AUDIT_ORIGIN` says otherwise.
+pub const DEFAULT_AUDIT_ORIGIN: &str = "mend.local/audit";
 
 /// A secret whose `Debug` never prints it.
 #[derive(Clone)]
@@ -54,6 +57,13 @@ pub struct Config {
     pub webhook_allow_insecure: bool,
     /// `MEND_WEBHOOK_RETRY_BASE_MS`: every retry waits this long instead of the schedule (tests).
     pub webhook_retry_ms: Option<u64>,
+    /// `MEND_AUDIT_KEY`: signs the audit trail's checkpoints (named `MEND_AUDIT_ORIGIN`).
+    pub audit_key: AuditKey,
+    /// `MEND_AUDIT_VERIFIER_KEYS`: earlier keys' public halves, so checkpoints signed before a
+    /// key rotation still verify.
+    pub audit_verifier_keys: Vec<VerifierKey>,
+    /// Where the generated audit key was written, when it was generated (for the start-up log).
+    pub generated_audit_key_at: Option<PathBuf>,
 }
 
 /// A configuration error: the variable and what is wrong with it.
@@ -161,6 +171,8 @@ impl Config {
             },
         };
 
+        let (audit_key, audit_verifier_keys, generated_audit_key_at) = audit_keys(&get, &store)?;
+
         Ok(Config {
             addr,
             store,
@@ -173,8 +185,64 @@ impl Config {
             generated_secret_at,
             webhook_allow_insecure,
             webhook_retry_ms,
+            audit_key,
+            audit_verifier_keys,
+            generated_audit_key_at,
         })
     }
+
+    /// Every key a checkpoint may be signed with: the current one, then the earlier ones.
+    pub fn audit_verifiers(&self) -> Vec<VerifierKey> {
+        let mut keys = vec![self.audit_key.verifier()];
+        keys.extend(self.audit_verifier_keys.iter().cloned());
+        keys
+    }
+}
+
+type AuditKeys = (AuditKey, Vec<VerifierKey>, Option<PathBuf>);
+
+/// `MEND_AUDIT_ORIGIN`, `MEND_AUDIT_KEY` (generated beside the SQLite file when unset, required
+/// with PostgreSQL) and `MEND_AUDIT_VERIFIER_KEYS`.
+fn audit_keys(get: &impl Fn(&str) -> Option<String>, store: &Store) -> Result<AuditKeys, ConfigError> {
+    let origin = get("MEND_AUDIT_ORIGIN").map(|o| o.trim().to_string()).filter(|o| !o.is_empty());
+    let origin = origin.unwrap_or_else(|| DEFAULT_AUDIT_ORIGIN.to_string());
+    crate::domain::signed_note::check_key_name(&origin).map_err(|p| err("MEND_AUDIT_ORIGIN", p))?;
+    let (seed, generated) =
+        match get("MEND_AUDIT_KEY") {
+            Some(seed) => (seed, None),
+            None => match store {
+                Store::Postgres(_) => return Err(err(
+                    "MEND_AUDIT_KEY",
+                    "is required with PostgreSQL: the standard base64 of a 32-byte Ed25519 seed (`mend audit keygen`)",
+                )),
+                Store::Sqlite(path) => {
+                    let file = secret_path(path).with_file_name("audit-key");
+                    (load_or_create_audit_seed(&file).map_err(|p| err("MEND_AUDIT_KEY", p))?, Some(file))
+                }
+            },
+        };
+    let key = AuditKey::from_seed_base64(&origin, &seed).map_err(|p| err("MEND_AUDIT_KEY", p))?;
+    let verifiers = get("MEND_AUDIT_VERIFIER_KEYS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(VerifierKey::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|p| err("MEND_AUDIT_VERIFIER_KEYS", p))?;
+    Ok((key, verifiers, generated))
+}
+
+fn load_or_create_audit_seed(file: &Path) -> Result<String, String> {
+    if let Ok(existing) = std::fs::read_to_string(file) {
+        return Ok(existing.trim().to_string());
+    }
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("is unset and {} cannot be created: {e}", dir.display()))?;
+    }
+    let seed = AuditKey::generate_seed_base64();
+    write_owner_only(file, &seed).map_err(|e| format!("is unset and {} cannot be written: {e}", file.display()))?;
+    Ok(seed)
 }
 
 /// The generated secret lives beside the SQLite file.
@@ -245,7 +313,41 @@ mod tests {
     fn postgres_needs_a_secret() {
         let e = cfg(&[("DATABASE_URL", "postgres://x@localhost/db")]).unwrap_err();
         assert_eq!(e.variable, "MEND_JWT_SECRET");
-        assert!(cfg(&[("DATABASE_URL", "postgres://x@localhost/db"), ("MEND_JWT_SECRET", SECRET)]).is_ok());
+        let pg = [("DATABASE_URL", "postgres://x@localhost/db"), ("MEND_JWT_SECRET", SECRET)];
+        assert_eq!(cfg(&pg).unwrap_err().variable, "MEND_AUDIT_KEY");
+        let mut with_key = pg.to_vec();
+        with_key.push(("MEND_AUDIT_KEY", AUDIT_KEY));
+        assert!(cfg(&with_key).is_ok());
+    }
+
+    const AUDIT_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    #[test]
+    fn audit_keys_are_checked_and_generated_beside_sqlite() {
+        for (var, value) in [
+            ("MEND_AUDIT_KEY", "c2hvcnQ="),
+            ("MEND_AUDIT_ORIGIN", "has space"),
+            ("MEND_AUDIT_VERIFIER_KEYS", "mend.local/audit+00000000+AQ=="),
+        ] {
+            let vars = [("MEND_JWT_SECRET", SECRET), ("MEND_AUDIT_KEY", AUDIT_KEY), (var, value)];
+            assert_eq!(cfg(&vars).unwrap_err().variable, var, "{var}={value}");
+        }
+        let old = crate::domain::signed_note::AuditKey::from_seed_base64("mend.local/audit", AUDIT_KEY).unwrap();
+        let old = old.verifier().encode();
+        let dir = std::env::temp_dir().join(format!("mend-cfg-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/mend.db", dir.display());
+        let a = cfg(&[("DATABASE_URL", &url), ("MEND_AUDIT_VERIFIER_KEYS", &old)]).unwrap();
+        let b = cfg(&[("DATABASE_URL", &url)]).unwrap();
+        assert_eq!(a.audit_key.verifier(), b.audit_key.verifier());
+        assert_eq!(a.audit_verifiers().len(), 2);
+        assert_eq!(a.generated_audit_key_at, Some(dir.join("audit-key")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("audit-key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `main.rs` is the command line; everything else lives here so tests can build the real app.
 //!
 //! Imports run one way, lowest first: `problem` ← `domain` ← `config`/`db`/`pagination` ←
-//! `store` ← `auth`/`state` ← `audit` ← `webhooks` ← `views`/`fhir` ← `api` ← `middleware` ←
+//! `store` ← `auth`/`state` ← `audit`/`seal` ← `webhooks` ← `views`/`fhir` ← `api` ← `middleware` ←
 //! `routes`/`openapi` ← `denials`/`idempotency` ← `app` ← `cli` (README, "Layout";
 //! `tests/layers.rs` holds the code to it).
 
@@ -27,6 +27,7 @@ pub mod pagination;
 pub mod problem;
 pub mod request_id;
 pub mod routes;
+pub mod seal;
 pub mod state;
 pub mod store;
 pub mod views;

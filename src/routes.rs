@@ -128,6 +128,9 @@ route_table! {
         "/users" User { GET => users::list::list, POST => users::create::create }
         "/users/{id}" User { GET => users::read::read, PATCH => users::update::update }
         "/audit-events" AuditEvent { GET => audit::list::list }
+        "/audit-checkpoints" AuditEvent { GET => audit::checkpoints::list }
+        "/clients/{id}/access-report" Client { GET => audit::access_report::client }
+        "/portal/access-report" Client { GET => portal::access_report::report }
 
         // Clients and couples.
         "/clients" Client { GET => clients::list::list, POST => clients::create::create }

@@ -519,6 +519,50 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 
+diesel::table! {
+    audit_chain (seq) {
+        seq -> BigInt,
+        event_id -> Text,
+        sealed_at -> Timestamp,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_subjects (client_id, event_id) {
+        client_id -> Text,
+        event_id -> Text,
+        practice_id -> Text,
+        at -> Timestamp,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (size) {
+        size -> BigInt,
+        id -> Text,
+        origin -> Text,
+        hash -> Text,
+        key_name -> Text,
+        key_id -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_seal_lease (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+        scan_from -> Text,
+    }
+}
+
+diesel::joinable!(audit_chain -> audit_events (event_id));
+diesel::joinable!(audit_subjects -> audit_events (event_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
     users,
@@ -554,4 +598,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_events,
     webhook_deliveries,
+    audit_chain,
+    audit_subjects,
+    audit_checkpoints,
+    audit_seal_lease,
 );

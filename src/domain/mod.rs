@@ -30,4 +30,5 @@ pub use actor::Actor;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod signed_note;
 pub mod webhooks;

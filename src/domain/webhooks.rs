@@ -29,7 +29,9 @@ crate::vocabulary! {
     /// `boundary.activated` when a boundary becomes active (the last partner's acknowledgement,
     /// or a counselor setting it); `milestone.achieved` when a milestone becomes achieved;
     /// `activity.logged` for each log; `assessment.completed` when answered;
-    /// `release.authorized` when the last required client authorizes. `data` holds ids only:
+    /// `release.authorized` when the last required client authorizes; `audit.checkpoint` when the
+    /// sealer signs a checkpoint of the audit trail (`data` then carries the checkpoint itself:
+    /// `origin`, `size`, `hash`, `key_id` and the signed `note`). Otherwise `data` holds ids only:
     /// `practice_id`, the resource's `id`, and where it has them `couple_id`, `client_id`, a
     /// note's `session_id`, a log's `activity_id`.
     pub enum EventType {
@@ -46,6 +48,7 @@ crate::vocabulary! {
         AssessmentCompleted = "assessment.completed",
         ReleaseAuthorized = "release.authorized",
         ReleaseDisclosed = "release.disclosed",
+        AuditCheckpoint = "audit.checkpoint",
     }
 }
 

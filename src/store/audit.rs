@@ -62,6 +62,8 @@ pub struct Filter {
     pub action: Option<Action>,
     pub from: Option<chrono::NaiveDateTime>,
     pub to: Option<chrono::NaiveDateTime>,
+    /// Events whose subjects include this client (sealed events only: `store::audit_chain`).
+    pub subject_id: Option<String>,
 }
 
 /// A practice's events, newest first (ids are UUIDv7, so id order is time order).
@@ -90,6 +92,10 @@ pub fn list(
     }
     if let Some(v) = f.to {
         q = q.filter(a::at.lt(v));
+    }
+    if let Some(v) = &f.subject_id {
+        use crate::db::schema::audit_subjects as s;
+        q = q.filter(a::id.eq_any(s::table.filter(s::client_id.eq(v.clone())).select(s::event_id)));
     }
     if let Some(after) = &page.after {
         q = q.filter(a::id.lt(after[0].clone()));

@@ -24,4 +24,6 @@ pub mod releases;
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
+pub mod audit_chain;
+pub mod audit_subjects;
 pub mod webhooks;

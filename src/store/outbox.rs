@@ -113,6 +113,7 @@ fn data(conn: &mut AnyConnection, practice_id: &str, event_type: EventType, id: 
             let (couple, client) = row.map_or((None, None), |(co, cl)| (co, Some(cl)));
             vec![("couple_id", couple), ("client_id", client)]
         }
+        E::AuditCheckpoint => Vec::new(),
         E::ReleaseAuthorized | E::ReleaseDisclosed => {
             let row = r::table.find(id).select((r::couple_id, r::client_id)).first(conn).optional()?;
             let (couple, client) = row.unwrap_or_default();
@@ -125,6 +126,15 @@ fn data(conn: &mut AnyConnection, practice_id: &str, event_type: EventType, id: 
     for (key, value) in links {
         if let Some(value) = value {
             data.insert(key.into(), Value::from(value));
+        }
+    }
+    if event_type == E::AuditCheckpoint {
+        if let Some(cp) = crate::store::audit_chain::checkpoint_by_id(conn, id)? {
+            data.insert("origin".into(), Value::from(cp.origin));
+            data.insert("size".into(), Value::from(cp.size));
+            data.insert("hash".into(), Value::from(cp.hash));
+            data.insert("key_id".into(), Value::from(cp.key_id));
+            data.insert("note".into(), Value::from(cp.note));
         }
     }
     Ok(Value::Object(data))

@@ -121,6 +121,19 @@ pub struct AuditEventView {
     pub outcome: Outcome,
     pub request_id: String,
     pub ip: Option<String>,
+    /// The clients whose records the event touched (both partners for a couple's record, the
+    /// attendees for a session...). Filled when the event is sealed, within about a second of
+    /// being written: empty until then, and for events about no client's record.
+    pub subject_ids: Vec<String>,
+}
+
+impl AuditEventView {
+    /// With the event's subjects, sorted.
+    pub fn with_subjects(mut self, mut subject_ids: Vec<String>) -> Self {
+        subject_ids.sort();
+        self.subject_ids = subject_ids;
+        self
+    }
 }
 
 impl From<AuditRow> for AuditEventView {
@@ -136,6 +149,7 @@ impl From<AuditRow> for AuditEventView {
             outcome: a.outcome,
             request_id: a.request_id,
             ip: a.ip,
+            subject_ids: Vec::new(),
         }
     }
 }

@@ -17,4 +17,5 @@ pub mod letters;
 // ---- end letters and activities ----
 
 pub use crate::domain::date::instant;
+pub mod access_report;
 pub mod webhooks;

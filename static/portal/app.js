@@ -2,7 +2,7 @@
 //
 // This module holds the page together: sign-in, the lists loaded at sign-in, the routing between
 // screens (one module per screen: ./home.js, ./sessions.js, ./agreements.js, ./plan.js,
-// ./activities.js, ./questionnaires.js, ./letters.js, ./consent.js; each exports `draw(shows, ctx)`
+// ./activities.js, ./questionnaires.js, ./letters.js, ./consent.js, ./access.js; each exports `draw(shows, ctx)`
 // and, when it calls the API itself, `calls(api)`), and the running of actions.
 //
 // Rules it keeps (they are what makes it safe to show clinical text in a browser):
@@ -28,6 +28,7 @@ import * as activities from "./activities.js";
 import * as questionnaires from "./questionnaires.js";
 import * as letters from "./letters.js";
 import * as consent from "./consent.js";
+import * as access from "./access.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -173,6 +174,7 @@ const sections = {
     screen: consent,
     shows: () => ({ me, consents: ofCouple(data.consents), releases: ofCouple(data.releases) }),
   },
+  access: { title: "Who has seen my record", screen: access, shows: () => ({}) },
 };
 
 // ---- routing ----

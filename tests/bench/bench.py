@@ -30,6 +30,8 @@ PG_BASE = os.environ.get("PG_BASE", "postgres://postgres@127.0.0.1:5432")
 PG_LOG = os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log")
 PASSWORD = "bench password 0123456789"
 JWT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+# MEND_AUDIT_KEY (base64 of a 32-byte Ed25519 seed), required with PostgreSQL.
+AUDIT_KEY = "YmVuY2gtYXVkaXQta2V5LXNlZWQtMDEyMzQ1Njc4OWE="
 
 SIZES = {
     "full": dict(counselors=100, clients=20000, couples=10000, sessions=1000000, big_sessions=100000, notes=200000,
@@ -155,7 +157,7 @@ class Server:
         self.binary, self.db, self.port, self.workdir = binary, db, port, workdir
         self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ)
-        env.update(DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_ADDR=f"127.0.0.1:{port}",
+        env.update(DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY, MEND_ADDR=f"127.0.0.1:{port}",
                    MEND_LOGIN_LIMIT_PER_IP="0", MEND_LOG=os.environ.get("BENCH_MEND_LOG", "warn"))
         if pool:
             env["MEND_DB_POOL_SIZE"] = str(pool)
@@ -208,7 +210,7 @@ def create_db(binary, db, sizes, workdir):
     t0 = time.time()
     psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     psql("postgres", f"CREATE DATABASE {db}")
-    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_ADMIN_PASSWORD=PASSWORD, MEND_JWT_SECRET=JWT_SECRET,
+    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_ADMIN_PASSWORD=PASSWORD, MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY,
                MEND_LOG="warn")
     run([binary, "migrate"], env=env)
     run([binary, "create-admin", "--practice", "Bench Practice", "--email", "admin@bench.example.org"], env=env)
@@ -263,9 +265,15 @@ def read_log(offset, db):
 BACKGROUND = ("UPDATE webhook_deliveries SET claimed_by",)
 
 
+# The audit sealer's pass (every second, a transaction on a pooled connection) is not part of any
+# request either: a transaction that touches the seal's tables is left out whole, from its BEGIN
+# (or the window's start) to its COMMIT (or the window's end).
+SEALER_TABLES = ("audit_chain", "audit_subjects", "audit_checkpoints", "audit_seal_lease")
+
+
 def statements_between(entries, start_mark, end_mark):
     """Statements (sql, params) logged between the two marker queries, in order, leaving out
-    the background poll (BACKGROUND)."""
+    the background poll (BACKGROUND) and the sealer's transactions (SEALER_TABLES)."""
     out, inside = [], False
     for i, (pid, _, level, text) in enumerate(entries):
         if start_mark in text:
@@ -276,7 +284,7 @@ def statements_between(entries, start_mark, end_mark):
         if not inside or level != "LOG":
             continue
         if text.startswith("statement: "):
-            out.append((text[len("statement: "):], {}))
+            out.append((pid, text[len("statement: "):], {}))
         else:
             m = re.match(r"execute [^:]*: (.*)", text, re.S)
             if not m:
@@ -286,8 +294,26 @@ def statements_between(entries, start_mark, end_mark):
                 if nxt[0] == pid and nxt[2] == "DETAIL" and nxt[3].startswith("parameters: "):
                     params = {int(n): v for n, v in PARAM.findall(nxt[3])}
                     break
-            out.append((m.group(1), params))
-    return [(sql, params) for sql, params in out if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
+            out.append((pid, m.group(1), params))
+    # Segments per connection: BEGIN .. COMMIT/ROLLBACK, and the statements between them.
+    drop, segment = set(), {}
+
+    def close(pid):
+        seg = segment.pop(pid, [])
+        if any(any(t in out[k][1] for t in SEALER_TABLES) for k in seg):
+            drop.update(seg)
+
+    for k, (pid, sql, _) in enumerate(out):
+        head = sql.lstrip().upper()
+        if head.startswith("BEGIN"):
+            close(pid)
+        segment.setdefault(pid, []).append(k)
+        if head.startswith("COMMIT") or head.startswith("ROLLBACK"):
+            close(pid)
+    for pid in list(segment):
+        close(pid)
+    kept = [o for k, o in enumerate(out) if k not in drop]
+    return [(sql, params) for _, sql, params in kept if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
 
 
 # A fresh id that, like Mend's UUIDv7, grows over time (a per-client counter first), so index
@@ -775,6 +801,36 @@ def machine_info(binary, oha=None):
     }
 
 
+def measure_sealer(binary, db, n):
+    """The sealer's rate: seal what is there, add a backlog of `n` audit events (reads of seeded
+    sessions, so each event's subjects are resolved through the session's attendees, as a read's
+    are), then time `mend audit seal` over it (one process, the same code the server's sealer
+    runs every second): events sealed per second, subjects and checkpoint included."""
+    env = dict(os.environ, DATABASE_URL=f"{PG_BASE}/{db}", MEND_JWT_SECRET=JWT_SECRET, MEND_AUDIT_KEY=AUDIT_KEY,
+               MEND_LOG="warn")
+    run([binary, "audit", "seal"], env=env)
+    psql(db, f"""
+        INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id,
+                                  outcome, request_id, ip)
+        SELECT lpad(to_hex(ms >> 16), 8, '0') || '-' || lpad(to_hex(ms & 65535), 4, '0') || '-7' ||
+               substr(h, 1, 3) || '-8' || substr(h, 4, 3) || '-' || substr(h, 7, 12),
+               s.practice_id, now() AT TIME ZONE 'UTC', s.counselor_id, 'counselor', 'read', 'session', s.id,
+               'success', 'bench-seal', NULL
+        FROM (SELECT id, practice_id, counselor_id, row_number() OVER () AS g FROM sessions LIMIT {n}) s,
+             LATERAL (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms,
+                             md5(s.g::text || random()::text) AS h) x""")
+    t0 = time.time()
+    out = run([binary, "audit", "seal"], env=env).stdout
+    seconds = time.time() - t0
+    sealed = int(re.search(r"sealed (\d+) events", out).group(1))
+    t1 = time.time()
+    verify = run([binary, "audit", "verify"], env=env).stdout
+    verify_s = time.time() - t1
+    total = int(psql(db, "SELECT count(*) FROM audit_chain").strip() or 0)
+    return {"events": sealed, "seconds": round(seconds, 2), "events_per_s": round(sealed / seconds) if seconds else None,
+            "chain": total, "verify_seconds": round(verify_s, 2), "verify_ok": verify.startswith("mend audit verify: ok")}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True, help="the release mend binary")
@@ -788,6 +844,7 @@ def main():
     ap.add_argument("--rounds", type=int, help="Mend and pgbench take turns in this many runs of duration/rounds "
                                                "seconds each (default: quick 1, full 4)")
     ap.add_argument("--no-open-loop", action="store_true", help="skip the open-loop p99 runs at half the peak rate")
+    ap.add_argument("--no-seal", action="store_true", help="skip the audit sealer's rate")
     ap.add_argument("--reuse-db", action="store_true", help="keep and reuse seeded databases (development)")
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
     ap.add_argument("--require-all", action="store_true", help="fail if a scenario's endpoint is missing")
@@ -940,6 +997,17 @@ def main():
 
         server.stop()
         servers.remove(server)
+
+        # 4b. The audit sealer: events sealed per second, beside the audited read rate of (a).
+        if not args.no_seal:
+            results["sealer"] = measure_sealer(args.bin, db, 20000 if args.quick else 200000)
+            sl = results["sealer"]
+            reads = results["scenarios"].get("a", {}).get("mend", {}).get("rps")
+            log(f"sealer: {sl['events']} events in {sl['seconds']} s = {sl['events_per_s']}/s"
+                + (f" ({sl['events_per_s'] / reads:.1f}x the audited read rate of (a), {reads:.0f}/s)" if reads else "")
+                + f"; verify of {sl['chain']} events: {sl['verify_seconds']} s, ok={sl['verify_ok']}")
+            if not sl["verify_ok"]:
+                raise BenchError("mend audit verify failed after the sealer's run")
 
         # 5. Scale: (b) against the small practice, same concurrency.
         if "b" in scen:

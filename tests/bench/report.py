@@ -98,6 +98,13 @@ def markdown(r):
         lines.append("")
         lines.append(f"Logins during (e): {e['logins']} at {e['rate']}/s, {e['ok']} ok, p50 {e['p50_ms']} ms, "
                      f"p99 {e['p99_ms']} ms.")
+    sl = r.get("sealer")
+    if sl:
+        reads = r.get("scenarios", {}).get("a", {}).get("mend", {}).get("rps")
+        lines.append("")
+        lines.append(f"Audit sealer: {sl['events']:,} events sealed in {sl['seconds']} s = {sl['events_per_s']:,} events/s"
+                     + (f", {sl['events_per_s'] / reads:.1f}x the audited read rate of (a) ({reads:.0f}/s)" if reads else "")
+                     + f"; `mend audit verify` of the whole chain ({sl['chain']:,} events): {sl['verify_seconds']} s.")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for t in r.get("targets", []):
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]

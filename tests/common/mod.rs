@@ -21,10 +21,13 @@ use serde_json::{json, Value};
 pub mod between;
 pub mod clinical;
 pub mod measures;
+pub mod seal;
 pub mod trust;
 pub mod webhooks;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
+/// The audit trail's signing key in tests (`MEND_AUDIT_KEY`: base64 of a 32-byte seed).
+pub const AUDIT_KEY: &str = "dGVzdCBhdWRpdCBrZXkgc2VlZCAwMTIzNDU2Nzg5YWI=";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 fn password_hash() -> &'static str {
@@ -85,6 +88,7 @@ pub fn config(url: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("DATABASE_URL".into(), url.into());
     vars.insert("MEND_JWT_SECRET".into(), SECRET.into());
+    vars.insert("MEND_AUDIT_KEY".into(), AUDIT_KEY.into());
     vars.insert("MEND_LOGIN_LIMIT_PER_IP".into(), "0".into());
     vars.insert("MEND_DB_POOL_SIZE".into(), "3".into());
     for (k, v) in extra {

@@ -18,6 +18,7 @@ trap cleanup EXIT
 fail() { echo "AUDIT KILL TEST FAILED: $*"; tail -n 20 "$WORK/server.log" 2>/dev/null || true; exit 1; }
 
 export MEND_JWT_SECRET="audit-kill-secret-0123456789abcdef0123" MEND_ADDR="127.0.0.1:$PORT"
+export MEND_AUDIT_KEY="ZmF1bHQtdGVzdC1hdWRpdC1rZXktc2VlZC0wMTIzNDU="
 export MEND_ADMIN_PASSWORD="audit kill password" MEND_LOGIN_LIMIT_PER_IP=0 MEND_LOG=warn
 URL="http://127.0.0.1:$PORT"
 

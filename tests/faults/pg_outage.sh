@@ -27,6 +27,7 @@ fail() { echo "FAULT TEST FAILED: $*"; echo "--- server log"; tail -n 30 "$WORK/
 
 psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="$PG/$DB" MEND_JWT_SECRET="fault-test-secret-0123456789abcdef0123" MEND_ADDR="127.0.0.1:$PORT"
+export MEND_AUDIT_KEY="ZmF1bHQtdGVzdC1hdWRpdC1rZXktc2VlZC0wMTIzNDU="
 export MEND_ADMIN_PASSWORD="fault test password" MEND_LOGIN_LIMIT_PER_IP=0
 "$BIN" create-admin --practice "Fault" --email admin@fault.example.org >/dev/null
 "$BIN" serve >"$WORK/server.log" 2>&1 &

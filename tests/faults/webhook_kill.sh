@@ -51,6 +51,7 @@ PY="$VENV/bin/python"
 psql "$PG_BASE/postgres" -qc "CREATE DATABASE $PG_DB" >/dev/null
 export DATABASE_URL="$PG_BASE/$PG_DB"
 export MEND_JWT_SECRET="webhook-kill-secret-0123456789abcdef012" MEND_ADMIN_PASSWORD="webhook kill password"
+export MEND_AUDIT_KEY="ZmF1bHQtdGVzdC1hdWRpdC1rZXktc2VlZC0wMTIzNDU="
 export MEND_LOGIN_LIMIT_PER_IP=0 MEND_WEBHOOK_ALLOW_INSECURE=1 MEND_WEBHOOK_RETRY_BASE_MS=500
 export MEND_LOG="warn,mend::webhooks=info" MEND_LOG_FORMAT=json
 sql() { psql "$DATABASE_URL" -Atc "$1"; }

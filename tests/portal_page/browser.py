@@ -414,6 +414,11 @@ def partner_a(b, s, markers):
     check("You signed this version on" in b.main_text() and "You gave permission on" in b.main_text(), "signed states")
     b.screen("a-consent")
 
+    b.nav("Who has seen my record", "Who has seen my record")
+    b.wait(lambda: "You opened your personal details" in b.main_text(), "the client's own reads in the access report")
+    check(s["b_email"] not in b.main_text(), "the report names no other client")
+    b.screen("a-access")
+
     b.click("#sign-out")
     b.heading("Sign in")
     check("You are signed out" in b.main_text(), "signed-out message")

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use crate::audit::Action;
 use crate::auth::Admin;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ClientId, UserId};
 use crate::domain::ResourceKind;
 use crate::extract::ValidQuery;
 use crate::pagination::PageRequest;
@@ -30,6 +30,9 @@ pub struct ListAuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Events before this instant.
     pub to: Option<DateTime<Utc>>,
+    /// Events whose subjects include this client (filled when an event is sealed, within about
+    /// a second of being written).
+    pub subject_id: Option<ClientId>,
     /// 1 to 100, default 25.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -44,6 +47,23 @@ pub async fn list(
     query: ValidQuery<ListAuditQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
+    if let Some(subject) = q.subject_id.as_ref().map(|v| v.to_string()) {
+        // Listing a client's events is reading about the client: audited (so it shows in the
+        // client's access report), and a client the caller may not see is a denial (404).
+        let id = subject.clone();
+        crate::audit::read(
+            &state.db,
+            admin.0.clone(),
+            Action::List,
+            ResourceKind::AuditEvent,
+            Some(id),
+            move |conn, a| match crate::auth::access::client_visible(conn, a, &subject)? {
+                true => Ok(()),
+                false => Err(crate::problem::AppError::NotFound),
+            },
+        )
+        .await?;
+    }
     let page = PageRequest::parse("audit-events", 1, q.limit, q.cursor.as_deref())?;
     let filter = Filter {
         actor_id: q.actor_id,
@@ -52,12 +72,22 @@ pub async fn list(
         action: q.action,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
+        subject_id: q.subject_id.map(|v| v.to_string()),
     };
     let page = state
         .db
         .run_as(admin.live(), move |conn| {
             let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
-            Ok(page.finish(rows, |r| vec![r.id.to_string()], AuditEventView::from))
+            let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+            let mut subjects = crate::store::audit_subjects::subjects_of(conn, &ids)?;
+            Ok(page.finish(
+                rows,
+                |r| vec![r.id.to_string()],
+                |r| {
+                    let subject_ids = subjects.remove(r.id.as_str()).unwrap_or_default();
+                    AuditEventView::from(r).with_subjects(subject_ids)
+                },
+            ))
         })
         .await?;
     Ok(HttpResponse::Ok().json(AuditEventList { items: page.items, next_cursor: page.next_cursor }))

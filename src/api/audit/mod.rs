@@ -1,1 +1,3 @@
+pub mod access_report;
+pub mod checkpoints;
 pub mod list;

@@ -31,3 +31,4 @@ pub mod letters_submit;
 pub mod letters_update;
 pub mod letters_withdraw;
 // ---- end letters and activities ----
+pub mod access_report;

@@ -1,0 +1,9 @@
+DROP TRIGGER audit_checkpoints_no_truncate ON audit_checkpoints;
+DROP TRIGGER audit_checkpoints_no_delete ON audit_checkpoints;
+DROP TRIGGER audit_checkpoints_no_update ON audit_checkpoints;
+DROP TRIGGER audit_subjects_no_truncate ON audit_subjects;
+DROP TRIGGER audit_subjects_no_delete ON audit_subjects;
+DROP TRIGGER audit_subjects_no_update ON audit_subjects;
+DROP TRIGGER audit_chain_no_truncate ON audit_chain;
+DROP TRIGGER audit_chain_no_delete ON audit_chain;
+DROP TRIGGER audit_chain_no_update ON audit_chain;

@@ -253,6 +253,25 @@ async fn records(app: &TestApp, w: &World) -> Records {
     insert_signed_note(app, &p, &individual, None, Some(&a_id), &c, "MARK-IND-NOTE").await;
     boundary(app, w, &w.couple, "MARK-BOUNDARY").await;
     milestone(app, w, &w.couple, json!({"title": "MARK-MILESTONE", "phase": "acknowledge"})).await;
+    // What the partners were never shown never leaves the practice: a milestone hidden from
+    // them, and a session that has not taken place yet (in the window, still scheduled).
+    let hidden = json!({"title": "MARK-HIDDEN-MILESTONE", "phase": "acknowledge", "visible_to_clients": false});
+    milestone(app, w, &w.couple, hidden).await;
+    insert_session(
+        app,
+        NewSession {
+            practice_id: &w.p.id,
+            couple_id: Some(&w.couple.id),
+            client_id: None,
+            counselor_id: &w.counselor.id,
+            attendees: partners.clone(),
+            starts_at: at("2026-12-30T15:00:00"),
+            status: "scheduled",
+            summary: None,
+            shared: false,
+        },
+    )
+    .await;
     assign_client(app, &p, &a_id, &c).await;
     Records { couple_session_in: shared, a_id }
 }
@@ -267,6 +286,7 @@ const ALL: &[&str] = &[
     "MARK-IND-NOTE",
     "MARK-BOUNDARY",
     "MARK-MILESTONE",
+    "MARK-HIDDEN-MILESTONE",
 ];
 
 #[track_caller]
@@ -305,7 +325,11 @@ async fn the_disclosed_document_holds_the_included_records_and_nothing_else() {
     assert_eq!(keys(&doc), vec!["sessions", "summaries"]);
     holds_exactly(&r.text, &["MARK-SHARED"]);
     let sessions = doc["records"]["sessions"].as_array().unwrap();
-    assert_eq!(sessions.len(), 2, "the couple's two sessions in the window, not A's individual one");
+    assert_eq!(
+        sessions.len(),
+        2,
+        "the couple's two completed sessions in the window: not A's individual one, not the scheduled one"
+    );
     assert!(sessions.iter().all(|s| s["couple_id"] == json!(w.couple.id)));
     assert_eq!(doc["records"]["summaries"][0]["session_id"], recs.couple_session_in);
     assert_eq!(doc["release"]["status"], "disclosed");

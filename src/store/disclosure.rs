@@ -9,7 +9,9 @@
 //! - summaries come only from [`SharedSummaryRow`], which only a query with
 //!   `summary_shared_at IS NOT NULL` returns; mediation notes only signed ones, and only when
 //!   the release says `include_mediation_notes`;
-//! - author-only records (a partner's drafts) have no collector and never will.
+//! - author-only records (a partner's drafts) have no collector and never will;
+//! - a couple's release carries what the partners were shown: milestones `visible_to_clients`
+//!   only, sessions that have taken place (completed) only, shared summaries only.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -120,7 +122,10 @@ fn collect_sessions(
     subject: &Subject,
     window: Window,
 ) -> AppResult<Vec<(SessionRow, Vec<ClientId>)>> {
+    // Only sessions that have taken place: a scheduled one is a plan, not a record.
     let rows: Vec<SessionRow> = subject_sessions(actor, subject, window)
+        .filter(s::status.eq(crate::domain::session::SessionStatus::Completed.as_str()))
+        .filter(s::starts_at.lt(crate::db::now()))
         .select(SessionRow::as_select())
         .order((s::starts_at.asc(), s::id.asc()))
         .load(conn)?;
@@ -189,7 +194,9 @@ fn collect_milestones(
     window: Window,
 ) -> AppResult<Vec<MilestoneRow>> {
     let Subject::Couple(couple_id) = subject else { return Ok(Vec::new()) };
-    let mut q = milestones::visible(actor).filter(m::couple_id.eq(couple_id.clone()));
+    // Only what the partners were shown: a milestone hidden from them never leaves the practice.
+    let mut q =
+        milestones::visible(actor).filter(m::couple_id.eq(couple_id.clone())).filter(m::visible_to_clients.eq(true));
     if let Some(from) = window.from {
         q = q.filter(m::created_at.ge(from));
     }

@@ -27,3 +27,4 @@ pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
 pub mod webhooks;
+pub mod worklist;

@@ -28,5 +28,6 @@ crate::vocabulary! {
         Disclosure = "disclosure",
         Webhook = "webhook",
         WebhookDelivery = "webhook_delivery",
+        Worklist = "worklist",
     }
 }

@@ -22,3 +22,4 @@ pub fn instant(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
 }
 pub mod webhooks;
+pub mod worklist;

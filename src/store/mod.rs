@@ -22,5 +22,6 @@ pub mod releases;
 pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
+pub mod session_times;
 pub mod webhooks;
 pub mod worklist;

@@ -26,5 +26,6 @@ pub mod letters;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod calendar;
 pub mod webhooks;
 pub mod worklist;

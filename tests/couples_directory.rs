@@ -127,6 +127,11 @@ async fn couples_name_their_partners_and_q_finds_either_partner() {
     assert_eq!(find(&p.admin, "sammy").await, vec![json!(couple.id)]);
     assert!(find(&other, "sammy").await.is_empty());
     let _ = second;
+    // A filter naming a client the caller may not see is a 404 and a denial, bad q or not.
+    let hidden = format!("/api/v1/couples?client_id={}&q={}", couple.partners[0], "x".repeat(101));
+    app.get(&hidden, Some(&other)).await.problem(404);
+    let denied = app.audit_rows(&couple.partners[0]).await;
+    assert!(denied.iter().any(|(a, o, who)| a == "list" && o == "denied" && who == &other.id), "{denied:?}");
     // U+0000 and over 100 characters: 422.
     app.get("/api/v1/couples?q=a%00b", Some(&counselor)).await.problem(422);
     app.get(&format!("/api/v1/couples?q={}", "x".repeat(101)), Some(&counselor)).await.problem(422);

@@ -13,11 +13,12 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{max, min};
 use diesel::prelude::*;
 
-use crate::auth::access::{assigned_clients, assigned_couples};
-use crate::auth::Actor;
-use crate::db::schema::{clients as c, couples as k, session_attendees as sa, sessions as s};
+use crate::db::schema::{
+    client_counselors as cc, clients as c, couple_counselors as kc, couples as k, session_attendees as sa,
+    sessions as s,
+};
 use crate::db::AnyConnection;
-use crate::domain::ids::{ClientId, CoupleId};
+use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
 
 /// (last, next) of one couple or client; `None` when there is none.
 pub type Times = (Option<NaiveDateTime>, Option<NaiveDateTime>);
@@ -51,27 +52,30 @@ pub fn of_couples(
     Ok(rows.into_iter().map(|(id, l, n)| (id, (l, n))).collect())
 }
 
-/// Times of these clients, from the sessions they attend that `actor` may see.
+/// Times of these clients, from the sessions they attend that `viewer` (of `practice_id`) may
+/// see: couple sessions of couples the viewer is assigned to, individual sessions of clients the
+/// viewer is assigned to (the rule of `access::visible_sessions`).
 pub fn of_clients(
     conn: &mut AnyConnection,
-    actor: &Actor,
+    practice_id: &PracticeId,
+    viewer: &UserId,
     ids: &[ClientId],
     now: NaiveDateTime,
 ) -> QueryResult<HashMap<ClientId, Times>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let visible = |uid: crate::domain::ids::UserId| {
+    let visible = |uid: UserId| {
         s::couple_id
             .assume_not_null()
-            .eq_any(assigned_couples(uid.clone()))
-            .or(s::client_id.assume_not_null().eq_any(assigned_clients(uid)))
+            .eq_any(kc::table.filter(kc::counselor_id.eq(uid.clone())).select(kc::couple_id))
+            .or(s::client_id.assume_not_null().eq_any(cc::table.filter(cc::counselor_id.eq(uid)).select(cc::client_id)))
     };
-    let uid = actor.user_id.clone();
+    let uid = viewer.clone();
     let last = s::table
         .inner_join(sa::table)
         .filter(sa::client_id.eq(c::id))
-        .filter(s::practice_id.eq(actor.practice_id.clone()))
+        .filter(s::practice_id.eq(practice_id.clone()))
         .filter(s::starts_at.le(now))
         .filter(s::status.ne("cancelled"))
         .filter(visible(uid.clone()))
@@ -80,7 +84,7 @@ pub fn of_clients(
     let next = s::table
         .inner_join(sa::table)
         .filter(sa::client_id.eq(c::id))
-        .filter(s::practice_id.eq(actor.practice_id.clone()))
+        .filter(s::practice_id.eq(practice_id.clone()))
         .filter(s::starts_at.gt(now))
         .filter(s::status.eq("scheduled"))
         .filter(visible(uid))

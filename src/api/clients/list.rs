@@ -44,7 +44,8 @@ pub async fn list(
         let rows = clients::list(conn, staff, &filter, &page)?;
         let extras = ClientExtras::load(conn, &rows)?;
         let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
-        let times = crate::store::session_times::of_clients(conn, staff, &ids, crate::db::now())?;
+        let times =
+            crate::store::session_times::of_clients(conn, &staff.practice_id, &staff.user_id, &ids, crate::db::now())?;
         Ok(page.finish(
             rows,
             |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.to_string()],

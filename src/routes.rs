@@ -138,6 +138,7 @@ route_table! {
         "/clients/{id}/portal-invite" Client { POST => clients::invite::invite }
         "/couples" Couple { GET => couples::list::list, POST => couples::create::create }
         "/couples/{id}" Couple { GET => couples::read::read, PATCH => couples::update::update }
+        "/worklist" Worklist { GET => worklist::list }
 
         // Sessions, shared summaries and mediation notes.
         "/sessions" Session { GET => sessions::list::list, POST => sessions::create::create }

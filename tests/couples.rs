@@ -130,11 +130,17 @@ async fn read_by_every_audience() {
     assert_eq!(v["partner_ids"], json!(c.couple.partners));
     assert_eq!(v["counselor_ids"], json!([c.counselor.id]));
 
-    // Not assigned: another counselor, the admin, another practice: 404 + denial.
-    for who in [&c.other, &c.p.admin, &c.foreign.admin, &c.foreign_counselor] {
+    // Not assigned: another counselor, another practice: 404 + denial.
+    for who in [&c.other, &c.foreign.admin, &c.foreign_counselor] {
         app.get(&url, Some(who)).await.problem(404);
         assert_denied(last_audit(&app, &c.couple.id).await, "read", who);
     }
+    // The practice's admin, not assigned, finds the couple to assign it: partners and
+    // counselors, nothing clinical.
+    let v = app.get(&url, Some(&c.p.admin)).await.expect(200).json();
+    assert_eq!(keys(&v), ["counselor_ids", "created_at", "id", "partner_ids", "partners", "status", "version"]);
+    assert_eq!(v["partner_ids"], json!(c.couple.partners));
+    assert_eq!(last_audit(&app, &c.couple.id).await, ("read".into(), "success".into(), c.p.admin.id.clone()));
     // The partners themselves use the portal: 403 here. No token: 401.
     app.get(&url, Some(&c.partner_a)).await.problem(403);
     app.get(&url, Some(&c.partner_b)).await.problem(403);
@@ -172,8 +178,12 @@ async fn list_shows_assigned_couples_only_and_walks_pages() {
     }
     assert_eq!((walk, pages), (mine.clone(), 3));
     assert_eq!(ids(&list(&app, &c.other, "").await), vec![theirs.id.clone()]);
-    // Admins see only couples they are assigned to.
-    assert!(ids(&list(&app, &c.p.admin, "").await).is_empty());
+    // An admin finds every couple of the practice (to assign them), nothing of another one.
+    let mut all = mine.clone();
+    all.push(theirs.id.clone());
+    let mut found = ids(&list(&app, &c.p.admin, "limit=100").await);
+    found.retain(|id| all.contains(id));
+    assert_eq!(found, all);
     assert!(ids(&list(&app, &c.foreign.admin, "").await).is_empty());
     // Items carry partners and counselors.
     let first = &list(&app, &c.counselor, "limit=1").await["items"][0];
@@ -320,8 +330,9 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     // The new counselor now sees it (with the concern); the old one no longer does.
     assert_eq!(app.get(&url, Some(&c.other)).await.expect(200).json()["presenting_concern"], "Secret clinical text");
     app.get(&url, Some(&c.counselor)).await.problem(404);
-    // Still not assigned, the admin still gets 404 on reads.
-    app.get(&url, Some(&c.p.admin)).await.problem(404);
+    // Still not assigned, the admin reads the directory view only.
+    let v = app.get(&url, Some(&c.p.admin)).await.expect(200).json();
+    assert!(v.get("presenting_concern").is_none() && !r_text_contains(&v, "Secret"));
 
     // An admin who assigns themselves is then assigned like anyone; an assigned admin may
     // change counselors along with other fields (update + assign in the trail).
@@ -338,7 +349,14 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     // Assigned admin removing themselves: the answer no longer shows the concern.
     let v = app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.counselor.id]})).await.expect(200).json();
     assert_eq!(v["presenting_concern"], Value::Null);
-    app.get(&url, Some(&c.p.admin)).await.problem(404);
+    let v = app.get(&url, Some(&c.p.admin)).await.expect(200).json();
+    assert!(v.get("presenting_concern").is_none() && !r_text_contains(&v, "Secret"));
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    k.sort();
+    k
 }
 
 fn r_text_contains(v: &Value, needle: &str) -> bool {

@@ -323,8 +323,10 @@ async fn list_filters_orders_and_pages() {
     // Filters.
     let from_to = w.app.get(&format!("{SESSIONS}?from={}&to={}", slot(2), slot(4)), c).await.expect(200).json();
     assert_eq!(from_to["items"].as_array().unwrap().iter().map(id_of).collect::<Vec<_>>(), expected[1..3].to_vec());
-    w.app.patch(&format!("{SESSIONS}/{}", expected[0]), c, json!({"status": "completed"})).await.expect(200);
-    let done = w.app.get(&format!("{SESSIONS}?status=completed"), c).await.expect(200).json();
+    // (A session is completed only once it has begun: these are in 2030, so cancel one.)
+    let cancel = json!({"status": "cancelled", "cancellation_reason": "ill"});
+    w.app.patch(&format!("{SESSIONS}/{}", expected[0]), c, cancel).await.expect(200);
+    let done = w.app.get(&format!("{SESSIONS}?status=cancelled"), c).await.expect(200).json();
     assert_eq!(done["items"].as_array().unwrap().iter().map(id_of).collect::<Vec<_>>(), vec![expected[0].clone()]);
     let mine = w.app.get(&format!("{SESSIONS}?couple_id={}&counselor_id={}", w.couple.id, w.counselor.id), c).await;
     assert_eq!(mine.expect(200).json()["items"].as_array().unwrap().len(), 6);
@@ -378,6 +380,19 @@ async fn status_moves_only_from_scheduled() {
     for end in ["completed", "no_show"] {
         let s = w.session(if end == "completed" { 3 } else { 5 }).await;
         let path = format!("{SESSIONS}/{}", id_of(&s));
+        // (Only a session that has begun is completed or missed: move it into the past.)
+        let id = id_of(&s);
+        w.app
+            .sql(move |conn| {
+                use diesel::prelude::*;
+                use mend::db::schema::sessions as t;
+                let start = mend::db::now() - chrono::Duration::days(1);
+                diesel::update(t::table.filter(t::id.eq(id)))
+                    .set((t::starts_at.eq(start), t::ends_at.eq(start + chrono::Duration::minutes(50))))
+                    .execute(conn)
+                    .expect("moved");
+            })
+            .await;
         assert_eq!(w.app.patch(&path, c, json!({"status": end})).await.expect(200).json()["status"], end);
         w.app.patch(&path, c, json!({"status": "cancelled", "cancellation_reason": "x"})).await.problem(409);
         w.app.patch(&path, c, json!({"duration_minutes": 60})).await.problem(409);

@@ -24,3 +24,4 @@ pub mod activities;
 pub mod letters;
 // ---- end letters and activities ----
 pub mod webhooks;
+pub mod worklist;

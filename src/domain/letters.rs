@@ -28,6 +28,28 @@ crate::vocabulary! {
     }
 }
 
+crate::vocabulary! {
+    /// The statuses staff may filter a couple's letters by (`GET /couples/{id}/letters?status=`):
+    /// every status a letter can have once submitted. Never `draft`: staff never see drafts.
+    pub enum StaffLetterStatus {
+        Submitted = "submitted",
+        Returned = "returned",
+        Released = "released",
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl StaffLetterStatus {
+    pub fn letter_status(self) -> LetterStatus {
+        match self {
+            StaffLetterStatus::Submitted => LetterStatus::Submitted,
+            StaffLetterStatus::Returned => LetterStatus::Returned,
+            StaffLetterStatus::Released => LetterStatus::Released,
+            StaffLetterStatus::Withdrawn => LetterStatus::Withdrawn,
+        }
+    }
+}
+
 impl LetterStatus {
     /// The author may change the text (and submit it) only in these.
     pub fn editable(self) -> bool {

@@ -30,5 +30,7 @@ pub use actor::Actor;
 pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
+pub mod calendar;
 pub mod signed_note;
 pub mod webhooks;
+pub mod worklist;

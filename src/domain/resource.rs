@@ -28,6 +28,7 @@ crate::vocabulary! {
         Disclosure = "disclosure",
         Webhook = "webhook",
         WebhookDelivery = "webhook_delivery",
+        Worklist = "worklist",
     }
 }
 

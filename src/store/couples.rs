@@ -2,6 +2,7 @@
 //! `access::visible_couples`.
 
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
 
 use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k};
 use crate::db::AnyConnection;
@@ -11,6 +12,16 @@ use crate::domain::Actor;
 use crate::domain::CoupleStatus;
 use crate::pagination::PageRequest;
 use crate::store::access::{assignable_couples, couples_of_client, visible_clients, visible_couples};
+
+diesel::define_sql_function! {
+    /// `lower(text)`, as `store::clients` uses it for `?q=`.
+    fn lower(x: Text) -> Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(x: Nullable<Text>) -> Nullable<Text>;
+}
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = k)]
@@ -120,16 +131,40 @@ pub struct ListFilter {
     pub status: Option<CoupleStatus>,
     /// Only couples this client is a partner of.
     pub client_id: Option<ClientId>,
+    /// Text to find in either partner's first, last or preferred name, case-insensitively.
+    pub q: Option<String>,
 }
 
-/// Couples the actor is assigned to, in creation order (by id).
+/// Couples the actor is assigned to, in creation order (by id); for an admin, every couple of
+/// the practice (admins find couples to assign; the view shows an unassigned admin no clinical
+/// content).
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &ListFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<CoupleRow>> {
-    let mut q = visible_couples(actor).select(CoupleRow::as_select());
+    let scope = if actor.is_admin() { assignable_couples(actor) } else { visible_couples(actor) };
+    let mut q = scope.select(CoupleRow::as_select());
+    if let Some(text) = &filter.q {
+        // Either partner's name, by the rule of `GET /clients?q=` (`store::clients::list`).
+        use crate::store::clients::contains_pattern;
+        let pattern = contains_pattern(text);
+        let named = clients::table
+            .filter(clients::practice_id.eq(actor.practice_id.clone()))
+            .filter(
+                lower(clients::first_name)
+                    .like(lower(pattern.clone()))
+                    .escape('\\')
+                    .or(lower(clients::last_name).like(lower(pattern.clone())).escape('\\'))
+                    .or(lower_nullable(clients::preferred_name)
+                        .like(lower_nullable(pattern.into_sql::<Nullable<Text>>()))
+                        .escape('\\')
+                        .assume_not_null()),
+            )
+            .select(clients::id);
+        q = q.filter(k::id.eq_any(cp::table.filter(cp::client_id.eq_any(named)).select(cp::couple_id)));
+    }
     if let Some(status) = filter.status {
         q = q.filter(k::status.eq(status));
     }
@@ -167,6 +202,25 @@ pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryRe
     cp::table
         .filter(cp::couple_id.eq_any(couple_ids))
         .select((cp::couple_id, cp::client_id))
+        .order((cp::couple_id, cp::position))
+        .load(conn)
+}
+
+/// A partner's names, beside the id.
+#[derive(Queryable, Debug, Clone)]
+pub struct PartnerName {
+    pub client_id: ClientId,
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_name: Option<String>,
+}
+
+/// Partners of many couples at once, with their names, in partner order (one query).
+pub fn partner_names(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryResult<Vec<(CoupleId, PartnerName)>> {
+    cp::table
+        .inner_join(clients::table.on(clients::id.eq(cp::client_id)))
+        .filter(cp::couple_id.eq_any(couple_ids))
+        .select((cp::couple_id, (cp::client_id, clients::first_name, clients::last_name, clients::preferred_name)))
         .order((cp::couple_id, cp::position))
         .load(conn)
 }

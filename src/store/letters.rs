@@ -258,9 +258,14 @@ pub fn list_for_staff(
     conn: &mut AnyConnection,
     actor: &Actor,
     couple_id: &str,
+    status: Option<LetterStatus>,
     page: &PageRequest,
 ) -> AppResult<Vec<StaffLetterRow>> {
-    let q = before(staff_scope(actor).filter(l::couple_id.eq(couple_id.to_string())), page)?;
+    let mut q = staff_scope(actor).filter(l::couple_id.eq(couple_id.to_string()));
+    if let Some(status) = status {
+        q = q.filter(l::status.eq(status));
+    }
+    let q = before(q, page)?;
     Ok(staff_select(q).order((l::created_at.desc(), l::id.desc())).limit(page.fetch()).load(conn)?)
 }
 

@@ -26,4 +26,6 @@ pub mod letters;
 // ---- end letters and activities ----
 pub mod audit_chain;
 pub mod audit_subjects;
+pub mod session_times;
 pub mod webhooks;
+pub mod worklist;

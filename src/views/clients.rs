@@ -14,6 +14,7 @@ use crate::domain::ids::{ClientId, CoupleId, UserId};
 use crate::domain::{ClientStatus, CoupleStatus};
 use crate::store::clients::{self, ClientRow};
 use crate::store::couples::{self, group, CoupleRow};
+use crate::store::session_times;
 
 /// A client's record, as admins and the client's counselors see it.
 #[derive(Serialize, ToSchema)]
@@ -91,9 +92,29 @@ pub fn client_view(conn: &mut AnyConnection, row: ClientRow) -> QueryResult<Clie
     Ok(extras.view(row))
 }
 
+/// A client in `GET /clients`: the record, and when the caller last and next sees them.
+#[derive(Serialize, ToSchema)]
+pub struct ClientListItem {
+    #[serde(flatten)]
+    pub client: ClientView,
+    /// When the latest session the client attends that has begun (not cancelled) began, of the
+    /// sessions the caller may see; null when none.
+    pub last_session_at: Option<DateTime<Utc>>,
+    /// When the next `scheduled` session the client attends begins, of the sessions the caller
+    /// may see; null when none.
+    pub next_session_at: Option<DateTime<Utc>>,
+}
+
+impl ClientListItem {
+    pub fn new(client: ClientView, times: Option<&session_times::Times>) -> ClientListItem {
+        let (last, next) = times.cloned().unwrap_or_default();
+        ClientListItem { client, last_session_at: last.map(instant), next_session_at: next.map(instant) }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ClientList {
-    pub items: Vec<ClientView>,
+    pub items: Vec<ClientListItem>,
     pub next_cursor: Option<String>,
 }
 
@@ -105,10 +126,21 @@ pub struct PortalInvite {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A partner of a couple, named beside the id.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct PartnerView {
+    pub id: ClientId,
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_name: Option<String>,
+}
+
 /// A couple, as its assigned counselors see it.
 #[derive(Serialize, ToSchema)]
 pub struct CoupleView {
     pub id: CoupleId,
+    /// The two partners, named, in the order given at creation.
+    pub partners: Vec<PartnerView>,
     /// The two partners (client ids), in the order given at creation.
     pub partner_ids: Vec<ClientId>,
     pub counselor_ids: Vec<UserId>,
@@ -117,49 +149,135 @@ pub struct CoupleView {
     pub presenting_concern: Option<String>,
     /// `YYYY-MM-DD`.
     pub relationship_started_on: Option<String>,
+    /// When the latest session that has begun (not cancelled) began; null when none.
+    pub last_session_at: Option<DateTime<Utc>>,
+    /// When the next `scheduled` session begins; null when none.
+    pub next_session_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
 
+/// A couple as an admin who is not assigned to it finds it (to assign counselors): who the
+/// partners are and who counsels them, nothing clinical.
+#[derive(Serialize, ToSchema)]
+pub struct CoupleDirectoryView {
+    pub id: CoupleId,
+    pub partners: Vec<PartnerView>,
+    pub partner_ids: Vec<ClientId>,
+    pub counselor_ids: Vec<UserId>,
+    pub status: CoupleStatus,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A couple in a staff answer: the whole view for its assigned staff, the directory view for
+/// an admin who is not assigned.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CoupleItem {
+    Assigned(CoupleView),
+    Directory(CoupleDirectoryView),
+}
+
+impl CoupleItem {
+    pub fn version(&self) -> i64 {
+        match self {
+            CoupleItem::Assigned(v) => v.version,
+            CoupleItem::Directory(v) => v.version,
+        }
+    }
+}
+
 /// What a page of couples needs besides the rows, loaded in one query each.
 pub struct CoupleExtras {
-    partners: HashMap<CoupleId, Vec<ClientId>>,
+    partners: HashMap<CoupleId, Vec<couples::PartnerName>>,
     counselors: HashMap<CoupleId, Vec<UserId>>,
+    times: HashMap<CoupleId, session_times::Times>,
 }
 
 impl CoupleExtras {
-    pub fn load(conn: &mut AnyConnection, rows: &[CoupleRow]) -> QueryResult<CoupleExtras> {
+    /// Session times are read only for the couples `viewer` is assigned to.
+    pub fn load(conn: &mut AnyConnection, rows: &[CoupleRow], viewer: &UserId) -> QueryResult<CoupleExtras> {
         let ids: Vec<CoupleId> = rows.iter().map(|r| r.id.clone()).collect();
+        let counselors = group(couples::counselor_ids(conn, &ids)?);
+        let assigned: Vec<CoupleId> =
+            ids.iter().filter(|id| counselors.get(*id).is_some_and(|c| c.contains(viewer))).cloned().collect();
         Ok(CoupleExtras {
-            partners: group(couples::partner_ids(conn, &ids)?),
-            counselors: group(couples::counselor_ids(conn, &ids)?),
+            partners: group(couples::partner_names(conn, &ids)?),
+            times: session_times::of_couples(conn, &assigned, crate::db::now())?,
+            counselors,
         })
     }
 
+    fn partners(&self, id: &CoupleId) -> (Vec<PartnerView>, Vec<ClientId>) {
+        let names = self.partners.get(id).map(Vec::as_slice).unwrap_or_default();
+        let views = names
+            .iter()
+            .map(|p| PartnerView {
+                id: p.client_id.clone(),
+                first_name: p.first_name.clone(),
+                last_name: p.last_name.clone(),
+                preferred_name: p.preferred_name.clone(),
+            })
+            .collect();
+        (views, names.iter().map(|p| p.client_id.clone()).collect())
+    }
+
     pub fn view(&self, r: CoupleRow) -> CoupleView {
+        let (partners, partner_ids) = self.partners(&r.id);
+        let (last, next) = self.times.get(&r.id).cloned().unwrap_or_default();
         CoupleView {
-            partner_ids: self.partners.get(&r.id).cloned().unwrap_or_default(),
+            partners,
+            partner_ids,
             counselor_ids: self.counselors.get(&r.id).cloned().unwrap_or_default(),
             status: r.status,
             id: r.id,
             presenting_concern: r.presenting_concern,
             relationship_started_on: r.relationship_started_on,
+            last_session_at: last.map(instant),
+            next_session_at: next.map(instant),
             created_at: instant(r.created_at),
             updated_at: instant(r.updated_at),
             version: r.version,
         }
     }
+
+    /// The view `viewer` may have of the couple: whole when assigned, else the directory view.
+    pub fn item(&self, viewer: &UserId, r: CoupleRow) -> CoupleItem {
+        let counselor_ids = self.counselors.get(&r.id).cloned().unwrap_or_default();
+        if counselor_ids.contains(viewer) {
+            return CoupleItem::Assigned(self.view(r));
+        }
+        let (partners, partner_ids) = self.partners(&r.id);
+        CoupleItem::Directory(CoupleDirectoryView {
+            partners,
+            partner_ids,
+            counselor_ids,
+            status: r.status,
+            id: r.id,
+            created_at: instant(r.created_at),
+            version: r.version,
+        })
+    }
 }
 
-/// One couple's view (two queries).
-pub fn couple_view(conn: &mut AnyConnection, row: CoupleRow) -> QueryResult<CoupleView> {
-    let extras = CoupleExtras::load(conn, std::slice::from_ref(&row))?;
+/// One couple's whole view (a few queries).
+pub fn couple_view(conn: &mut AnyConnection, row: CoupleRow, viewer: &UserId) -> QueryResult<CoupleView> {
+    let extras = CoupleExtras::load(conn, std::slice::from_ref(&row), viewer)?;
     Ok(extras.view(row))
+}
+
+/// One couple as `viewer` may see it (a few queries).
+pub fn couple_item(conn: &mut AnyConnection, row: CoupleRow, viewer: &UserId) -> QueryResult<CoupleItem> {
+    let extras = CoupleExtras::load(conn, std::slice::from_ref(&row), viewer)?;
+    Ok(extras.item(viewer, row))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CoupleList {
-    pub items: Vec<CoupleView>,
+    /// Whole views of couples the caller is assigned to; for an admin, directory views of the
+    /// practice's other couples.
+    pub items: Vec<CoupleItem>,
     pub next_cursor: Option<String>,
 }

@@ -19,3 +19,4 @@ pub mod letters;
 pub use crate::domain::date::instant;
 pub mod access_report;
 pub mod webhooks;
+pub mod worklist;

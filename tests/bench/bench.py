@@ -51,6 +51,7 @@ NEEDS = {
     "c": "/api/v1/sessions/{id}/notes",
     "d": "/api/v1/portal/sessions",
     "e": "/api/v1/clients/{id}",
+    "f": "/api/v1/worklist",
 }
 
 TITLES = {
@@ -61,6 +62,7 @@ TITLES = {
     "c": "c. counselor writes a note",
     "d": "d. client reads GET /portal/sessions",
     "e": "e. (a) while logins run at 20/s",
+    "f": "f. counselor reads GET /worklist (first page)",
     "scale_small": "b. on the small practice (scale test)",
 }
 
@@ -719,6 +721,7 @@ def build_targets(url, sz, actors):
             for s in sessions_of_couple(j, sz, 2):
                 t["c"].append(("POST", f"/api/v1/sessions/{session_id(s)}/notes", tokens[k], note_body(s)))
     t["e"] = t["a"]
+    t["f"] = [("GET", "/api/v1/worklist?limit=25", tokens[k], None) for k in ks]
     portal = [i for i in range(3, sz["portal_users"] + 1)][:max(4, actors)]
     t["d"] = [("GET", "/api/v1/portal/sessions", login(url, f"client{i}@bench.example.org"), None) for i in portal]
     return t, tokens
@@ -849,7 +852,7 @@ def main():
     ap.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
     ap.add_argument("--require-all", action="store_true", help="fail if a scenario's endpoint is missing")
     ap.add_argument("--enforce", action="store_true", help="exit 3 when a target is missed (full mode)")
-    ap.add_argument("--scenarios", help="comma-separated subset of a,b,b_deep,c,d,e (development; default all)")
+    ap.add_argument("--scenarios", help="comma-separated subset of a,b,b_deep,c,d,e,f (development; default all)")
     ap.add_argument("--soak", type=int, help="seconds of mixed load while RSS is sampled (default: quick 5, "
                                              "full 600; 0 skips)")
     args = ap.parse_args()
@@ -882,7 +885,7 @@ def main():
         probe = Server(args.bin, db, args.port, workdir)
         doc = json.loads(http("GET", probe.url + "/openapi.json")[1])
         present = set(doc.get("paths", {}).keys())
-        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e"] if NEEDS[s] in present
+        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e", "f"] if NEEDS[s] in present
                 and (wanted is None or s in wanted)]
         missing = [s for s in NEEDS if s not in scen and (wanted is None or s in wanted)]
         for s in missing:
@@ -924,7 +927,7 @@ def main():
         if "b_deep" in scen:
             targets["b_deep"] = [("GET", f"/api/v1/sessions?couple_id={couple_id(1)}&limit=25&cursor={c}",
                                   tokens[1], None) for c in deep_cursors(server.url, tokens[1], sz)]
-        order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e"] if s in scen]
+        order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e", "f"] if s in scen]
         for name in order:
             r = {"title": TITLES[name]}
             # wrk warm-up, one second, not counted; then a checkpoint, so that one started by an

@@ -11,7 +11,7 @@ use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::clients::{self, ListFilter};
-use crate::views::clients::{ClientExtras, ClientList};
+use crate::views::clients::{ClientExtras, ClientList, ClientListItem};
 
 #[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +43,17 @@ pub async fn list(
     let page = audit::read(&state.db, staff.0, Action::List, ResourceKind::Client, None, move |conn, staff| {
         let rows = clients::list(conn, staff, &filter, &page)?;
         let extras = ClientExtras::load(conn, &rows)?;
-        Ok(page.finish(rows, |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.to_string()], |r| extras.view(r)))
+        let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
+        let times =
+            crate::store::session_times::of_clients(conn, &staff.practice_id, &staff.user_id, &ids, crate::db::now())?;
+        Ok(page.finish(
+            rows,
+            |r| vec![r.last_name.clone(), r.first_name.clone(), r.id.to_string()],
+            |r| {
+                let t = times.get(&r.id);
+                ClientListItem::new(extras.view(r), t)
+            },
+        ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClientList { items: page.items, next_cursor: page.next_cursor }))

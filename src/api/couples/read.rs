@@ -8,11 +8,12 @@ use crate::http::ok_versioned;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::couples;
-use crate::views::clients::{couple_view, CoupleView};
+use crate::views::clients::{couple_item, CoupleItem};
 
-/// One couple, for the staff assigned to it (admins included: an unassigned admin gets 404).
+/// One couple: the whole view for the staff assigned to it; for an admin who is not assigned,
+/// the directory view (partners, counselors, status: nothing clinical), so they can assign it.
 #[utoipa::path(get, path = "/api/v1/couples/{id}", tag = "couples", params(("id" = CoupleId, Path)),
-    responses((status = 200, body = CoupleView, headers(("ETag" = String)))))]
+    responses((status = 200, body = CoupleItem, headers(("ETag" = String)))))]
 pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<CoupleId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let view = audit::read(
@@ -22,11 +23,15 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Coup
         ResourceKind::Couple,
         Some(id.to_string()),
         move |conn, staff| {
-            let row = couples::find_visible(conn, staff, &id)?;
-            Ok(couple_view(conn, row)?)
+            let row = if staff.is_admin() {
+                couples::find_assignable(conn, staff, &id)?
+            } else {
+                couples::find_visible(conn, staff, &id)?
+            };
+            Ok(couple_item(conn, row, &staff.user_id)?)
         },
     )
     .await?;
-    let version = view.version;
+    let version = view.version();
     Ok(ok_versioned(&view, version))
 }

@@ -219,7 +219,7 @@ pub async fn update(
                     Some(_) => couples::find_assignable(conn, &staff, &id)?,
                     None => couples::find_visible(conn, &staff, &id)?,
                 };
-                let mut view = couple_view(conn, row)?;
+                let mut view = couple_view(conn, row, &staff.user_id)?;
                 if !still_assigned {
                     view.presenting_concern = None;
                 }

@@ -129,6 +129,15 @@ pub async fn update(
                 }
                 let starts_at = req.starts_at.map_or(current.starts_at, Instant::utc);
                 let duration_minutes = req.duration.map_or(current.duration_minutes, Minutes::get);
+                // A session is completed (or missed) once it has begun, never ahead of time.
+                let happened = matches!(new_status, SessionStatus::Completed | SessionStatus::NoShow);
+                if req.status.is_some() && happened && starts_at > now() {
+                    return Err(AppError::Conflict(format!(
+                        "The session has not begun yet; it can be marked {} once its start time has passed \
+                         (it can be cancelled at any time before).",
+                        new_status.as_str()
+                    )));
+                }
                 let changes = Changes {
                     counselor_id,
                     starts_at,

@@ -89,6 +89,8 @@ macro_rules! route_table {
                 crate::domain::ids::CoupleId, crate::domain::ids::SessionId, crate::domain::ids::NoteId,
                 crate::domain::ids::BoundaryId, crate::domain::ids::MilestoneId,
                 crate::domain::activities::ActivityId, crate::domain::letters::LetterId,
+                // A query parameter names it: `GET /couples/{id}/letters?status=`.
+                crate::domain::letters::StaffLetterStatus, crate::domain::calendar::CalendarBound,
                 crate::domain::consent::ReleaseId, crate::domain::instruments::AssessmentId,
                 crate::domain::webhooks::WebhookId, crate::domain::webhooks::WebhookDeliveryId,
                 // The error answer of every FHIR operation (added by `fhir::docs::conventions`).

@@ -29,9 +29,11 @@ const words = {
 
 /** One line of the report, in words. */
 function line(i, time) {
+  // Only the couple's records name you both, so a client who is not you is your partner.
+  const partner = !i.by_you && i.actor_role === "client";
   const role = words.role[i.actor_role];
-  const who = i.by_you ? "You" : i.actor_name || role || "Someone";
-  const as = !i.by_you && i.actor_name && role ? ` (${role})` : "";
+  const who = i.by_you ? "You" : partner ? "Your partner" : i.actor_name || role || "Someone";
+  const as = !i.by_you && !partner && i.actor_name && role ? ` (${role})` : "";
   return h("li", {},
     h("p", { text: `${time.when(i.at)}: ${who}${as} ${words.action[i.action] || i.action} ${words.kind[i.resource_type] || "a record"}.` }),
     i.outcome === "denied" ? h("p", { class: "meta", text: "This was refused: they were not allowed to see it." }) : null);

@@ -162,6 +162,17 @@ fn paging_limits(op: &mut Operation) {
                     .into(),
             );
         }
+        // A cursor is what a page gave out: base64url without padding. Saying so keeps clients
+        // and fuzzers from sending text the server must refuse (U+0000 is a 422 by contract).
+        if param.name == "cursor" && param.parameter_in == ParameterIn::Query {
+            param.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(crate::pagination::CURSOR_PATTERN))
+                    .description(Some("`next_cursor` of the previous page; empty or absent for the first."))
+                    .into(),
+            );
+        }
     }
 }
 

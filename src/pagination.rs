@@ -11,6 +11,8 @@ use crate::problem::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;
+/// What a cursor is made of: base64url without padding (empty is the first page).
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
 
 #[derive(Serialize, Deserialize)]
 struct CursorBody {

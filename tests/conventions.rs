@@ -335,3 +335,77 @@ fn documented_email_pattern_is_the_one_enforced() {
     };
     assert_eq!(email["pattern"], json!(mend::domain::text::EMAIL_PATTERN));
 }
+
+/// Whether every object valid under schema `a` could also be valid under `b`, judged by what tells
+/// objects apart: `b` requires a field `a` may lack, `b` refuses a field `a` requires, or both fix
+/// one field to disjoint values (`enum`/`const`).
+fn may_overlap(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let names = |v: &serde_json::Value, key: &str| -> Vec<String> {
+        v[key].as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let (a_req, b_req) = (names(a, "required"), names(b, "required"));
+    if b_req.iter().any(|f| !a_req.contains(f)) {
+        return false;
+    }
+    let b_props = b["properties"].as_object();
+    if b["additionalProperties"] == json!(false) && a_req.iter().any(|f| b_props.is_none_or(|p| !p.contains_key(f))) {
+        return false;
+    }
+    let fixed = |v: &serde_json::Value, f: &str| -> Option<Vec<serde_json::Value>> {
+        let p = &v["properties"][f];
+        p["enum"].as_array().cloned().or_else(|| p.get("const").map(|c| vec![c.clone()]))
+    };
+    !a_req.iter().any(|f| match (fixed(a, f), fixed(b, f)) {
+        (Some(x), Some(y)) => x.iter().all(|v| !y.contains(v)),
+        _ => false,
+    })
+}
+
+/// A `oneOf` means exactly one: a generated client (or a validator) must never find an answer
+/// valid under two of its schemas. The couples list once gave admins two shapes, and the whole
+/// view also read as the directory view.
+#[test]
+fn every_one_of_in_the_spec_is_exclusive_and_every_cursor_has_its_alphabet() {
+    let doc: serde_json::Value = serde_json::from_str(&mend::openapi::document()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap().clone();
+    let resolve = |v: &serde_json::Value| -> serde_json::Value {
+        match v["$ref"].as_str() {
+            Some(r) => schemas[r.rsplit('/').next().unwrap()].clone(),
+            None => v.clone(),
+        }
+    };
+    let mut one_ofs = Vec::new();
+    let mut stack = vec![("#".to_string(), doc.clone())];
+    while let Some((at, v)) = stack.pop() {
+        match &v {
+            serde_json::Value::Object(o) => {
+                if let Some(items) = o.get("oneOf").and_then(|x| x.as_array()) {
+                    one_ofs.push((at.clone(), items.iter().map(&resolve).collect::<Vec<_>>()));
+                }
+                stack.extend(o.iter().map(|(k, x)| (format!("{at}/{k}"), x.clone())));
+            }
+            serde_json::Value::Array(a) => stack.extend(a.iter().map(|x| (at.clone(), x.clone()))),
+            _ => {}
+        }
+    }
+    assert!(one_ofs.iter().any(|(at, _)| at.ends_with("CoupleItem")), "the check reaches CoupleItem");
+    for (at, items) in &one_ofs {
+        for (i, a) in items.iter().enumerate() {
+            for (j, b) in items.iter().enumerate() {
+                if i != j && a["type"] == json!("object") && b["type"] == json!("object") {
+                    assert!(!may_overlap(a, b), "{at}: alternative {i} is also valid as alternative {j}");
+                }
+            }
+        }
+    }
+    let mut cursors = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "cursor") {
+                assert_eq!(p["schema"]["pattern"], json!(mend::pagination::CURSOR_PATTERN));
+                cursors += 1;
+            }
+        }
+    }
+    assert!(cursors > 10, "every list has a cursor: {cursors}");
+}

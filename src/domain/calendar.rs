@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;
 use validator::ValidationError;
 
@@ -67,8 +67,15 @@ fn start_of_day(day: NaiveDate, zone: &str) -> NaiveDateTime {
 
 impl utoipa::PartialSchema for CalendarBound {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
+        // One of two written forms, each with its format and pattern, so a client (or a fuzzer)
+        // knows an empty or free-form bound is not one.
+        let day = ObjectBuilder::new()
             .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(super::value::DATE_PATTERN));
+        OneOfBuilder::new()
+            .item(day)
+            .item(<Instant as utoipa::PartialSchema>::schema())
             .description(Some(
                 "An RFC 3339 instant (`2026-11-25T14:00:00Z`) or a calendar date (`2026-11-25`) read in the \
                  practice's time zone: as `from` the start of that day, as `to` the whole day included.",

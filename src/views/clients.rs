@@ -159,8 +159,10 @@ pub struct CoupleView {
 }
 
 /// A couple as an admin who is not assigned to it finds it (to assign counselors): who the
-/// partners are and who counsels them, nothing clinical.
+/// partners are and who counsels them, nothing clinical. Exactly these fields, so no whole view
+/// also reads as a directory view (`CoupleItem` is one of the two, never both).
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CoupleDirectoryView {
     pub id: CoupleId,
     pub partners: Vec<PartnerView>,

@@ -167,6 +167,9 @@ route_table! {
 
         // The client portal.
         "/portal/me" Client { GET => portal::me::me }
+        "/portal/practice" Practice { GET => portal::practice::read }
+        "/portal/couples" Couple { GET => portal::couples::list }
+        "/portal/measures/{instrument}" Measure { GET => portal::measures::read }
         "/portal/sessions" Session { GET => portal::sessions::sessions }
         "/portal/boundaries" Boundary { GET => portal::boundaries::list }
         "/portal/boundaries/{id}/acknowledge" Boundary { POST => portal::acknowledge::acknowledge }

@@ -382,6 +382,8 @@ diesel::table! {
         couple_id -> Nullable<Text>,
         status -> Text,
         due_on -> Nullable<Text>,
+        opens_on -> Nullable<Text>,
+        completed_on -> Nullable<Text>,
         answers -> Nullable<Text>,
         score -> Nullable<Integer>,
         subscales -> Nullable<Text>,

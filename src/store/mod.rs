@@ -10,6 +10,7 @@ pub mod clients;
 pub mod couples;
 pub mod idempotency;
 pub mod milestones;
+pub mod names;
 pub mod notes;
 pub mod outbox;
 pub mod portal;

@@ -32,3 +32,7 @@ pub mod letters_update;
 pub mod letters_withdraw;
 // ---- end letters and activities ----
 pub mod access_report;
+// ---- what the portal needs besides (part three) ----
+pub mod couples;
+pub mod measures;
+pub mod practice;

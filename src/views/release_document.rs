@@ -14,6 +14,11 @@ use super::pdf::{PdfError, Style, Writer};
 use super::releases::DisclosedRecords;
 use crate::store::releases::{AuthorizerRow, ReleaseRow};
 
+/// A PDF file, in the OpenAPI document (the handler answers the bytes themselves).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfDocument(pub Vec<u8>);
+
 /// What the recipient is told about passing the records on.
 pub const REDISCLOSURE_NOTICE: &str = "Notice to the recipient: these records were disclosed to you from confidential \
 counseling records, with the written authorization of the people named above and for the purpose stated only. You may \

@@ -18,7 +18,9 @@ use crate::views::releases_preview::{for_client, ReleasePreview};
 /// they did not attend), which are counted in `withheld`, never shown. Only while the release
 /// can still be disclosed (pending or authorized; else 409). Another client's release: 404.
 #[utoipa::path(get, operation_id = "preview_portal_release", path = "/api/v1/portal/releases/{id}/preview", tag = "portal",
-    params(("id" = ReleaseId, Path)), responses((status = 200, body = ReleasePreview)))]
+    params(("id" = ReleaseId, Path)), responses((status = 200, body = ReleasePreview),
+        (status = 409, body = crate::problem::Problem, content_type = "application/problem+json",
+            description = "Disclosed, revoked or expired: nothing is left to preview")))]
 pub async fn preview(
     state: web::Data<AppState>,
     client: PortalClient,

@@ -8,7 +8,7 @@ use crate::domain::ResourceKind;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{disclosure_document, releases};
-use crate::views::release_document::DisclosureDocument;
+use crate::views::release_document::{DisclosureDocument, PdfDocument};
 
 /// The document a recipient reads (`application/pdf`), rendered from the copy kept when the
 /// release was disclosed: the practice, the recipient, the purpose, the window, each
@@ -17,8 +17,9 @@ use crate::views::release_document::DisclosureDocument;
 /// staff only; before the release is disclosed: 409.
 #[utoipa::path(get, operation_id = "release_document", path = "/api/v1/releases/{id}/document", tag = "releases",
     params(("id" = ReleaseId, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The disclosure as a PDF"),
-        (status = 409, description = "Not disclosed yet, or disclosed before documents were kept")))]
+    responses((status = 200, content_type = "application/pdf", body = PdfDocument, description = "The disclosure as a PDF"),
+        (status = 409, body = crate::problem::Problem, content_type = "application/problem+json",
+            description = "Not disclosed yet, or disclosed before documents were kept")))]
 pub async fn document(state: web::Data<AppState>, staff: Staff, path: web::Path<ReleaseId>) -> AppResult<HttpResponse> {
     let id = path.into_inner().to_string();
     let release_id = id.clone();

@@ -114,13 +114,17 @@ async fn the_document_is_the_disclosure_as_it_was_with_names_local_times_and_the
     let notes = app.get(&format!("/api/v1/sessions/{session}/notes"), c).await.expect(200).json();
     let note = notes["items"][0]["id"].as_str().unwrap().to_string();
     app.post(&format!("/api/v1/notes/{note}/addenda"), c, json!({"body": "MARK-LATE-ADDENDUM"})).await.expect(201);
-    let s = session.clone();
+    let (s, b) = (session.clone(), w.couple.partners[1].clone());
     app.sql(move |conn| {
-        use mend::db::schema::sessions as ss;
+        use mend::db::schema::{clients as cl, sessions as ss};
         diesel::update(ss::table.filter(ss::id.eq(s)))
             .set(ss::summary_text.eq("MARK-EDITED"))
             .execute(conn)
-            .expect("edit")
+            .expect("edit");
+        diesel::update(cl::table.filter(cl::id.eq(b)))
+            .set(cl::last_name.eq("MARK-RENAMED"))
+            .execute(conn)
+            .expect("rename");
     })
     .await;
 
@@ -150,7 +154,14 @@ async fn the_document_is_the_disclosure_as_it_was_with_names_local_times_and_the
     ] {
         assert!(text.contains(expected), "{expected:?} missing from the document: {text}");
     }
-    for absent in ["MARK-LATE-ADDENDUM", "MARK-EDITED", &w.couple.partners[0], &w.couple.partners[1], &w.counselor.id] {
+    for absent in [
+        "MARK-LATE-ADDENDUM",
+        "MARK-EDITED",
+        "MARK-RENAMED",
+        &w.couple.partners[0],
+        &w.couple.partners[1],
+        &w.counselor.id,
+    ] {
         assert!(!text.contains(absent), "{absent:?} is in the document: {text}");
     }
     // The same bytes' text on every read: the kept copy, not today's records.
@@ -195,6 +206,7 @@ async fn marked_release(app: &TestApp, w: &World) -> Marked {
     portal_log(app, &w.a, &act, log(1, "MARK-A-PRIVATE-REFLECTION", false)).await.expect(201);
     portal_log(app, &w.a, &act, log(2, "MARK-A-SHARED-REFLECTION", true)).await.expect(201);
     portal_log(app, &w.b, &act, log(1, "MARK-B-PRIVATE-REFLECTION", false)).await.expect(201);
+    activity(app, w, &w.couple, json!({"title": "MARK-A-ONLY-ACTIVITY", "assigned_to": pa})).await;
     let made = app
         .post(&format!("/api/v1/couples/{}/assessments", w.couple.id), c, json!({"instrument": "csi-4"}))
         .await
@@ -277,7 +289,12 @@ async fn a_partners_preview_counts_and_never_shows_what_their_portal_never_shows
     for shown in ["MARK-SUM-BOTH", "MARK-ACTIVITY", "MARK-A-SHARED-REFLECTION", &m.b_assessment] {
         assert!(b.text.contains(shown), "{shown} missing from B's preview: {}", b.text);
     }
-    for hidden in never_to_anyone.iter().copied().chain(["MARK-SUM-A-ONLY", &m.a_assessment, &m.a_only_session]) {
+    for hidden in never_to_anyone.iter().copied().chain([
+        "MARK-SUM-A-ONLY",
+        "MARK-A-ONLY-ACTIVITY",
+        &m.a_assessment,
+        &m.a_only_session,
+    ]) {
         assert!(!b.text.contains(hidden), "{hidden} is in B's preview: {}", b.text);
     }
     assert_eq!(
@@ -287,6 +304,7 @@ async fn a_partners_preview_counts_and_never_shows_what_their_portal_never_shows
             ("sessions_not_attended".into(), 1, "1 session you did not attend".into()),
             ("summaries_not_attended".into(), 1, "1 summary of a session you did not attend".into()),
             ("partner_assessments".into(), 1, "1 questionnaire answered by your partner".into()),
+            ("partner_activities".into(), 1, "1 activity for your partner".into()),
         ]
     );
     assert!(audited_as(&app, &m.release, "read", "success", &w.a.id).await);
@@ -297,7 +315,14 @@ async fn a_partners_preview_counts_and_never_shows_what_their_portal_never_shows
     sign(&app, &w.b, &m.release, "Sam").await.expect(200);
     let disclosed =
         app.post(&format!("/api/v1/releases/{}/disclose", m.release), Some(&w.counselor), json!({})).await.expect(200);
-    for carried in ["MARK-SUM-A-ONLY", "MARK-NOTE-BOTH", "MARK-NOTE-A-ONLY", &m.a_assessment, &m.b_assessment] {
+    for carried in [
+        "MARK-SUM-A-ONLY",
+        "MARK-A-ONLY-ACTIVITY",
+        "MARK-NOTE-BOTH",
+        "MARK-NOTE-A-ONLY",
+        &m.a_assessment,
+        &m.b_assessment,
+    ] {
         assert!(disclosed.text.contains(carried), "{carried} missing from the disclosure");
     }
     // Once disclosed (or revoked) there is nothing left to preview.

@@ -73,8 +73,8 @@ pub struct Writer {
 pub enum PdfError {
     #[error("the embedded font could not be read")]
     Font,
-    #[error("the PDF could not be written: {0}")]
-    Write(String),
+    #[error("the PDF could not be written")]
+    Write,
 }
 
 impl Writer {
@@ -224,7 +224,7 @@ impl Writer {
         let total = self.pages.len();
         let mut document = Document::new();
         for (n, page) in self.pages.iter().enumerate() {
-            let settings = PageSettings::from_wh(WIDTH, HEIGHT).ok_or(PdfError::Write("page size".into()))?;
+            let settings = PageSettings::from_wh(WIDTH, HEIGHT).ok_or(PdfError::Write)?;
             let mut pdf_page = document.start_page_with(settings);
             let mut surface = pdf_page.surface();
             for y in &page.rules {
@@ -262,7 +262,7 @@ impl Writer {
             surface.finish();
             pdf_page.finish();
         }
-        document.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+        document.finish().map_err(|_| PdfError::Write)
     }
 }
 

@@ -1,8 +1,9 @@
 //! `GET /portal/releases/{id}/preview`: what the recipient of a release will get, as one of the
 //! clients who must authorize it may see it. What that client's portal never shows them is
 //! counted, never shown: mediation notes, questionnaires the partner answered, sessions (and
-//! their summaries) they did not attend. The filtering happens on the collected rows, before any
-//! view exists, and the preview's type has no field for a mediation note.
+//! their summaries) they did not attend, activities for the partner alone. The filtering happens
+//! on the collected rows, before any view exists, and the preview's type has no field for a
+//! mediation note.
 
 use std::collections::HashMap;
 
@@ -47,6 +48,8 @@ pub enum WithheldKind {
     PartnerAssessments,
     SessionsNotAttended,
     SummariesNotAttended,
+    /// Activities for the other partner alone (with their logs).
+    PartnerActivities,
 }
 
 /// Records the recipient will get, counted: their content is not shown to the caller.
@@ -73,6 +76,7 @@ impl Withheld {
             WithheldKind::SummariesNotAttended => {
                 ("summary of a session you did not attend", "summaries of sessions you did not attend")
             }
+            WithheldKind::PartnerActivities => ("activity for your partner", "activities for your partner"),
         };
         let noun = if count == 1 { one } else { many };
         Some(Withheld { kind, count, description: format!("{count} {noun}") })
@@ -114,6 +118,12 @@ pub fn for_client(
         let (mine, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|a| &a.client_id == me);
         withheld.extend(Withheld::of(WithheldKind::PartnerAssessments, others.len()));
         collected.assessments = Some(mine);
+    }
+    if let Some(rows) = collected.activities.take() {
+        let (mine, others): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(a, _)| a.assignee_id.as_deref().is_none_or(|id| id == me.as_str()));
+        withheld.extend(Withheld::of(WithheldKind::PartnerActivities, others.len()));
+        collected.activities = Some(mine);
     }
     let all = DisclosedRecords::from(collected);
     let records = PreviewRecords {

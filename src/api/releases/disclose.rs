@@ -111,6 +111,6 @@ fn document_of(
         records,
     })
     .and_then(|d| serde_json::to_string(&d))
-    .map_err(|e| AppError::Internal(Box::new(e)))?;
+    .map_err(|_| AppError::Internal("the disclosure document could not be written".into()))?;
     Ok(doc)
 }

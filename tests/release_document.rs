@@ -181,6 +181,20 @@ async fn every_audience_on_the_document() {
     let (status, _, pdf) = fetch_pdf(&app, &path, &w.counselor).await;
     assert_eq!(status, 200);
     assert!(pdf.starts_with(b"%PDF-"));
+    // One client's own release: their records alone, their one authorization.
+    let a_id = w.a.client_id.clone().unwrap();
+    assign_client(&app, &w.p.id, &a_id, &w.counselor.id).await;
+    let mut own = release_body(&w.couple.id, json!(["sessions"]));
+    own.as_object_mut().unwrap().remove("couple_id");
+    own["client_id"] = json!(a_id);
+    let own = release(&app, &w, own).await["id"].as_str().unwrap().to_string();
+    sign(&app, &w.a, &own, "Alex Own").await.expect(200);
+    app.post(&format!("/api/v1/releases/{own}/disclose"), Some(&w.counselor), json!({})).await.expect(200);
+    let (status, _, pdf) = fetch_pdf(&app, &format!("/api/v1/releases/{own}/document"), &w.counselor).await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf, "own");
+    assert!(text.contains("Records: The records of") && text.contains("signed “Alex Own”"), "{text}");
+    assert!(!text.contains("joint records"), "{text}");
     // A release nobody can see: 404, the same as one that does not exist.
     app.get(&format!("/api/v1/releases/{}/document", mend::db::new_id()), Some(&w.counselor)).await.problem(404);
     app.get("/api/v1/releases/not-a-uuid/document", Some(&w.counselor)).await.problem(400);

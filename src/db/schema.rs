@@ -350,6 +350,7 @@ diesel::table! {
         include_mediation_notes -> Bool,
         from_on -> Nullable<Text>,
         to_on -> Nullable<Text>,
+        document -> Nullable<Text>,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod users;
 // ---- consent and release (issue 16) ----
 pub mod consent;
 pub mod disclosure;
+pub mod disclosure_document;
 pub mod releases;
 // ---- letters and activities (issue 14) ----
 pub mod activities;

@@ -19,6 +19,7 @@ pub mod consents_list;
 pub mod consents_sign;
 pub mod releases_authorize;
 pub mod releases_list;
+pub mod releases_preview;
 pub mod releases_revoke;
 // ---- letters and activities (issue 14) ----
 pub mod activities_list;

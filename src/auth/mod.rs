@@ -4,8 +4,10 @@
 pub mod actor;
 pub mod password;
 pub mod probe;
+pub mod sealed;
 pub mod session;
 pub mod tokens;
+pub mod totp;
 
 // Who may see what is a query (`store::access`), named here where handlers have always found it.
 pub use crate::store::access;

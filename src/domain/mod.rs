@@ -34,3 +34,4 @@ pub mod calendar;
 pub mod signed_note;
 pub mod webhooks;
 pub mod worklist;
+pub mod mail;

@@ -29,3 +29,6 @@ pub mod audit_subjects;
 pub mod session_times;
 pub mod webhooks;
 pub mod worklist;
+pub mod mail;
+pub mod mfa;
+pub mod resets;

@@ -2,6 +2,7 @@
 //! handler's audience part of its signature.
 
 pub mod actor;
+pub mod mfa;
 pub mod password;
 pub mod probe;
 pub mod sealed;

@@ -79,7 +79,8 @@ pub fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<Option<MailConfig>,
         }
         scheme @ ("smtp" | "smtps") => {
             let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| err("MEND_MAIL_URL", shape))?;
-            let decode = |s: &str| percent_decode(s).ok_or_else(|| err("MEND_MAIL_URL", "has a badly escaped user or password"));
+            let decode =
+                |s: &str| percent_decode(s).ok_or_else(|| err("MEND_MAIL_URL", "has a badly escaped user or password"));
             let credentials = match (url.username(), url.password()) {
                 ("", None) => None,
                 (user, Some(pass)) => Some((decode(user)?, decode(pass)?)),
@@ -90,20 +91,37 @@ pub fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<Option<MailConfig>,
                 (_, true) => SmtpTls::None,
                 _ => SmtpTls::Starttls,
             };
-            MailTransport::Smtp { host: host.trim_start_matches('[').trim_end_matches(']').to_string(), port: url.port(), credentials, tls }
+            MailTransport::Smtp {
+                host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+                port: url.port(),
+                credentials,
+                tls,
+            }
         }
         _ => return Err(err("MEND_MAIL_URL", shape)),
     };
     let from = get("MEND_MAIL_FROM").map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let from = from.ok_or_else(|| err("MEND_MAIL_FROM", "is required with MEND_MAIL_URL: the sender, such as Mend <no-reply@example.org>"))?;
+    let from = from.ok_or_else(|| {
+        err("MEND_MAIL_FROM", "is required with MEND_MAIL_URL: the sender, such as Mend <no-reply@example.org>")
+    })?;
     if from.parse::<lettre::message::Mailbox>().is_err() {
         return Err(err("MEND_MAIL_FROM", "must be an address, such as Mend <no-reply@example.org>"));
     }
     let public = get("MEND_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_string()).filter(|v| !v.is_empty());
-    let public_url = public.ok_or_else(|| err("MEND_PUBLIC_URL", "is required with MEND_MAIL_URL: the base of links in mail, such as https://mend.example.org"))?;
+    let public_url = public.ok_or_else(|| {
+        err(
+            "MEND_PUBLIC_URL",
+            "is required with MEND_MAIL_URL: the base of links in mail, such as https://mend.example.org",
+        )
+    })?;
     match url::Url::parse(&public_url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.query().is_none() => {}
-        _ => return Err(err("MEND_PUBLIC_URL", "must be an http(s) URL without a query, such as https://mend.example.org")),
+        _ => {
+            return Err(err(
+                "MEND_PUBLIC_URL",
+                "must be an http(s) URL without a query, such as https://mend.example.org",
+            ))
+        }
     }
     Ok(Some(MailConfig { transport, from, public_url }))
 }
@@ -135,7 +153,8 @@ mod tests {
         mail(&|k: &str| map.get(k).cloned())
     }
 
-    const BASE: [(&str, &str); 2] = [("MEND_MAIL_FROM", "Mend <no-reply@example.org>"), ("MEND_PUBLIC_URL", "https://mend.example.org/")];
+    const BASE: [(&str, &str); 2] =
+        [("MEND_MAIL_FROM", "Mend <no-reply@example.org>"), ("MEND_PUBLIC_URL", "https://mend.example.org/")];
 
     fn with(url: &str) -> Result<Option<MailConfig>, ConfigError> {
         let mut v = BASE.to_vec();

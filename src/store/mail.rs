@@ -106,7 +106,11 @@ pub fn claim(conn: &mut AnyConnection, me: &str, lease: Duration, limit: i64) ->
         .load(conn)?;
     Ok(loaded
         .into_iter()
-        .map(|(id, attempts, to, subject, text, html)| Outgoing { id, attempts, mail: Mail { to, subject, text, html } })
+        .map(|(id, attempts, to, subject, text, html)| Outgoing {
+            id,
+            attempts,
+            mail: Mail { to, subject, text, html },
+        })
         .collect())
 }
 

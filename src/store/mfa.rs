@@ -139,8 +139,12 @@ pub fn finish_login(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
 /// Whether a staff user must enrol before anything else: the practice requires MFA of staff,
 /// the user is staff, and has none on.
 pub fn enrollment_due(conn: &mut AnyConnection, user_id: &str) -> QueryResult<bool> {
-    let row: Option<(String, bool)> =
-        u::table.inner_join(p::table).filter(u::id.eq(user_id)).select((u::role, p::require_staff_mfa)).first(conn).optional()?;
+    let row: Option<(String, bool)> = u::table
+        .inner_join(p::table)
+        .filter(u::id.eq(user_id))
+        .select((u::role, p::require_staff_mfa))
+        .first(conn)
+        .optional()?;
     match row {
         Some((role, true)) if role != "client" => Ok(!enabled(conn, user_id)?),
         _ => Ok(false),

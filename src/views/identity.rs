@@ -133,6 +133,14 @@ pub struct MfaChallenge {
     pub expires_in: i64,
 }
 
+/// The answer to a sign-in: the token pair, or with MFA on the challenge for `POST /auth/mfa`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    Tokens(TokenPair),
+    Mfa(MfaChallenge),
+}
+
 /// A new TOTP secret, not active until confirmed with a code.
 #[derive(Serialize, ToSchema)]
 pub struct TotpEnrollment {

@@ -302,3 +302,16 @@ async fn mfa_endpoints_need_a_signed_in_user() {
     app.post("/api/v1/auth/mfa", None, json!({"mfa_token": "nope", "code": "123456"})).await.problem(401);
     app.post("/api/v1/auth/mfa", None, json!({"mfa_token": "nope", "code": "123456", "extra": 1})).await.problem(400);
 }
+
+#[tokio::test]
+async fn a_password_change_ends_sign_ins_waiting_for_their_code() {
+    let app = TestApp::spawn().await;
+    let p = app.practice().await;
+    let counselor = app.counselor(&p).await;
+    let (secret, _) = enrol(&app, &counselor).await;
+    let challenge = app.login(&counselor.email, PASSWORD).await.expect(200).json();
+    let token = challenge["mfa_token"].as_str().unwrap();
+    let change = json!({"current_password": PASSWORD, "new_password": "a brand new password here"});
+    app.post("/api/v1/me/password", Some(&counselor), change).await.expect(204);
+    app.post("/api/v1/auth/mfa", None, json!({"mfa_token": token, "code": code(&secret, 0)})).await.problem(401);
+}

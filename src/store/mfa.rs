@@ -128,6 +128,15 @@ pub fn pending_login(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<
         .optional()
 }
 
+/// Ends the user's sign-ins that wait for their second factor (the password they passed
+/// with was just changed or reset).
+pub fn end_pending_logins(conn: &mut AnyConnection, user_id: &str) -> QueryResult<()> {
+    diesel::update(l::table.filter(l::user_id.eq(user_id)).filter(l::used_at.is_null()))
+        .set(l::expires_at.eq(now()))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Completes a waiting sign-in; false when it was completed meanwhile.
 pub fn finish_login(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
     let n = diesel::update(l::table.filter(l::id.eq(id)).filter(l::used_at.is_null()))

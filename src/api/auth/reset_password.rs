@@ -56,6 +56,7 @@ pub async fn reset_password(
                 set_password(conn, &user.id, &password_hash)?;
                 void_open(conn, &user.id)?;
                 revoke_user(conn, &user.id)?;
+                crate::store::mfa::end_pending_logins(conn, &user.id)?;
                 let ctx = AuditContext {
                     practice_id: Some(user.practice_id.to_string()),
                     actor_id: Some(user.id.to_string()),

@@ -148,6 +148,31 @@ pub struct TotpEnrollment {
     pub secret: String,
     /// The same as an `otpauth://` URI (what a QR code carries).
     pub otpauth_uri: String,
+    /// `otpauth_uri` as a QR code (error correction M), for a page to draw (as SVG) without
+    /// another request or an image from elsewhere.
+    pub qr: QrMatrix,
+}
+
+/// A QR code's modules: `size` rows of `size` characters, `1` dark and `0` light, top row
+/// first. A quiet zone of 4 modules belongs around it.
+#[derive(Serialize, ToSchema)]
+pub struct QrMatrix {
+    pub size: usize,
+    pub rows: Vec<String>,
+}
+
+impl QrMatrix {
+    /// The QR code of `text`; `None` when it does not fit one (over ~2 KB).
+    pub fn of(text: &str) -> Option<QrMatrix> {
+        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+        let size = code.width();
+        let colors = code.to_colors();
+        let rows = colors
+            .chunks(size)
+            .map(|row| row.iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect())
+            .collect();
+        Some(QrMatrix { size, rows })
+    }
 }
 
 /// Recovery codes: shown once, each works once instead of a code.
@@ -233,4 +258,22 @@ pub struct AuditEventList {
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QrMatrix;
+
+    #[test]
+    fn a_qr_matrix_is_square_with_finder_patterns() {
+        let qr =
+            QrMatrix::of("otpauth://totp/Mend%3Aa%40example.org?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Mend")
+                .unwrap();
+        assert_eq!(qr.rows.len(), qr.size);
+        assert!(qr.rows.iter().all(|r| r.len() == qr.size && r.chars().all(|c| c == '0' || c == '1')));
+        // The top-left finder pattern: a dark 7-module row, then dark, 5 light, dark.
+        assert_eq!(&qr.rows[0][..7], "1111111");
+        assert_eq!(&qr.rows[1][..7], "1000001");
+        assert_eq!((qr.size - 17) % 4, 0, "a QR version's size is 17 + 4v");
+    }
 }

@@ -564,6 +564,9 @@ def account(b, s, run):
     b.wait(lambda: b.driver.find_elements(By.ID, "mfa-secret"), "the secret")
     secret = b.find("#mfa-secret").text.strip()
     check(len(secret) == 32 and secret.isalnum(), f"a base32 secret: {secret!r}")
+    cells = b.js("return document.querySelector('#mfa-qr path').getAttribute('d').split('M').length - 1;")
+    check(cells > 200, f"the QR code is drawn as SVG ({cells} dark modules)")
+    b.screen("a-mfa-enrol")
     b.click("summary", "The setup link")
     uri = b.find("#mfa-uri").text
     check(uri.startswith("otpauth://totp/") and f"secret={secret}" in uri, f"the otpauth URI: {uri!r}")

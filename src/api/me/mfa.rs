@@ -17,7 +17,7 @@ use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::{email_locked_for, record_attempt, Attempt};
 use crate::store::{mfa, users};
-use crate::views::identity::{RecoveryCodes, TotpEnrollment};
+use crate::views::identity::{QrMatrix, RecoveryCodes, TotpEnrollment};
 
 /// The issuer authenticator apps show beside the account.
 const ISSUER: &str = "Mend";
@@ -28,8 +28,8 @@ fn already_on() -> AppError {
 
 /// Start turning on two-factor sign-in.
 ///
-/// A new TOTP secret (RFC 6238: SHA-1, 6 digits, 30 seconds), as base32 and as an `otpauth://`
-/// URI for an authenticator app. Not active until confirmed with a code
+/// A new TOTP secret (RFC 6238: SHA-1, 6 digits, 30 seconds), as base32, as an `otpauth://`
+/// URI for an authenticator app, and as that URI's QR code (`qr`, modules to draw). Not active until confirmed with a code
 /// (`POST /me/mfa/totp/confirm`); starting again replaces an unconfirmed secret. 409
 /// (`mfa-enabled`) when MFA is already on.
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp", tag = "users",
@@ -49,8 +49,9 @@ pub async fn start(state: web::Data<AppState>, user: AnyUser) -> AppResult<HttpR
             })
         })
         .await?;
-    let body =
-        TotpEnrollment { secret: totp::base32(&secret), otpauth_uri: totp::otpauth_uri(ISSUER, &email, &secret) };
+    let otpauth_uri = totp::otpauth_uri(ISSUER, &email, &secret);
+    let qr = QrMatrix::of(&otpauth_uri).ok_or_else(|| AppError::internal("the otpauth URI does not fit a QR code"))?;
+    let body = TotpEnrollment { secret: totp::base32(&secret), otpauth_uri, qr };
     Ok(HttpResponse::Created().json(body))
 }
 

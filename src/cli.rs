@@ -89,6 +89,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         db,
         tokens: TokenKeys::new(&config.jwt_secret),
         passwords: Passwords::new(cores),
+        sealing: crate::auth::sealed::SealKey::derive(&config.jwt_secret),
         config: Arc::new(config),
     }
 }
@@ -154,6 +155,7 @@ fn serve(config: Config) -> i32 {
         tracing::info!(path = %path.display(), "MEND_AUDIT_KEY is unset: signing audit checkpoints with the generated key kept in this file (owner-only)");
     }
     let webhooks = crate::webhooks::worker::start_for_serve(&db, &config);
+    let mailer = crate::mail::start_for_serve(&db, &config);
     let sealer = crate::seal::start_for_serve(&db, &config);
     let state = state(config, db);
     let result = actix_web::rt::System::new().block_on(async move {
@@ -164,6 +166,7 @@ fn serve(config: Config) -> i32 {
     });
     // The server has stopped: the worker claims nothing more and finishes what is in flight.
     drop(webhooks);
+    drop(mailer);
     drop(sealer);
     match result {
         Ok(()) => {

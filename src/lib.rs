@@ -3,7 +3,7 @@
 //! `main.rs` is the command line; everything else lives here so tests can build the real app.
 //!
 //! Imports run one way, lowest first: `problem` ← `domain` ← `config`/`db`/`pagination` ←
-//! `store` ← `auth`/`state` ← `audit`/`seal` ← `webhooks` ← `views`/`fhir` ← `api` ← `middleware` ←
+//! `store` ← `auth`/`state` ← `audit`/`seal` ← `webhooks`/`mail` ← `views`/`fhir` ← `api` ← `middleware` ←
 //! `routes`/`openapi` ← `denials`/`idempotency` ← `app` ← `cli` (README, "Layout";
 //! `tests/layers.rs` holds the code to it).
 
@@ -21,6 +21,7 @@ pub mod extract;
 pub mod fhir;
 pub mod http;
 pub mod idempotency;
+pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;

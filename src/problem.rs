@@ -81,6 +81,11 @@ pub enum AppError {
 /// The detail of a 403 for a role that may never use the endpoint.
 pub const ROLE_MAY_NOT: &str = "Your role may not use this endpoint.";
 
+/// The detail of a 403 (type `mfa-enrollment-required`) for staff of a practice that requires
+/// two-factor sign-in who have not turned it on: everything but `/me`, `/me/mfa*` and `/auth/*`.
+pub const MFA_ENROLLMENT_REQUIRED: &str =
+    "Your practice requires two-factor sign-in: turn it on (POST /api/v1/me/mfa/totp), then sign in again.";
+
 /// The detail of a 403 for a counselor who tries to change assignments.
 pub const ONLY_ADMINS_ASSIGN: &str = "Only an admin may change who is assigned.";
 
@@ -118,6 +123,9 @@ impl AppError {
         match self {
             AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", d.clone()),
             AppError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, "unauthorized", (*d).to_string()),
+            AppError::Forbidden(detail) if *detail == MFA_ENROLLMENT_REQUIRED => {
+                (StatusCode::FORBIDDEN, "mfa-enrollment-required", (*detail).to_string())
+            }
             AppError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", (*detail).to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "No such resource.".into()),
             AppError::MethodNotAllowed(allow) => {

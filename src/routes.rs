@@ -124,11 +124,19 @@ route_table! {
         "/auth/refresh" User { POST => auth::refresh::refresh }
         "/auth/logout" User { POST => auth::logout::logout }
         "/auth/accept-invite" User { POST => auth::accept_invite::accept_invite }
+        "/auth/forgot-password" User { POST => auth::forgot_password::forgot_password }
+        "/auth/reset-password" User { POST => auth::reset_password::reset_password }
+        "/auth/mfa" User { POST => auth::mfa::complete }
         "/me" User { GET => me::read::read }
         "/me/password" User { POST => me::password::change }
+        "/me/mfa" User { DELETE => me::mfa::disable }
+        "/me/mfa/totp" User { POST => me::mfa::start }
+        "/me/mfa/totp/confirm" User { POST => me::mfa::confirm }
         "/practice" Practice { GET => practice::read::read, PATCH => practice::update::update }
         "/users" User { GET => users::list::list, POST => users::create::create }
         "/users/{id}" User { GET => users::read::read, PATCH => users::update::update }
+        "/users/{id}/invite" User { POST => users::invite::invite }
+        "/users/{id}/mfa/reset" User { POST => users::mfa_reset::reset }
         "/audit-events" AuditEvent { GET => audit::list::list }
         "/audit-checkpoints" AuditEvent { GET => audit::checkpoints::list }
         "/clients/{id}/access-report" Client { GET => audit::access_report::client }

@@ -7,7 +7,7 @@
 //!   import its own modules and any below it):
 //!
 //! `problem`/`request_id` (the error type) ← `domain` ← `config`/`db`/`pagination` ← `store` ←
-//! `auth`/`state` ← `audit`/`audit_batch`/`seal` ← `webhooks` ← `views`/`fhir` ← `api`/`extract`/`http` ←
+//! `auth`/`state` ← `audit`/`audit_batch`/`seal` ← `webhooks`/`mail` ← `views`/`fhir` ← `api`/`extract`/`http` ←
 //! `middleware` ← `routes`/`openapi` ← `denials`/`idempotency` (they read the route table) ←
 //! `app` ← `cli`/`main`/`lib`.
 
@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     &["auth", "state"],
     &["audit", "audit_batch", "seal"],
-    &["webhooks"],
+    &["webhooks", "mail"],
     &["views", "fhir"],
     &["api", "extract", "http"],
     &["middleware"],

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod couples;
 pub mod fhir;
 pub mod health;
+pub mod invites;
 pub mod me;
 pub mod milestones;
 pub mod notes;

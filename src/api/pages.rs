@@ -57,6 +57,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/portal/consent.js", JS, include_bytes!("../../static/portal/consent.js")),
     ("/portal/words.js", JS, include_bytes!("../../static/portal/words.js")),
     ("/portal/access.js", JS, include_bytes!("../../static/portal/access.js")),
+    ("/portal/account.js", JS, include_bytes!("../../static/portal/account.js")),
     ("/portal/app.css", CSS, include_bytes!("../../static/portal/app.css")),
     ("/portal/icon.svg", SVG, include_bytes!("../../static/portal/icon.svg")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.

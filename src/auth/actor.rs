@@ -35,7 +35,9 @@ impl FromRequest for RequestMeta {
 
 type ActorFuture = Pin<Box<dyn Future<Output = Result<Actor, AppError>>>>;
 
-fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
+/// `enrolment_only`: the extractor of `/me*` (`AnyUser`), which staff whose MFA enrolment is due
+/// may still reach; every other one answers them 403 `mfa-enrollment-required`.
+fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool, enrolment_only: bool) -> ActorFuture {
     let unauthorized = |why| Box::pin(std::future::ready(Err(AppError::Unauthorized(why)))) as ActorFuture;
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Box::pin(std::future::ready(Err(AppError::internal("app state missing"))));
@@ -48,7 +50,10 @@ fn authenticate(req: &HttpRequest, allowed: fn(Role) -> bool) -> ActorFuture {
     };
     let meta = RequestMeta::of(req);
     if !allowed(claims.role) {
-        return Box::pin(record_forbidden(state, claims, meta, req));
+        return Box::pin(record_forbidden(state, claims, meta, req, crate::problem::ROLE_MAY_NOT));
+    }
+    if claims.mfa_due && !enrolment_only {
+        return Box::pin(record_forbidden(state, claims, meta, req, crate::problem::MFA_ENROLLMENT_REQUIRED));
     }
     // The live user is checked in the handler's own database job (`Db::run_as`), so a request
     // costs one trip to the blocking pool and one pooled connection, not two.
@@ -152,12 +157,14 @@ impl crate::db::Db {
     }
 }
 
-/// A role that may never use the endpoint: 403, and the attempt goes into the audit trail.
+/// A role that may never use the endpoint (or staff who must enrol in MFA first): 403 with
+/// `detail`, and the attempt goes into the audit trail.
 fn record_forbidden(
     state: web::Data<AppState>,
     claims: crate::auth::tokens::Claims,
     meta: RequestMeta,
     req: &HttpRequest,
+    detail: &'static str,
 ) -> impl Future<Output = Result<Actor, AppError>> {
     let action = Action::of_method(req.method(), req.match_info().get("id").is_some());
     // The kind of resource the route addresses, as the route table attached it to the route
@@ -187,12 +194,12 @@ fn record_forbidden(
             Err(e @ AppError::Unauthorized(_)) => return Err(e),
             Err(e) => tracing::warn!(error = %crate::problem::cause_chain(&e), "could not audit a forbidden request"),
         }
-        Err(AppError::Forbidden(crate::problem::ROLE_MAY_NOT))
+        Err(AppError::Forbidden(detail))
     }
 }
 
 macro_rules! audience {
-    ($(#[$doc:meta])* $name:ident, $allowed:expr) => {
+    ($(#[$doc:meta])* $name:ident, $allowed:expr, $enrolment_only:expr) => {
         $(#[$doc])*
         pub struct $name(pub Actor);
 
@@ -200,7 +207,7 @@ macro_rules! audience {
             type Error = AppError;
             type Future = Pin<Box<dyn Future<Output = Result<$name, AppError>>>>;
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                let fut = authenticate(req, $allowed);
+                let fut = authenticate(req, $allowed, $enrolment_only);
                 Box::pin(async move { fut.await.map($name) })
             }
         }
@@ -216,17 +223,17 @@ macro_rules! audience {
 
 audience!(
     /// Any signed-in user.
-    AnyUser, |_| true
+    AnyUser, |_| true, true
 );
 audience!(
     /// An admin or a counselor.
-    Staff, Role::is_staff
+    Staff, Role::is_staff, false
 );
 audience!(
     /// An admin.
-    Admin, |r| r == Role::Admin
+    Admin, |r| r == Role::Admin, false
 );
 audience!(
     /// A client, in the portal.
-    PortalClient, |r| r == Role::Client
+    PortalClient, |r| r == Role::Client, false
 );

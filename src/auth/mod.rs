@@ -2,10 +2,13 @@
 //! handler's audience part of its signature.
 
 pub mod actor;
+pub mod mfa;
 pub mod password;
 pub mod probe;
+pub mod sealed;
 pub mod session;
 pub mod tokens;
+pub mod totp;
 
 // Who may see what is a query (`store::access`), named here where handlers have always found it.
 pub use crate::store::access;

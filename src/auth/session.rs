@@ -5,6 +5,7 @@ use crate::db::AnyConnection;
 use crate::domain::Role;
 use crate::problem::{AppError, AppResult};
 use crate::store::auth::insert_refresh;
+use crate::store::mfa::enrollment_due;
 
 /// A new token pair, as the API answers it (`views::identity::TokenPair`).
 pub struct Issued {
@@ -25,7 +26,9 @@ pub fn issue_pair(
 ) -> AppResult<Issued> {
     let (refresh_token, hash) = new_opaque();
     insert_refresh(conn, practice_id, user_id, family_id, &hash)?;
-    let (access_token, expires_in) =
-        keys.issue_access(user_id, role, practice_id, client_id, family_id).map_err(AppError::internal)?;
+    let mfa_due = role.is_staff() && enrollment_due(conn, user_id)?;
+    let (access_token, expires_in) = keys
+        .issue_access_with(user_id, role, practice_id, client_id, family_id, mfa_due)
+        .map_err(AppError::internal)?;
     Ok(Issued { access_token, refresh_token, expires_in })
 }

@@ -30,6 +30,12 @@ pub struct Claims {
     /// Role `client`: the client record the user is (checked against the user row on use).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cid: Option<String>,
+    /// Staff whose practice requires two-factor sign-in and who have not turned it on (when the
+    /// token was issued): such a token reaches only `/me*` and `/auth/*` (403
+    /// `mfa-enrollment-required` elsewhere). A practice that starts to require it ends those
+    /// users' logins, so no older token lacks the flag.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_due: bool,
 }
 
 #[derive(Clone)]
@@ -62,6 +68,19 @@ impl TokenKeys {
         client_id: Option<&str>,
         family_id: &str,
     ) -> Result<(String, i64), String> {
+        self.issue_access_with(user_id, role, practice_id, client_id, family_id, false)
+    }
+
+    /// [`issue_access`](Self::issue_access), saying whether MFA enrolment is due.
+    pub fn issue_access_with(
+        &self,
+        user_id: &str,
+        role: Role,
+        practice_id: &str,
+        client_id: Option<&str>,
+        family_id: &str,
+        mfa_due: bool,
+    ) -> Result<(String, i64), String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
@@ -74,6 +93,7 @@ impl TokenKeys {
             pid: practice_id.into(),
             sid: family_id.into(),
             cid: client_id.map(String::from),
+            mfa_due,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map(|t| (t, ACCESS_TTL_SECONDS))

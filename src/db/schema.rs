@@ -9,6 +9,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        require_staff_mfa -> Bool,
     }
 }
 
@@ -566,6 +567,74 @@ diesel::table! {
 diesel::joinable!(audit_chain -> audit_events (event_id));
 diesel::joinable!(audit_subjects -> audit_events (event_id));
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        practice_id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_mfa (user_id) {
+        user_id -> Text,
+        practice_id -> Text,
+        secret -> Text,
+        enabled_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mfa_recovery_codes (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mfa_logins (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(user_mfa -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
     users,
@@ -605,4 +674,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_subjects,
     audit_checkpoints,
     audit_seal_lease,
+    mail_outbox,
+    password_resets,
+    user_mfa,
+    mfa_recovery_codes,
+    mfa_logins,
 );

@@ -31,6 +31,7 @@ pub use resource::ResourceKind;
 pub use role::Role;
 pub use status::{ClientStatus, CoupleStatus};
 pub mod calendar;
+pub mod mail;
 pub mod signed_note;
 pub mod webhooks;
 pub mod worklist;

@@ -28,6 +28,9 @@ pub mod letters;
 // ---- end letters and activities ----
 pub mod audit_chain;
 pub mod audit_subjects;
+pub mod mail;
+pub mod mfa;
+pub mod resets;
 pub mod session_times;
 pub mod webhooks;
 pub mod worklist;

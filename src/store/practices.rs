@@ -14,6 +14,7 @@ pub struct PracticeRow {
     pub version: i64,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub require_staff_mfa: bool,
 }
 
 pub fn create(conn: &mut AnyConnection, id: &str, name: &str, timezone: &str) -> QueryResult<()> {
@@ -45,6 +46,7 @@ pub struct PracticeChanges {
     pub name: Option<PracticeName>,
     /// An IANA time zone name (checked by the request's rule).
     pub timezone: Option<String>,
+    pub require_staff_mfa: Option<bool>,
     pub version: i64,
     pub updated_at: chrono::NaiveDateTime,
 }

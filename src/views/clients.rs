@@ -118,14 +118,6 @@ pub struct ClientList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PortalInvite {
-    /// Give this to the client; it is shown once and works once, for 7 days, with
-    /// `POST /api/v1/auth/accept-invite`.
-    pub invite_token: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 /// A partner of a couple, named beside the id.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct PartnerView {

@@ -2,7 +2,7 @@
 //
 // This module holds the page together: sign-in, the lists loaded at sign-in, the routing between
 // screens (one module per screen: ./home.js, ./sessions.js, ./agreements.js, ./plan.js,
-// ./activities.js, ./questionnaires.js, ./letters.js, ./consent.js, ./access.js; each exports `draw(shows, ctx)`
+// ./activities.js, ./questionnaires.js, ./letters.js, ./consent.js, ./access.js, ./account.js; each exports `draw(shows, ctx)`
 // and, when it calls the API itself, `calls(api)`), and the running of actions.
 //
 // Rules it keeps (they are what makes it safe to show clinical text in a browser):
@@ -29,6 +29,7 @@ import * as questionnaires from "./questionnaires.js";
 import * as letters from "./letters.js";
 import * as consent from "./consent.js";
 import * as access from "./access.js";
+import * as accountScreen from "./account.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -89,7 +90,12 @@ function screen(title, ...kids) {
   if (heading) heading.focus();
 }
 
-const showSignIn = (message) => screen("Sign in", signIn(message, { client, onSignedIn: start }));
+const showSignIn = (message) => screen("Sign in", signIn(message, {
+  client,
+  onSignedIn: start,
+  onSecondStep: (mfaToken) => screen("Your code", accountScreen.secondStep(mfaToken, { client, onSignedIn: start, onBack: () => showSignIn() })),
+  onForgot: () => screen("Forgot your password", accountScreen.forgot({ onBack: () => showSignIn() })),
+}));
 const showInvite = (token) => screen("Welcome", invite(token, { client, onSignedIn: start }));
 
 /** After a token pair: who is this, then the first screen. */
@@ -175,6 +181,7 @@ const sections = {
     shows: () => ({ me, consents: ofCouple(data.consents), releases: ofCouple(data.releases) }),
   },
   access: { title: "Who has seen my record", screen: access, shows: () => ({}) },
+  account: { title: "Your account", screen: accountScreen, shows: () => ({}) },
 };
 
 // ---- routing ----
@@ -273,6 +280,10 @@ if (params.has("invite")) {
   // The token must not stay in the address bar, the history or a bookmark.
   history.replaceState(null, "", location.pathname);
   showInvite(token);
+} else if (params.has("reset")) {
+  const token = params.get("reset");
+  history.replaceState(null, "", location.pathname); // the token leaves the address bar at once
+  screen("Choose a new password", accountScreen.reset(token, { onDone: (message) => showSignIn(message) }));
 } else {
   showSignIn();
 }

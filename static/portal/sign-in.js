@@ -5,8 +5,11 @@ import { h } from "/shared/h.js";
 import { errorBox, field, showError, submitting } from "/shared/ui.js";
 import { explain } from "./words.js";
 
-/** The sign-in form, with `message` (why the person is here) above it. */
-export function signIn(message, { client, onSignedIn }) {
+/**
+ * The sign-in form, with `message` (why the person is here) above it. `onSecondStep(mfaToken)`
+ * when the account has two-factor sign-in on; `onForgot()` for a reset link.
+ */
+export function signIn(message, { client, onSignedIn, onSecondStep, onForgot }) {
   const email = field("Email", { type: "email", name: "email", autocomplete: "username", required: true, inputmode: "email" });
   const password = field("Password", { type: "password", name: "password", autocomplete: "current-password", required: true });
   const err = errorBox();
@@ -14,7 +17,11 @@ export function signIn(message, { client, onSignedIn }) {
     h("button", { type: "submit", class: "button primary" }, "Sign in"));
   submitting(form, "Signing in…", async () => {
     try {
-      await client.signIn(email.input.value, password.input.value);
+      const { mfaToken } = await client.signIn(email.input.value, password.input.value);
+      if (mfaToken) {
+        onSecondStep(mfaToken);
+        return;
+      }
       await onSignedIn();
     } catch (e) {
       client.drop();
@@ -27,6 +34,7 @@ export function signIn(message, { client, onSignedIn }) {
     message ? h("p", { class: "banner", text: message }) : null,
     h("p", { class: "lead", text: "Welcome. This is a private space for you, your partner and your counselor between sessions." }),
     form,
+    h("p", { class: "hint" }, h("a", { href: "/portal", id: "forgot", onclick: (e) => { e.preventDefault(); onForgot(); } }, "Forgot your password?")),
     h("p", { class: "hint", text: "First time here? Open the invite link your counselor sent you to choose a password." }),
   ];
 }

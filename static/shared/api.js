@@ -195,9 +195,19 @@ export function createClient({ notice, warning, onSignedOut }) {
     call,
     listAll,
     signOut,
-    /** `POST /auth/login`; keeps the token pair (an ApiError when refused). */
+    /**
+     * `POST /auth/login`; keeps the token pair (an ApiError when refused). With two-factor
+     * sign-in on there is no pair yet: answers `{mfaToken}` for `completeSignIn`.
+     */
     async signIn(email, password) {
-      setTokens(await read(await send("POST", "/auth/login", { email, password })));
+      const answer = await read(await send("POST", "/auth/login", { email, password }));
+      if (answer && answer.mfa_required) return { mfaToken: answer.mfa_token };
+      setTokens(answer);
+      return {};
+    },
+    /** `POST /auth/mfa` with `{mfa_token, code | recovery_code}`: keeps the token pair. */
+    async completeSignIn(body) {
+      setTokens(await read(await send("POST", "/auth/mfa", body)));
     },
     /** `POST /auth/accept-invite`: chooses the password and keeps the token pair. */
     async acceptInvite(token, password) {

@@ -18,6 +18,7 @@ use mend::store::{practices, users};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+pub mod accounts;
 pub mod between;
 pub mod clinical;
 pub mod measures;

@@ -521,6 +521,98 @@ def partner_b(b, s, markers, api):
     check(not b.driver.find_element(By.ID, "nav").is_displayed(), "no sections for staff")
 
 
+def totp(secret_b32, offset=0):
+    """RFC 6238 (SHA-1, 6 digits, 30 s): the code an authenticator app shows."""
+    import hashlib
+    import hmac
+    import struct
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = int(time.time()) // 30 + offset
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[o:o + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def account(b, s, run):
+    """A (Alex): changes the password on "Your account", turns two-factor sign-in on with the
+    secret shown as text, signs in again with a code; a wrong code is refused in words."""
+    d = b.driver
+    b.set_width(1280)
+    a_email, old, new = f"alex-{run}@portal.test", "a long new passphrase for alex", "alex's changed passphrase 2026"
+    d.get(f"{b.url}/portal")
+    b.heading("Sign in")
+    b.label_input("Email").send_keys(a_email)
+    b.label_input("Password").send_keys(old)
+    b.click("button[type=submit]")
+    b.heading("Overview")
+    b.nav("Your account", "Your account")
+    b.wait(lambda: "Two-factor sign-in is off" in b.main_text(), "the MFA state")
+    # The password change: two different new passwords are refused before anything is sent.
+    b.label_input("Current password").send_keys(old)
+    b.label_input("New password").send_keys(new)
+    b.label_input("Type it again").send_keys(new + "x")
+    b.click("#change-password button[type=submit]")
+    b.wait(lambda: "two new passwords are different" in b.main_text(), "the mismatch message")
+    b.screen("a-account")
+    again = b.label_input("Type it again")
+    again.clear()
+    again.send_keys(new)
+    b.click("#change-password button[type=submit]")
+    b.notice("Your password is changed")
+    # Two-factor sign-in: the key is shown as text, and the setup link.
+    b.click("#mfa-start")
+    b.wait(lambda: b.driver.find_elements(By.ID, "mfa-secret"), "the secret")
+    secret = b.find("#mfa-secret").text.strip()
+    check(len(secret) == 32 and secret.isalnum(), f"a base32 secret: {secret!r}")
+    cells = b.js("return document.querySelector('#mfa-qr path').getAttribute('d').split('M').length - 1;")
+    check(cells > 200, f"the QR code is drawn as SVG ({cells} dark modules)")
+    b.screen("a-mfa-enrol")
+    b.click("summary", "The setup link")
+    uri = b.find("#mfa-uri").text
+    check(uri.startswith("otpauth://totp/") and f"secret={secret}" in uri, f"the otpauth URI: {uri!r}")
+    b.label_input("Code from your authenticator app").send_keys("000000" if totp(secret) != "000000" else "111111")
+    b.click("#mfa-confirm button[type=submit]")
+    b.wait(lambda: "not the one your app shows" in b.main_text(), "a wrong code refused in words")
+    code = b.label_input("Code from your authenticator app")
+    code.clear()
+    code.send_keys(totp(secret, -1))
+    b.click("#mfa-confirm button[type=submit]")
+    b.wait(lambda: b.driver.find_elements(By.CSS_SELECTOR, "#recovery-codes li"), "the recovery codes")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#recovery-codes li")) == 10, "ten recovery codes")
+    b.screen("a-mfa-on")
+    # Signing in again now takes the password and a code.
+    b.click("#sign-out")
+    b.heading("Sign in")
+    b.label_input("Email").send_keys(a_email)
+    b.label_input("Password").send_keys(new)
+    b.click("button[type=submit]")
+    b.heading("Your code")
+    b.label_input("Code from your authenticator app").send_keys(totp(secret, 0))
+    b.screen("a-second-step")
+    b.click("#mfa-sign-in button[type=submit]")
+    b.heading("Overview")
+    b.nav("Your account", "Your account")
+    b.wait(lambda: "Two-factor sign-in is on" in b.main_text(), "MFA shown as on")
+    b.click("#sign-out")
+    b.heading("Sign in")
+    # Forgot password: the same words for any email.
+    b.click("#forgot")
+    b.heading("Forgot your password")
+    b.label_input("Email").send_keys("nobody@portal.test")
+    b.click("#forgot-password button[type=submit]")
+    b.wait(lambda: b.driver.find_elements(By.ID, "forgot-sent"), "the forgot-password answer")
+    b.screen("forgot-password")
+    # A reset link: the token leaves the address bar; a used or unknown one is refused in words.
+    d.get(f"{b.url}/portal?reset=not-a-real-token")
+    b.heading("Choose a new password")
+    check("reset=" not in b.js("return location.href"), "the reset token left the address bar")
+    b.label_input("Choose a new password").send_keys("a password for nobody at all")
+    b.label_input("Type it again").send_keys("a password for nobody at all")
+    b.click("#reset-password button[type=submit]")
+    b.wait(lambda: "expired or was already used" in b.main_text(), "the bad link message")
+    b.screen("reset-bad-link")
+
+
 def front_door(b):
     """`/`: two ways in, in words; the client's goes to the portal (staff's /app is still to come)."""
     d = b.driver
@@ -555,6 +647,7 @@ def main():
     try:
         partner_a(b, s, markers)
         partner_b(b, s, markers, api)
+        account(b, s, run)
         front_door(b)
         for problem in b.console_problems():
             fail(f"browser console: {problem}")

@@ -6,6 +6,7 @@ use validator::Validate;
 
 use crate::audit::{record, Action, AuditContext, Outcome};
 use crate::auth::session::issue_pair;
+use crate::auth::tokens::new_opaque;
 use crate::auth::RequestMeta;
 use crate::db::{new_id, write_tx};
 use crate::domain::ResourceKind;
@@ -13,8 +14,9 @@ use crate::extract::ValidJson;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::auth::{attempts_from_ip, email_locked_for, record_attempt, Attempt};
+use crate::store::mfa;
 use crate::store::users::{find_for_login, UserRow};
-use crate::views::identity::TokenPair;
+use crate::views::identity::{LoginAnswer, MfaChallenge, TokenPair};
 
 /// Any text is accepted: a malformed email is simply not an account (401, like a wrong one).
 #[derive(Deserialize, Validate, ToSchema)]
@@ -29,7 +31,7 @@ enum Gate {
     Refused(AppError),
 }
 
-fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
+pub(crate) fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
     AuditContext {
         practice_id: user.map(|u| u.practice_id.to_string()),
         actor_id: user.map(|u| u.id.to_string()),
@@ -42,9 +44,11 @@ fn context(meta: &RequestMeta, user: Option<&UserRow>) -> AuditContext {
 /// Sign in with email and password.
 ///
 /// A wrong email and a wrong password give the same 401. Five failures for one email within
-/// 15 minutes lock it for 15 minutes (429, even with the right password).
+/// 15 minutes lock it for 15 minutes (429, even with the right password). With two-factor
+/// sign-in on, the right password answers `{mfa_required: true, mfa_token, expires_in}` and no
+/// tokens: `POST /auth/mfa` with a code completes the sign-in.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
-    responses((status = 200, body = TokenPair), (status = 401, body = crate::problem::Problem),
+    responses((status = 200, body = LoginAnswer), (status = 401, body = crate::problem::Problem),
               (status = 429, body = crate::problem::Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
@@ -105,6 +109,17 @@ pub async fn login(
         .run(move |conn| {
             let user = user.map(|(u, _)| u);
             if let (true, Some(u)) = (matches, user.as_ref()) {
+                if mfa::enabled(conn, &u.id)? {
+                    // The password was right; the sign-in waits for its second factor. Nothing
+                    // is recorded as a success yet: the lock's count stands until a code passes.
+                    let (token, hash) = new_opaque();
+                    mfa::begin_login(conn, &u.practice_id, &u.id, &hash)?;
+                    return Ok(Ok(LoginAnswer::Mfa(MfaChallenge {
+                        mfa_required: true,
+                        mfa_token: token,
+                        expires_in: mfa::MFA_LOGIN_TTL_SECONDS,
+                    })));
+                }
                 let role = u.role;
                 let pair = write_tx(conn, |conn| {
                     record_attempt(conn, &email_key, &ip, Attempt::Success)?;
@@ -118,7 +133,7 @@ pub async fn login(
                     )?;
                     issue_pair(conn, &keys, &u.id, role, &u.practice_id, u.client_id.as_deref(), &new_id())
                 })?;
-                return Ok(Ok(pair));
+                return Ok(Ok(LoginAnswer::Tokens(TokenPair::from(pair))));
             }
             write_tx(conn, |conn| {
                 record_attempt(conn, &email_key, &ip, Attempt::Failure)?;
@@ -135,5 +150,5 @@ pub async fn login(
             Ok(Err(AppError::Unauthorized("The email or password is wrong.")))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(TokenPair::from(result?)))
+    Ok(HttpResponse::Ok().json(result?))
 }

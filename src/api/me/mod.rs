@@ -1,2 +1,3 @@
+pub mod mfa;
 pub mod password;
 pub mod read;

@@ -85,6 +85,8 @@ pub async fn change(
                 set_password(conn, &actor.user_id, &new_hash)?;
                 record_attempt(conn, &key_ok, &ip_ok, Attempt::Success)?;
                 revoke_user_except(conn, &actor.user_id, &actor.family_id)?;
+                crate::store::resets::void_open(conn, &actor.user_id)?;
+                crate::store::mfa::end_pending_logins(conn, &actor.user_id)?;
                 Ok(())
             })
         })

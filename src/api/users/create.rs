@@ -4,7 +4,6 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::audit::{audited, Action, Target};
-use crate::auth::tokens::new_opaque;
 use crate::auth::Admin;
 use crate::domain::ids::UserId;
 use crate::domain::role::StaffRole;
@@ -15,7 +14,6 @@ use crate::extract::ValidJson;
 use crate::http::{created, API};
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::auth::replace_invite;
 use crate::store::users::{self, NewUser};
 use crate::views::identity::{CreatedUser, UserView};
 use crate::views::instant;
@@ -50,7 +48,9 @@ impl TryFrom<CreateUserRequest> for Checked {
     }
 }
 
-/// Add a staff member. They get an invite token to set their password.
+/// Add a staff member. They get an invite to set their password: mailed as a link
+/// (`{MEND_PUBLIC_URL}/app?invite=…`, `delivery: "email"`, no token in the answer) when mail is
+/// configured, else as `invite_token` in the answer (`delivery: "token"`).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
     responses((status = 201, body = CreatedUser), (status = 409, body = crate::problem::Problem)))]
 pub async fn create(
@@ -60,8 +60,8 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let req = Checked::try_from(body.into_inner())?;
     let id = UserId::new();
-    let (invite_token, invite_hash) = new_opaque();
-    let (row, expires_at) = state
+    let mail = state.config.mail.clone();
+    let (row, issued) = state
         .db
         .run(move |conn| {
             audited(conn, &admin, Target::new(Action::Create, ResourceKind::User, Some(&id)), |conn| {
@@ -80,14 +80,26 @@ pub async fn create(
                         client_id: None,
                     },
                 )?;
-                let expires_at = replace_invite(conn, &admin.practice_id, &id, &invite_hash)?;
+                let issued = crate::api::invites::issue(
+                    conn,
+                    mail.as_ref(),
+                    &admin.practice_id,
+                    &id,
+                    req.role,
+                    req.email.as_str(),
+                )?;
                 let row = users::find_in_practice(conn, &admin.practice_id, &id)?;
-                Ok((row, expires_at))
+                Ok((row, issued))
             })
         })
         .await?;
     let location = format!("{API}/users/{}", row.id);
     let version = row.version;
-    let body = CreatedUser { user: UserView::from(row), invite_token, invite_expires_at: instant(expires_at) };
+    let body = CreatedUser {
+        user: UserView::from(row),
+        delivery: issued.delivery,
+        invite_token: issued.token,
+        invite_expires_at: instant(issued.expires_at),
+    };
     Ok(created(&body, location, Some(version)))
 }

@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub mod mail;
+
 use crate::db::Store;
 use crate::domain::signed_note::{AuditKey, VerifierKey};
 
@@ -64,6 +66,11 @@ pub struct Config {
     pub audit_verifier_keys: Vec<VerifierKey>,
     /// Where the generated audit key was written, when it was generated (for the start-up log).
     pub generated_audit_key_at: Option<PathBuf>,
+    /// `MEND_MAIL_URL` and friends; `None`: mail is off (invites answer their token).
+    pub mail: Option<mail::MailConfig>,
+    /// `MEND_MAIL_RETRY_BASE_MS`: every retry of a failed send waits this long instead of the
+    /// schedule (tests).
+    pub mail_retry_ms: Option<u64>,
 }
 
 /// A configuration error: the variable and what is wrong with it.
@@ -172,6 +179,14 @@ impl Config {
         };
 
         let (audit_key, audit_verifier_keys, generated_audit_key_at) = audit_keys(&get, &store)?;
+        let mail = mail::mail(&get)?;
+        let mail_retry_ms = match get("MEND_MAIL_RETRY_BASE_MS") {
+            None => None,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (1..=86_400_000).contains(&n) => Some(n),
+                _ => return Err(err("MEND_MAIL_RETRY_BASE_MS", "must be a whole number of milliseconds")),
+            },
+        };
 
         Ok(Config {
             addr,
@@ -188,6 +203,8 @@ impl Config {
             audit_key,
             audit_verifier_keys,
             generated_audit_key_at,
+            mail,
+            mail_retry_ms,
         })
     }
 

@@ -43,14 +43,14 @@ export function inviteButton(person, ctx) {
   return slot;
 }
 
-const when = (time, iso) => (iso ? time.when(iso) : "None");
+const when = (time, iso) => (iso ? time.brief(iso) : "None");
 
 function couplesTable(items, ctx) {
   const { time } = ctx;
   if (!items.length) return empty("No couples match.");
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", { class: "visually-hidden", text: "Couples" }),
-    h("thead", {}, h("tr", {}, ["Couple", "Status", "Last session", "Next session"].map((t) => h("th", { scope: "col", text: t })))),
+    h("thead", {}, h("tr", {}, ["Couple", "Status", `Last session (${ctx.time.zone()})`, `Next session (${ctx.time.zone()})`].map((t) => h("th", { scope: "col", text: t })))),
     h("tbody", {}, items.map((c) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#/couple/${c.id}`, text: coupleName(c) }),
         h("span", { class: "meta block", text: c.partners.map(personName).join(" and ") })),
@@ -64,7 +64,7 @@ function clientsTable(items, ctx) {
   if (!items.length) return empty("No clients match.");
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", { class: "visually-hidden", text: "Clients" }),
-    h("thead", {}, h("tr", {}, ["Client", "Status", "Last session", "Next session"].map((t) => h("th", { scope: "col", text: t })))),
+    h("thead", {}, h("tr", {}, ["Client", "Status", `Last session (${ctx.time.zone()})`, `Next session (${ctx.time.zone()})`].map((t) => h("th", { scope: "col", text: t })))),
     h("tbody", {}, items.map((c) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#/client/${c.id}`, text: personName(c) }),
         c.pronouns ? h("span", { class: "meta block", text: c.pronouns }) : null),

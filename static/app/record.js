@@ -56,7 +56,7 @@ function statusActions(s, ctx, known) {
 
 function summaryPart(s, ctx) {
   const { api, act, time } = ctx;
-  if (s.status === "cancelled") return null;
+  if (s.status === "cancelled" || (!s.summary && new Date(s.starts_at).getTime() > Date.now())) return null;
   const put = (text, err) => act(err, () => api.call("PUT", `/sessions/${s.id}/summary`, { text }), { done: "The summary draft is saved." });
   const sum = s.summary;
   if (!sum) {

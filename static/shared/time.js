@@ -6,6 +6,7 @@
 //   t.day("2027-01-05")             // "January 5, 2027" (a calendar date: no zone at all)
 //   t.today()                       // "2027-01-05", today in the zone (for <input type=date>)
 //   t.clock("2027-01-05T23:00:00Z") // "5:00 PM" (the time of day in the zone, no date, no zone)
+//   t.brief("2027-01-05T23:00:00Z") // "Tue, Jan 5, 5:00 PM" (for tables whose heading names the zone)
 //   t.dateOf("2027-01-05T23:00:00Z")// "2027-01-05" (the day of that instant in the zone)
 //   t.instant("2027-01-05", "17:00")// "2027-01-05T23:00:00.000Z" (a wall time in the zone, as UTC)
 //   t.zone()                        // "CST" (the zone's short name now)
@@ -54,6 +55,7 @@ export function dates(options) {
   }
 
   const clockOnly = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone });
+  const briefly = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZone });
   const wall = new Intl.DateTimeFormat("en-US", {
     year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
   });
@@ -61,6 +63,9 @@ export function dates(options) {
 
   /** The time of day of an instant in the zone ("5:00 PM"). */
   const clock = (iso) => (iso ? clockOnly.format(new Date(iso)) : "");
+
+  /** An instant briefly, without the zone ("Tue, Jan 5, 5:00 PM"): the zone must be named nearby. */
+  const brief = (iso) => (iso ? briefly.format(new Date(iso)) : "");
 
   /** The calendar date of an instant in the zone, "YYYY-MM-DD". */
   function dateOf(iso) {
@@ -92,7 +97,7 @@ export function dates(options) {
   /** The zone's short name now ("CST"). */
   const zone = () => zoneAt(new Date());
 
-  return { when, on, day, today, clock, dateOf, hhmm, instant, zone, timeZone: dateTime.resolvedOptions().timeZone, showZone };
+  return { when, on, day, today, clock, brief, dateOf, hhmm, instant, zone, timeZone: dateTime.resolvedOptions().timeZone, showZone };
 }
 
 // ---- calendar dates ("YYYY-MM-DD"), which have no zone ----

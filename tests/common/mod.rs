@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 pub mod between;
 pub mod clinical;
 pub mod measures;
+pub mod pages;
 pub mod seal;
 pub mod trust;
 pub mod webhooks;

@@ -33,7 +33,10 @@ async fn the_staff_screen_and_its_assets_are_public_with_their_types_and_a_stric
     let p = app.practice().await;
     let counselor = app.user_in(&p.id, mend::domain::Role::Counselor).await;
     for (path, content_type) in APP {
-        assert!(ASSETS.iter().any(|(a, t, _)| a == path && t == content_type), "{path} is not served as {content_type}");
+        assert!(
+            ASSETS.iter().any(|(a, t, _)| a == path && t == content_type),
+            "{path} is not served as {content_type}"
+        );
         let r = app.get(path, None).await.expect(200);
         assert_eq!(r.header("content-type").as_deref(), Some(*content_type), "{path}");
         assert!(!r.text.is_empty(), "{path}");
@@ -46,7 +49,8 @@ async fn the_staff_screen_and_its_assets_are_public_with_their_types_and_a_stric
         }
     }
     // Every file under /app/ is one of these: a new module is listed here when it is added.
-    let served: Vec<&str> = ASSETS.iter().map(|(p, _, _)| *p).filter(|p| *p == "/app" || p.starts_with("/app/")).collect();
+    let served: Vec<&str> =
+        ASSETS.iter().map(|(p, _, _)| *p).filter(|p| *p == "/app" || p.starts_with("/app/")).collect();
     assert_eq!(served.len(), APP.len(), "{served:?}");
     // A staff invite link is the page with a query; the server ignores it (the page reads it).
     let r = app.get("/app?invite=abc123", None).await.expect(200);
@@ -99,7 +103,9 @@ async fn the_staff_screen_loads_only_its_own_files_and_writes_api_text_as_text()
     assert!(js.contains("history.replaceState(null, \"\", location.pathname)"));
     assert!(js.contains("import { ApiError, createClient } from \"/shared/api.js\";"));
     // Times are shown in the practice's zone, read from the API at sign-in.
-    assert!(js.contains("client.call(\"GET\", \"/practice\")") && js.contains("dates({ timeZone: practice.timezone })"));
+    assert!(
+        js.contains("client.call(\"GET\", \"/practice\")") && js.contains("dates({ timeZone: practice.timezone })")
+    );
 }
 
 #[tokio::test]
@@ -109,5 +115,9 @@ async fn the_front_door_links_staff_to_the_staff_screen() {
     assert!(html.contains("href=\"/app\">I work at the practice: open Mend for staff</a>"), "{html}");
     let r = app.get("/app", None).await.expect(200);
     assert!(r.text.contains("<title>Mend for staff</title>"));
-    assert!(r.text.contains("href=\"#/today\"") && r.text.contains("href=\"#/calendar\"") && r.text.contains("href=\"#/caseload\""));
+    assert!(
+        r.text.contains("href=\"#/today\"")
+            && r.text.contains("href=\"#/calendar\"")
+            && r.text.contains("href=\"#/caseload\"")
+    );
 }

@@ -140,10 +140,30 @@ mod tests {
 
     #[test]
     fn page_paths() {
-        for yes in ["/", "/portal", "/portal/app.js", "/app", "/app/app.js", "/shared/h.js", "/home/home.css", "/portal/nothing"] {
+        for yes in [
+            "/",
+            "/portal",
+            "/portal/app.js",
+            "/app",
+            "/app/app.js",
+            "/shared/h.js",
+            "/home/home.css",
+            "/portal/nothing",
+        ] {
             assert!(is_page_path(yes), "{yes}");
         }
-        for no in ["", "/api/v1/portal/me", "/portals", "/sharedx/h.js", "/healthz", "/docs/", "/openapi.json", "//", "/apps", "/api/v1/app"] {
+        for no in [
+            "",
+            "/api/v1/portal/me",
+            "/portals",
+            "/sharedx/h.js",
+            "/healthz",
+            "/docs/",
+            "/openapi.json",
+            "//",
+            "/apps",
+            "/api/v1/app",
+        ] {
             assert!(!is_page_path(no), "{no}");
         }
     }

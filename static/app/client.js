@@ -37,7 +37,9 @@ export function draw(data, ctx) {
     row("Phone", client.phone),
     row("Status", words.client[client.status]),
     row("Client portal", client.has_portal_access ? "Uses the portal" : "Not set up")),
-    data.assigned && !client.has_portal_access ? inviteButton(client, ctx) : null);
+    data.assigned && !client.has_portal_access
+      ? h("div", { class: "actions" }, client.email ? inviteButton(client, ctx) : h("p", { class: "hint", text: "Add an email address to invite this client to the portal." }))
+      : null);
   if (!data.assigned) {
     return [facts, card(h("h2", { text: "Clinical record" }),
       empty("You are not assigned to this client. Sessions, summaries and notes are shown only to the counselors assigned."))];

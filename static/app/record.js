@@ -152,7 +152,9 @@ export function sessionCard(s, ctx, { known, focus, compact }) {
   return card(
     h("div", { class: "session-head", id: `session-${s.id}` },
       h("h3", { tabindex: "-1", text: time.when(s.starts_at) }),
-      h("span", { class: `badge ${s.status}`, text: words.session[s.status] })),
+      s.status === "scheduled" && end < new Date().toISOString()
+        ? h("span", { class: "badge draft", text: "Ended: not closed yet" })
+        : h("span", { class: `badge ${s.status}`, text: words.session[s.status] })),
     h("p", { class: "meta", text: `${meta.join(" · ")}. Attending: ${attendeesOf(s)}.` }),
     s.cancellation_reason ? h("p", { class: "meta", text: `Reason for cancelling: ${s.cancellation_reason}` }) : null,
     statusActions(s, ctx, known),

@@ -36,10 +36,11 @@ export function itemHref(item) {
 function workItem(item, time) {
   const whose = item.couple ? item.couple.name : item.client ? item.client.name : "";
   const due = item.due_on ? ` Due ${time.day(item.due_on)}.` : "";
+  const since = time.dateOf(item.since) === time.today() ? "today" : time.on(item.since);
   return h("li", { class: "work" },
     whose ? h("span", { class: "whose", text: whose }) : null,
     h("a", { href: itemHref(item), text: item.title }),
-    h("span", { class: "meta", text: ` Since ${time.on(item.since)}.${due}` }));
+    h("span", { class: "meta", text: ` Since ${since}.${due}` }));
 }
 
 function sessionRow(s, time) {

@@ -401,6 +401,15 @@ def admin(b, s, admin_email, admin_password):
     check(any("Dana Rivera" in o for o in options) and any("Lee Park" in o for o in options), f"the admin picks any counselor: {options}")
     b.screen("admin-calendar")
 
+    # 15 minutes without use: a warning 2 minutes before, then the sign-out, in words.
+    b.js("window.__clockOffset = 13.5 * 60 * 1000;")
+    b.notice("signed out in 2 minutes unless you keep working", timeout=20)
+    b.screen("idle-warning")
+    b.js("window.__clockOffset = 30 * 60 * 1000;")
+    b.heading("Sign in", timeout=20)
+    check("15 minutes without activity" in b.main_text(), "the idle sign-out says why")
+    check(not d.find_element(By.ID, "nav").is_displayed(), "nothing of the admin's stays on screen")
+
 
 def front_door(b):
     d = b.driver

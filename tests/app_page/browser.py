@@ -331,7 +331,8 @@ def counselor(b, s):
     b.heading("Riley Nakamura")
     b.notice("is added to your caseload")
     b.click("button", "Invite to the portal")
-    b.wait(lambda: "/portal?invite=" in (b.label_input("Portal invite link").get_attribute("value") or ""), "the invite link")
+    b.wait(lambda: "Portal invite link" in b.main_text(), "the invite link")
+    check("/portal?invite=" in (b.label_input("Portal invite link").get_attribute("value") or ""), "the invite link to hand over")
     b.screen("client-invited")
 
     b.click("#sign-out")

@@ -163,6 +163,7 @@ async function render(keepFocus) {
   }
   if (ctx.done) ctx.done();
   if (seq !== renderSeq) return;
+  ctx.names = data.names || new Map();
   const title = entry.screen.title(data, ctx);
   document.title = `${title} · ${BRAND}`;
   const heading = h("h1", { tabindex: "-1", text: title });

@@ -10,7 +10,7 @@ import { card, empty } from "/shared/ui.js";
 import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
-import { coupleName, personName, plural, words } from "./words.js";
+import { coupleName, people, personName, plural, words } from "./words.js";
 
 export async function load(api, route, { me }) {
   const couple = await api.call("GET", `/couples/${route.id}`);
@@ -21,14 +21,15 @@ export async function load(api, route, { me }) {
     api.call("GET", `/couples/${couple.id}/progress`),
     noteId ? api.call("GET", `/notes/${noteId}`).catch(() => null) : null,
   ]);
-  return { couple, assigned: true, sessions, progress, focus: note ? note.session_id : route.params.get("session") };
+  return { couple, assigned: true, sessions, progress, names: people(couple.partners), focus: note ? note.session_id : route.params.get("session") };
 }
 
 export const title = (data) => coupleName(data.couple);
 
-function counselors(couple, sessions, me) {
-  const named = new Map((sessions || []).map((s) => [s.counselor_id, s.counselor_name]));
-  return couple.counselor_ids.map((id) => (id === me.id ? `${me.display_name} (you)` : named.get(id) || "Another counselor of the practice")).join(", ");
+function counselors(couple, me) {
+  const others = couple.counselor_ids.filter((id) => id !== me.id).length;
+  const you = couple.counselor_ids.includes(me.id) ? [`${me.display_name} (you)`] : [];
+  return [...you, others ? plural(others, "other counselor", "other counselors") : null].filter(Boolean).join(" and ");
 }
 
 function progressPart(p, time) {
@@ -54,7 +55,7 @@ export function draw(data, ctx) {
     data.assigned ? inviteButton(p, ctx) : null)));
   const facts = h("dl", { class: "facts" },
     h("dt", { text: "Status" }), h("dd", { text: words.couple[couple.status] }),
-    data.assigned ? [h("dt", { text: "Counselors" }), h("dd", { text: counselors(couple, data.sessions, me) })] : null,
+    data.assigned ? [h("dt", { text: "Counselors" }), h("dd", { text: counselors(couple, me) })] : null,
     couple.presenting_concern ? [h("dt", { text: "Presenting concern" }), h("dd", { class: "prose", text: couple.presenting_concern })] : null,
     couple.relationship_started_on ? [h("dt", { text: "Together since" }), h("dd", { text: time.day(couple.relationship_started_on) })] : null,
     h("dt", { text: "In care since" }), h("dd", { text: time.on(couple.created_at) }));

@@ -1,10 +1,11 @@
 // Today: what needs the counselor now (GET /worklist), grouped and in words, each item one click
-// from where it is done; and the caller's sessions today and tomorrow. Two calls.
+// from where it is done; and the caller's sessions today and tomorrow, with the attendees named
+// from the caller's clients. Three calls.
 
 import { h } from "/shared/h.js";
 import { card, empty } from "/shared/ui.js";
 import { addDays, weekday } from "/shared/time.js";
-import { attendeesOf, plural, sessionHref, words } from "./words.js";
+import { attendeesOf, people, plural, sessionHref, words } from "./words.js";
 
 /** The worklist's kinds, in the groups a counselor works through them. */
 const GROUPS = [
@@ -16,11 +17,12 @@ const GROUPS = [
 
 export async function load(api, _route, { me, time }) {
   const day = time.today();
-  const [work, sessions] = await Promise.all([
+  const [work, sessions, clients] = await Promise.all([
     api.call("GET", "/worklist?limit=100"),
     api.call("GET", `/sessions?from=${day}&to=${addDays(day, 1)}&counselor_id=${me.id}&limit=100`),
+    api.call("GET", "/clients?limit=100"),
   ]);
-  return { day, work: work.items, more: Boolean(work.next_cursor), sessions: sessions.items };
+  return { day, work: work.items, more: Boolean(work.next_cursor), sessions: sessions.items, names: people(clients.items) };
 }
 
 export const title = () => "Today";
@@ -43,15 +45,16 @@ function workItem(item, time) {
     h("span", { class: "meta", text: ` Since ${since}.${due}` }));
 }
 
-function sessionRow(s, time) {
+function sessionRow(s, { time, names }) {
   return h("li", { class: "slot" },
     h("span", { class: "when", text: `${time.clock(s.starts_at)}` }),
     h("span", { class: "what" },
-      h("a", { href: sessionHref(s), text: attendeesOf(s) || "Session" }),
+      h("a", { href: sessionHref(s), text: attendeesOf(s, names) || "Session" }),
       h("span", { class: "meta", text: ` ${s.duration_minutes} min · ${words.modality[s.modality]}${s.status === "scheduled" ? "" : ` · ${words.session[s.status]}`}` })));
 }
 
-export function draw(data, { time, me }) {
+export function draw(data, ctx) {
+  const { time, me } = ctx;
   const { day, work, sessions } = data;
   const tomorrow = addDays(day, 1);
   const groups = GROUPS.map((g) => ({ ...g, items: work.filter((i) => g.kinds.includes(i.kind)) }))
@@ -63,7 +66,7 @@ export function draw(data, { time, me }) {
     const list = sessions.filter((s) => time.dateOf(s.starts_at) === d && s.status !== "cancelled");
     return h("section", { class: "day", "aria-labelledby": `day-${label}` },
       h("h3", { id: `day-${label}`, text: `${label}, ${weekday(d)}` }),
-      list.length ? h("ul", { class: "slots" }, list.map((s) => sessionRow(s, time))) : empty("No sessions."));
+      list.length ? h("ul", { class: "slots" }, list.map((s) => sessionRow(s, ctx))) : empty("No sessions."));
   });
   return [
     h("p", { class: "lead", text: `Good to see you, ${me.display_name}. ${work.length

@@ -202,6 +202,8 @@ def counselor(b, s):
     check("A session has ended: mark it completed" in text, "the ended session is on the worklist")
     check(s["name"] in text, "worklist items name the couple")
     check("Tomorrow" in text and "10:00" in text, f"tomorrow's sessions in the practice's zone: {text!r}")
+    check("Alex Marchetti & Sam Marchetti" in text or "Sam Marchetti & Alex Marchetti" in text, "tomorrow's session names its attendees")
+    check(f"{XSS} Quinn" in text, "the XSS client's name shows as text on Today")
     b.screen("today")
 
     # From the worklist to the chart, at the session; counted: at most 6 API calls.

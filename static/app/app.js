@@ -193,6 +193,12 @@ function context(r) {
   };
 }
 
+// A section's link while it is open reloads it (the browser fires no hashchange for the same hash).
+nav.addEventListener("click", (e) => {
+  const link = e.target.closest("a");
+  if (link && link.getAttribute("href") === location.hash) render();
+});
+
 /** Opens the screen at `hash`; `message` is said once it is drawn. */
 function go(hash, message) {
   carried = message || null;

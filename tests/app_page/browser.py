@@ -36,6 +36,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 # The portal test's helpers: the API client for seeding, the browser (axe, screenshots, waits).
 _spec = importlib.util.spec_from_file_location(
@@ -205,6 +206,16 @@ def counselor(b, s):
     check("Alex Marchetti & Sam Marchetti" in text or "Sam Marchetti & Alex Marchetti" in text, "tomorrow's session names its attendees")
     check(f"{XSS} Quinn" in text, "the XSS client's name shows as text on Today")
     b.screen("today")
+    # By keyboard: from the heading, Tab reaches the first worklist link, with a visible focus ring.
+    b.js("document.querySelector('main h1').focus();")
+    for _ in range(4):
+        d.switch_to.active_element.send_keys(Keys.TAB)
+        if d.switch_to.active_element.get_attribute("href"):
+            break
+    active = d.switch_to.active_element
+    check("waits for your review" in active.text, f"Tab from the heading reaches the first worklist item: {active.text!r}")
+    outline = b.js("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;")
+    check(not outline.startswith("none"), f"visible focus on the worklist link: {outline}")
 
     # From the worklist to the chart, at the session; counted: at most 6 API calls.
     b.reset_calls()
@@ -362,7 +373,7 @@ def other_counselor(b, s, api):
         for marker in markers:
             check(marker not in source, f"Lee's {where} shows Dana's {marker!r}")
     clean("Today")
-    check("Okafor" in b.main_text() or "Jordan" in b.main_text() or "Tomorrow" in b.main_text(), "Lee's Today")
+    check("Jordan Okafor & Casey Okafor" in b.main_text(), "Lee's Today lists Lee's own session tomorrow")
     b.screen("lee-today")
     b.click("nav a", "Calendar")
     b.wait(lambda: (b.js("return document.querySelector('main h1').textContent") or "").startswith("Calendar"), "Lee's calendar")

@@ -64,12 +64,13 @@ function entry(s, { time, names }) {
 
 function week(data, ctx) {
   const { time } = ctx;
+  const free = data.counselor === ctx.me.id ? "Free" : "None you can see";
   const days = Array.from({ length: 7 }, (_, i) => addDays(data.from, i));
   return h("ol", { class: "week" }, days.map((d) => {
     const list = data.sessions.filter((s) => time.dateOf(s.starts_at) === d);
     return h("li", { class: `weekday${d === time.today() ? " is-today" : ""}` },
       h("h2", {}, h("a", { href: href(data, { day: d, view: "day" }), text: shortDate(d) }), d === time.today() ? h("span", { class: "meta", text: " (today)" }) : null),
-      list.length ? h("ul", { class: "entries" }, list.map((s) => entry(s, ctx))) : h("p", { class: "empty", text: "Free" }));
+      list.length ? h("ul", { class: "entries" }, list.map((s) => entry(s, ctx))) : h("p", { class: "empty", text: free }));
   }));
 }
 
@@ -95,5 +96,6 @@ export function draw(data, ctx) {
     return [toolbar(data, ctx), scheduling, h("h2", { text: `Sessions on ${weekday(data.day)}` }),
       list.length ? list.map((s) => sessionCard(s, ctx, { known: list, compact: true })) : empty("No sessions on this day.")];
   }
-  return [toolbar(data, ctx), scheduling, week(data, ctx)];
+  const others = mine ? null : h("p", { class: "hint", text: "You see this counselor's sessions with the couples and clients you are assigned to; the others stay private to them." });
+  return [toolbar(data, ctx), others, scheduling, week(data, ctx)];
 }

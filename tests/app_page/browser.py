@@ -348,6 +348,21 @@ def counselor(b, s):
     check("/portal?invite=" in (b.label_input("Portal invite link").get_attribute("value") or ""), "the invite link to hand over")
     b.screen("client-invited")
 
+    # Form a couple of the new client and the one whose name holds markup: the chart's title is text.
+    b.nav("Caseload", "Caseload")
+    b.click("summary", "Form a couple")
+    form = b.find("#form-couple")
+    for label, name in (("First partner", "Riley Nakamura"), ("Second partner", "Quinn")):
+        select = b.label_input(label, form)
+        option = [o for o in select.find_elements(By.CSS_SELECTOR, "option") if name in o.text][0]
+        option.click()
+    b.label_input("Presenting concern", form).send_keys("Communication after a move.")
+    b.click("#form-couple button[type=submit]")
+    b.wait(lambda: (b.js("return document.querySelector('main h1').textContent") or "").startswith("Riley & "), "the new couple's chart")
+    b.notice("The couple is formed")
+    check(b.js("return document.querySelector('main h1').textContent") == f"Riley & {XSS}", "the couple's name shows the markup as text")
+    b.screen("couple-formed")
+
     b.click("#sign-out")
     b.heading("Sign in")
     check("You are signed out" in b.main_text(), "signed out")

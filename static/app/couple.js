@@ -38,9 +38,10 @@ function progressPart(p, time) {
   return card(
     h("h2", { id: "progress-h", text: "Progress at a glance" }),
     h("dl", { class: "facts" },
-      h("dt", { text: "Sessions" }), h("dd", { text: `${plural(p.sessions.completed, "completed", "completed")}${p.sessions.next_at ? `; next ${time.when(p.sessions.next_at)}` : "; none scheduled"}` }),
+      h("dt", { text: "Sessions" }), h("dd", { text: `${p.sessions.completed ? `${p.sessions.completed} completed` : "None completed yet"}${p.sessions.next_at ? `; next ${time.when(p.sessions.next_at)}` : "; none scheduled"}` }),
       h("dt", { text: "Plan" }), h("dd", { text: m.total ? `${m.achieved} of ${m.total} milestones reached, ${m.in_progress} in progress` : "No plan yet" }),
-      h("dt", { text: "Boundaries" }), h("dd", { text: `${plural(p.boundaries.active, "active boundary", "active boundaries")}; in the last 30 days ${plural(checkins.kept, "check-in", "check-ins")} kept, ${checkins.broken} not kept` })),
+      h("dt", { text: "Boundaries" }), h("dd", { text: `${p.boundaries.active ? plural(p.boundaries.active, "active boundary", "active boundaries") : "None active"}; ${checkins.kept + checkins.broken
+        ? `in the last 30 days ${plural(checkins.kept, "check-in", "check-ins")} kept, ${checkins.broken} not kept` : "no check-ins in the last 30 days"}` })),
     m.by_phase.length ? h("ul", { class: "phases", "aria-label": "Milestones by phase" }, m.by_phase.map((ph) =>
       h("li", {}, h("span", { class: "phase", text: ph.phase }),
         h("meter", { min: 0, max: ph.total || 1, value: ph.achieved, "aria-label": `${ph.phase}: ${ph.achieved} of ${ph.total} reached` }),

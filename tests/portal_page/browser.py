@@ -525,7 +525,7 @@ def partner_b(b, s, markers, api):
 
 
 def front_door(b):
-    """`/`: two ways in, in words; the client's goes to the portal (staff's /app is still to come)."""
+    """`/`: two ways in, in words; the client's goes to the portal (tests/app_page follows the staff's to /app)."""
     d = b.driver
     d.get(f"{b.url}/")
     b.heading("Welcome")

@@ -65,7 +65,7 @@ function summaryPart(s, ctx) {
       hint: "A draft is not visible to clients until you share it.", onSubmit: put,
     }));
   }
-  return h("section", { class: "summary", "aria-label": "Summary" },
+  return h("section", { class: "summary", "aria-label": `Summary of the session of ${time.when(s.starts_at)}` },
     h("h4", { text: sum.shared_at ? "Summary, shared with the attendees" : "Summary draft (not shared yet)" }),
     paragraphs(sum.text),
     sum.shared_at ? h("p", { class: "meta", text: `Shared on ${time.when(sum.shared_at)}.` })

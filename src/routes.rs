@@ -169,6 +169,9 @@ route_table! {
 
         // The client portal.
         "/portal/me" Client { GET => portal::me::me }
+        "/portal/practice" Practice { GET => portal::practice::read }
+        "/portal/couples" Couple { GET => portal::couples::list }
+        "/portal/measures/{instrument}" Measure { GET => portal::measures::read }
         "/portal/sessions" Session { GET => portal::sessions::sessions }
         "/portal/boundaries" Boundary { GET => portal::boundaries::list }
         "/portal/boundaries/{id}/acknowledge" Boundary { POST => portal::acknowledge::acknowledge }
@@ -186,6 +189,7 @@ route_table! {
         "/releases" Release { POST => releases::create::create }
         "/releases/{id}" Release { GET => releases::read::read }
         "/releases/{id}/disclose" Release { POST => releases::disclose::disclose }
+        "/releases/{id}/document" Release { GET => releases::document::document }
         "/couples/{id}/releases" Couple { GET => releases::list::couple }
         "/clients/{id}/releases" Client { GET => releases::list::client }
         "/clients/{id}/disclosures" Client { GET => releases::disclosures::list }
@@ -194,6 +198,7 @@ route_table! {
         "/portal/releases" Release { GET => portal::releases_list::list }
         "/portal/releases/{id}/authorize" Release { POST => portal::releases_authorize::authorize }
         "/portal/releases/{id}/revoke" Release { POST => portal::releases_revoke::revoke }
+        "/portal/releases/{id}/preview" Release { GET => portal::releases_preview::preview }
         // ---- end consent and release ----
         // Outcome measures.
         "/instruments" Instrument { GET => assessments::instruments::list }

@@ -327,10 +327,27 @@ async fn measures_show_each_partner_over_time_and_the_chart_draws_every_point() 
         assert_eq!(drawn, scores(partner), "every point is drawn");
     }
     assert_eq!(groups[0].descendants().filter(|n| n.tag_name().name() == "polyline").count(), 1);
-    let cutoff = doc.descendants().find(|n| n.attribute("class") == Some("cutoff")).expect("the cutoff line");
-    assert!(cutoff.descendants().any(|n| n.text() == Some("cutoff 13.5")));
-    let today = times[0][..10].to_string();
-    assert!(doc.descendants().any(|n| n.attribute("class") == Some("date") && n.text() == Some(today.as_str())));
+    doc.descendants().find(|n| n.attribute("class") == Some("cutoff")).expect("the cutoff line");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect();
+    assert!(texts.contains(&"Cutoff 13.5".to_string()), "the legend names the cutoff: {texts:?}");
+    // The legend names the partners (staff only see this chart).
+    for partner in [pa, pb] {
+        assert!(texts.contains(&partner["name"].as_str().unwrap().to_string()), "{texts:?}");
+    }
+    // Dates are the points' days in the practice's time zone; the last one is always labelled.
+    let days: Vec<&str> =
+        pa["points"].as_array().unwrap().iter().map(|p| p["completed_on"].as_str().unwrap()).collect();
+    let labelled: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("date"))
+        .filter_map(|n| n.attribute("data-date"))
+        .collect();
+    assert_eq!(labelled.last(), days.last(), "{labelled:?}");
+    assert_labels_fit(&doc);
     app.get(&format!("/api/v1/couples/{}/measures/das/chart.svg", w.couple.id), Some(&w.counselor)).await.problem(404);
 }
 
@@ -481,4 +498,36 @@ async fn admin_who_creates_a_client_sees_its_record_but_not_its_measures_until_a
     assert_eq!(made["client_id"], json!(id));
     let list = app.get(&measures, admin).await.expect(200).json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+}
+
+/// Every `<text>` of a chart lies inside its view box and no two overlap, with each label's box
+/// estimated from the font size (0.62 em per character, the height of the font) and its anchor.
+fn assert_labels_fit(doc: &roxmltree::Document) {
+    let root = doc.root_element();
+    let view: Vec<f64> = root.attribute("viewBox").unwrap().split(' ').map(|v| v.parse().unwrap()).collect();
+    let base_size: f64 = root.attribute("font-size").unwrap().parse().unwrap();
+    let mut boxes: Vec<(f64, f64, f64, f64, String)> = Vec::new();
+    for n in doc.descendants().filter(|n| n.tag_name().name() == "text") {
+        let text = n.text().unwrap_or_default().to_string();
+        let size: f64 = n.attribute("font-size").map_or(base_size, |v| v.parse().unwrap());
+        let (x, y): (f64, f64) =
+            (n.attribute("x").unwrap().parse().unwrap(), n.attribute("y").unwrap().parse().unwrap());
+        let w = text.chars().count() as f64 * 0.62 * size;
+        let left = match n.attribute("text-anchor") {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        let b = (left, y - size, left + w, y + 0.25 * size, text);
+        assert!(
+            b.0 >= view[0] && b.1 >= view[1] && b.2 <= view[0] + view[2] && b.3 <= view[1] + view[3],
+            "outside the picture: {b:?}"
+        );
+        for o in &boxes {
+            let apart = b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1;
+            assert!(apart, "labels overlap: {b:?} and {o:?}");
+        }
+        boxes.push(b);
+    }
+    assert!(boxes.len() >= 5, "title, axis, dates and legend: {boxes:?}");
 }

@@ -118,7 +118,11 @@ async fn each_client_sees_exactly_their_own_sessions() {
     assert_eq!(first["status"], "completed");
     let mut keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["counselor_name", "duration_minutes", "id", "modality", "starts_at", "status", "summary"]);
+    assert_eq!(
+        keys,
+        ["counselor_name", "couple_id", "duration_minutes", "id", "kind", "modality", "starts_at", "status", "summary"]
+    );
+    assert_eq!((first["kind"].as_str(), first["couple_id"].as_str()), (Some("joint"), Some(w.couple.id.as_str())));
     assert_eq!(a["items"][1]["summary"], json!(null), "an unshared summary is null");
 
     let b = app.get("/api/v1/portal/sessions", Some(&w.b)).await.expect(200);
@@ -126,6 +130,7 @@ async fn each_client_sees_exactly_their_own_sessions() {
     let b = b.json();
     assert_eq!(ids(&b), vec![s.shared.clone(), s.unshared.clone(), s.individual.clone()]);
     assert_eq!(b["items"][2]["summary"]["text"], INDIVIDUAL_MARKER, "B sees their own shared summary");
+    assert_eq!((b["items"][2]["kind"].as_str(), &b["items"][2]["couple_id"]), (Some("individual"), &json!(null)));
 
     let o = app.get("/api/v1/portal/sessions", Some(&w.outsider)).await.expect(200);
     assert_no_markers(&o.text, "outsider");

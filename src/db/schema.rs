@@ -350,6 +350,7 @@ diesel::table! {
         include_mediation_notes -> Bool,
         from_on -> Nullable<Text>,
         to_on -> Nullable<Text>,
+        document -> Nullable<Text>,
     }
 }
 
@@ -382,6 +383,8 @@ diesel::table! {
         couple_id -> Nullable<Text>,
         status -> Text,
         due_on -> Nullable<Text>,
+        opens_on -> Nullable<Text>,
+        completed_on -> Nullable<Text>,
         answers -> Nullable<Text>,
         score -> Nullable<Integer>,
         subscales -> Nullable<Text>,

@@ -28,6 +28,10 @@ pub struct AssessmentRow {
     pub couple_id: Option<CoupleId>,
     pub status: String,
     pub due_on: Option<String>,
+    /// Before this day (in the practice's time zone) the portal does not offer it.
+    pub opens_on: Option<String>,
+    /// The day a paper form was filled in, as the counselor entered it.
+    pub completed_on: Option<String>,
     /// A JSON object: item id -> value.
     pub answers: Option<String>,
     pub score: Option<i32>,
@@ -118,6 +122,7 @@ pub struct NewAssessment<'a> {
     pub client_id: &'a ClientId,
     pub couple_id: Option<&'a CoupleId>,
     pub due_on: Option<&'a str>,
+    pub opens_on: Option<&'a str>,
     pub created_by: &'a UserId,
 }
 
@@ -132,6 +137,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewAssessment<'_>) -> QueryResult<
             a::couple_id.eq(new.couple_id),
             a::status.eq("pending"),
             a::due_on.eq(new.due_on),
+            a::opens_on.eq(new.opens_on),
             a::created_by.eq(new.created_by),
             a::version.eq(1i64),
             a::created_at.eq(at),
@@ -162,16 +168,18 @@ pub fn list_visible(
     list(conn, q, instrument, page)
 }
 
-/// The caller's own assessments, oldest first.
-/// `couple_id` narrows to one of the caller's couples (the handler has checked it is theirs).
+/// The caller's own assessments that have opened by `today` (`YYYY-MM-DD` in the practice's
+/// time zone), oldest first. `couple_id` narrows to one of the caller's couples (the handler has
+/// checked it is theirs).
 pub fn list_own(
     conn: &mut AnyConnection,
     actor: &Actor,
     couple_id: Option<&CoupleId>,
     instrument: Option<&str>,
+    today: &str,
     page: &PageRequest,
 ) -> AppResult<Vec<OwnAssessment>> {
-    let mut scope = own(actor);
+    let mut scope = own(actor).filter(a::opens_on.is_null().or(a::opens_on.le(today.to_string())));
     if let Some(couple_id) = couple_id {
         scope = scope.filter(a::couple_id.eq(couple_id.clone()));
     }
@@ -259,6 +267,7 @@ pub fn complete(
     answers: &BTreeMap<String, i32>,
     scored: &Scored,
     responded_by: &UserId,
+    completed_on: Option<&str>,
 ) -> AppResult<bool> {
     let answers = serde_json::to_string(answers).map_err(AppError::internal)?;
     let subscales = serde_json::to_string(&scored.subscales).map_err(AppError::internal)?;
@@ -271,10 +280,21 @@ pub fn complete(
                 a::score.eq(Some(scored.total)),
                 a::subscales.eq(Some(subscales)),
                 a::completed_at.eq(Some(at)),
+                a::completed_on.eq(completed_on),
                 a::responded_by.eq(Some(responded_by)),
                 a::version.eq(version + 1),
                 a::updated_at.eq(at),
             ))
             .execute(conn)?;
     Ok(n == 1)
+}
+
+/// The caller's own completed assessments on `instrument`, oldest first (never the partner's).
+pub fn own_completed(conn: &mut AnyConnection, actor: &Actor, instrument: &str) -> QueryResult<Vec<AssessmentRow>> {
+    own(actor)
+        .filter(a::instrument.eq(instrument.to_string()))
+        .filter(a::status.eq("completed"))
+        .select(AssessmentRow::as_select())
+        .order((a::completed_at.asc(), a::id.asc()))
+        .load(conn)
 }

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod couples;
 pub mod idempotency;
 pub mod milestones;
+pub mod names;
 pub mod notes;
 pub mod outbox;
 pub mod portal;
@@ -19,6 +20,7 @@ pub mod users;
 // ---- consent and release (issue 16) ----
 pub mod consent;
 pub mod disclosure;
+pub mod disclosure_document;
 pub mod releases;
 // ---- letters and activities (issue 14) ----
 pub mod activities;

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{clients as c, session_attendees as sa, sessions as s, users as u};
 use crate::db::AnyConnection;
-use crate::domain::ids::{SessionId, UserId};
+use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
 use crate::domain::session::{Modality, SessionStatus};
 use crate::domain::Actor;
 use crate::domain::Role;
@@ -33,6 +33,8 @@ pub fn me(conn: &mut AnyConnection, actor: &Actor) -> QueryResult<ClientRow> {
 #[derive(Queryable, Debug, Clone)]
 pub struct PortalSessionRow {
     pub id: SessionId,
+    /// The couple of a joint session; null for an individual one.
+    pub couple_id: Option<CoupleId>,
     pub counselor_id: UserId,
     pub starts_at: NaiveDateTime,
     pub duration_minutes: i32,
@@ -63,6 +65,7 @@ pub fn sessions(conn: &mut AnyConnection, actor: &Actor, page: &PageRequest) -> 
         .filter(s::id.eq_any(sa::table.filter(sa::client_id.eq(client_id)).select(sa::session_id)))
         .select((
             s::id,
+            s::couple_id,
             s::counselor_id,
             s::starts_at,
             s::duration_minutes,
@@ -90,4 +93,51 @@ pub fn staff_names(conn: &mut AnyConnection, actor: &Actor, ids: &[UserId]) -> Q
         .select((u::id, u::display_name))
         .load(conn)?;
     Ok(pairs.into_iter().collect())
+}
+
+/// Display names of the caller's counselors: those assigned to the caller, and to the caller's
+/// couples. Sorted, each once.
+pub fn my_counselors(conn: &mut AnyConnection, actor: &Actor) -> QueryResult<Vec<String>> {
+    use crate::db::schema::{client_counselors as cc, couple_counselors as kc, couple_partners as cp};
+    let Some(me) = actor.client_id.clone() else { return Ok(Vec::new()) };
+    let mine = cc::table.filter(cc::client_id.eq(me.clone())).select(cc::counselor_id);
+    let couples = cp::table.filter(cp::client_id.eq(me)).select(cp::couple_id);
+    let of_couples = kc::table.filter(kc::couple_id.eq_any(couples)).select(kc::counselor_id);
+    let mut names: Vec<String> = u::table
+        .filter(u::practice_id.eq(actor.practice_id.clone()))
+        .filter(u::role.ne(Role::Client))
+        .filter(u::active.eq(true))
+        .filter(u::id.eq_any(mine).or(u::id.eq_any(of_couples)))
+        .select(u::display_name)
+        .load(conn)?;
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// One of the caller's couples: its id and status, and the other partner's id, first and
+/// preferred name.
+#[derive(Queryable, Debug)]
+pub struct MyCouple {
+    pub id: CoupleId,
+    pub status: crate::domain::CoupleStatus,
+    pub partner_id: ClientId,
+    pub first_name: String,
+    pub preferred_name: Option<String>,
+}
+
+/// The caller's couples, oldest first.
+pub fn my_couples(conn: &mut AnyConnection, actor: &Actor) -> QueryResult<Vec<MyCouple>> {
+    use crate::db::schema::{couple_partners as cp, couples as k};
+    let Some(me) = actor.client_id.clone() else { return Ok(Vec::new()) };
+    let (mine, other) = diesel::alias!(cp as mine, cp as other);
+    mine.inner_join(k::table.on(k::id.eq(mine.field(cp::couple_id))))
+        .inner_join(other.on(other.field(cp::couple_id).eq(mine.field(cp::couple_id))))
+        .inner_join(c::table.on(c::id.eq(other.field(cp::client_id))))
+        .filter(mine.field(cp::client_id).eq(me.clone()))
+        .filter(other.field(cp::client_id).ne(me))
+        .filter(k::practice_id.eq(actor.practice_id.clone()))
+        .select((k::id, k::status, c::id, c::first_name, c::preferred_name))
+        .order(k::created_at.asc())
+        .load(conn)
 }

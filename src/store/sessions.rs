@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    client_counselors as cc, couple_counselors as kc, session_attendees as sa, sessions as s, users,
+    client_counselors as cc, clients, couple_counselors as kc, session_attendees as sa, sessions as s, users,
 };
 use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, SessionId, UserId};
@@ -282,6 +282,24 @@ pub fn attendees(
         .order((sa::session_id, sa::client_id))
         .load(conn)?;
     Ok(crate::store::couples::group(pairs))
+}
+
+/// Attendees of many sessions with their names ([`names::client_name`]), in one statement for
+/// a page, grouped by session in id order.
+pub fn attendees_named(
+    conn: &mut AnyConnection,
+    session_ids: &[SessionId],
+) -> QueryResult<std::collections::HashMap<SessionId, Vec<(ClientId, String)>>> {
+    let rows: Vec<(SessionId, ClientId, String, String, Option<String>)> = sa::table
+        .inner_join(clients::table.on(clients::id.eq(sa::client_id)))
+        .filter(sa::session_id.eq_any(session_ids))
+        .select((sa::session_id, sa::client_id, clients::first_name, clients::last_name, clients::preferred_name))
+        .order((sa::session_id, sa::client_id))
+        .load(conn)?;
+    let named = rows.into_iter().map(|(session, id, first, last, preferred)| {
+        (session, (id, crate::store::names::client_name(&first, &last, preferred.as_deref())))
+    });
+    Ok(crate::store::couples::group(named.collect()))
 }
 
 #[derive(Default)]

@@ -99,6 +99,8 @@ pub struct AssessmentView {
     pub status: String,
     /// `YYYY-MM-DD`.
     pub due_on: Option<String>,
+    /// `YYYY-MM-DD`: before this day the portal does not offer it; null: at once.
+    pub opens_on: Option<String>,
     /// Item id -> value; null until completed.
     pub answers: Option<BTreeMap<String, i32>>,
     pub score: Option<i32>,
@@ -107,6 +109,9 @@ pub struct AssessmentView {
     /// `below_cutoff` or `above_cutoff` (at or above); null until completed.
     pub band: Option<&'static str>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The day a paper form was filled in, as entered by the counselor; null when answered in
+    /// the portal (the day of `completed_at` in the practice's time zone counts then).
+    pub completed_on: Option<String>,
     /// The user who entered the answers (the client's portal account, or a counselor).
     pub responded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
@@ -125,8 +130,10 @@ impl From<AssessmentRow> for AssessmentView {
             couple_id: r.couple_id,
             status: r.status,
             due_on: r.due_on,
+            opens_on: r.opens_on,
             score: r.score,
             completed_at: r.completed_at.map(instant),
+            completed_on: r.completed_on,
             responded_by: r.responded_by,
             created_at: instant(r.created_at),
             version: r.version,
@@ -146,15 +153,20 @@ pub struct AssessmentList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Serialize, ToSchema, Clone, Copy)]
+#[derive(Serialize, ToSchema, Clone)]
 pub struct Point {
     pub completed_at: DateTime<Utc>,
+    /// The point's day (`YYYY-MM-DD`): the day a paper form was filled in, else the day of
+    /// `completed_at` in the practice's time zone.
+    pub completed_on: String,
     pub score: i32,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct PartnerMeasures {
     pub client_id: ClientId,
+    /// The partner's name (the name they go by and their last name).
+    pub name: String,
     /// Oldest first.
     pub points: Vec<Point>,
     /// The first score; null before any.
@@ -173,24 +185,68 @@ pub struct Measures {
 }
 
 impl Measures {
-    /// `rows` are completed assessments of the couple on `instrument`, oldest first.
-    pub fn new(instrument: &'static Instrument, partners: &[ClientId], rows: &[AssessmentRow]) -> Measures {
+    /// `rows` are completed assessments of the couple on `instrument`; `partners` the couple's
+    /// partners with their names; `zone` the practice's time zone. Points are in day order.
+    pub fn new(
+        instrument: &'static Instrument,
+        partners: &[(ClientId, String)],
+        rows: &[AssessmentRow],
+        zone: &str,
+    ) -> Measures {
         let partners = partners
             .iter()
-            .map(|client_id| {
-                let points: Vec<Point> = rows
-                    .iter()
-                    .filter(|r| &r.client_id == client_id)
-                    .filter_map(|r| Some(Point { completed_at: instant(r.completed_at?), score: r.score? }))
-                    .collect();
+            .map(|(client_id, name)| {
+                let mine: Vec<AssessmentRow> = rows.iter().filter(|r| &r.client_id == client_id).cloned().collect();
+                let points = points(&mine, zone);
                 let baseline = points.first().map(|p| p.score);
                 let latest = points.last().map(|p| p.score);
                 let change = baseline.zip(latest).map(|(b, l)| l - b);
-                PartnerMeasures { client_id: client_id.clone(), points, baseline, latest, change }
+                PartnerMeasures { client_id: client_id.clone(), name: name.clone(), points, baseline, latest, change }
             })
             .collect();
         Measures { instrument: instrument.key, partners, cutoff: instrument.cutoff }
     }
+}
+
+/// The caller's own scores on one instrument over time (the portal): never the partner's.
+#[derive(Serialize, ToSchema)]
+pub struct OwnMeasures {
+    pub instrument: &'static str,
+    /// Oldest first, by day.
+    pub points: Vec<Point>,
+    /// The first score; null before any.
+    pub baseline: Option<i32>,
+    pub latest: Option<i32>,
+    /// `latest - baseline`.
+    pub change: Option<i32>,
+    pub cutoff: f64,
+}
+
+impl OwnMeasures {
+    /// `rows` are the caller's own completed assessments on `instrument`.
+    pub fn new(instrument: &'static Instrument, rows: &[AssessmentRow], zone: &str) -> OwnMeasures {
+        let points = points(rows, zone);
+        let baseline = points.first().map(|p| p.score);
+        let latest = points.last().map(|p| p.score);
+        let change = baseline.zip(latest).map(|(b, l)| l - b);
+        OwnMeasures { instrument: instrument.key, points, baseline, latest, change, cutoff: instrument.cutoff }
+    }
+}
+
+/// The points of `rows` (completed assessments of one person) in day order: the day a paper
+/// form was filled in, else the day of `completed_at` in `zone`.
+fn points(rows: &[AssessmentRow], zone: &str) -> Vec<Point> {
+    let tz = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let mut points: Vec<Point> = rows
+        .iter()
+        .filter_map(|r| {
+            let at = instant(r.completed_at?);
+            let on = r.completed_on.clone().unwrap_or_else(|| at.with_timezone(&tz).format("%Y-%m-%d").to_string());
+            Some(Point { completed_at: at, completed_on: on, score: r.score? })
+        })
+        .collect();
+    points.sort_by(|a, b| (&a.completed_on, a.completed_at).cmp(&(&b.completed_on, b.completed_at)));
+    points
 }
 
 /// One of the caller's own assessments, in the portal.
@@ -205,6 +261,8 @@ pub struct PortalAssessment {
     pub score: Option<i32>,
     pub band: Option<&'static str>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The day a paper form was filled in, when the counselor entered one.
+    pub completed_on: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -220,6 +278,7 @@ impl From<&OwnAssessment> for PortalAssessment {
             score: r.score,
             band: band(r),
             completed_at: r.completed_at.map(instant),
+            completed_on: r.completed_on.clone(),
             created_at: instant(r.created_at),
         }
     }

@@ -114,6 +114,8 @@ pub struct AuditEventView {
     pub id: AuditEventId,
     pub at: DateTime<Utc>,
     pub actor_id: Option<UserId>,
+    /// The actor's display name; null when there is no actor (a failed sign-in, the system).
+    pub actor_name: Option<String>,
     pub actor_role: Option<Role>,
     pub action: Action,
     pub resource_type: ResourceKind,
@@ -128,6 +130,12 @@ pub struct AuditEventView {
 }
 
 impl AuditEventView {
+    /// With the actor's name from `names` (a page's worth).
+    pub fn with_actor_name(mut self, names: &std::collections::HashMap<UserId, String>) -> Self {
+        self.actor_name = self.actor_id.as_ref().and_then(|id| names.get(id)).cloned();
+        self
+    }
+
     /// With the event's subjects, sorted.
     pub fn with_subjects(mut self, mut subject_ids: Vec<String>) -> Self {
         subject_ids.sort();
@@ -142,6 +150,7 @@ impl From<AuditRow> for AuditEventView {
             id: a.id,
             at: instant(a.at),
             actor_id: a.actor_id,
+            actor_name: None,
             actor_role: a.actor_role,
             action: a.action,
             resource_type: a.resource_type,

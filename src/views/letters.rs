@@ -25,6 +25,8 @@ pub struct StaffLetter {
     pub id: String,
     pub couple_id: String,
     pub author_id: String,
+    /// The author's name (the name they go by and their last name).
+    pub author_name: String,
     pub kind: LetterKind,
     pub title: String,
     /// The last submitted text (what the author is editing after a return is not shown).
@@ -42,7 +44,12 @@ pub struct StaffLetter {
 
 impl StaffLetter {
     /// `revisions` may hold other letters' revisions too (a page's worth).
-    pub fn new(row: StaffLetterRow, revisions: &[RevisionRow]) -> StaffLetter {
+    /// `names` holds the authors' names (a page's worth).
+    pub fn new(
+        row: StaffLetterRow,
+        revisions: &[RevisionRow],
+        names: &std::collections::HashMap<crate::domain::ids::ClientId, String>,
+    ) -> StaffLetter {
         let revisions = revisions
             .iter()
             .filter(|r| r.letter_id == row.id)
@@ -53,6 +60,10 @@ impl StaffLetter {
             status: row.status,
             id: row.id,
             couple_id: row.couple_id,
+            author_name: names
+                .get(&crate::domain::ids::ClientId::from_db(row.author_id.clone()))
+                .cloned()
+                .unwrap_or_default(),
             author_id: row.author_id,
             title: row.title,
             body: row.body,

@@ -9,7 +9,10 @@ pub mod sessions;
 pub mod trust;
 // ---- consent and release (issue 16) ----
 pub mod consent;
+pub mod pdf;
+pub mod release_document;
 pub mod releases;
+pub mod releases_preview;
 pub mod schema;
 // ---- letters and activities (issue 14) ----
 pub mod activities;

@@ -51,9 +51,20 @@ pub struct PortalSummary {
     pub shared_at: DateTime<Utc>,
 }
 
+/// Whom a session is with.
+#[derive(Serialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Joint,
+    Individual,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PortalSession {
     pub id: SessionId,
+    /// `joint` (with the couple: `couple_id` says which) or `individual` (the caller alone).
+    pub kind: SessionKind,
+    pub couple_id: Option<CoupleId>,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i32,
     pub modality: Modality,
@@ -67,6 +78,8 @@ impl PortalSession {
     pub fn new(row: PortalSessionRow, counselor_name: Option<String>) -> PortalSession {
         let summary = row.shared_summary().map(|(text, at)| PortalSummary { text, shared_at: instant(at) });
         PortalSession {
+            kind: if row.couple_id.is_some() { SessionKind::Joint } else { SessionKind::Individual },
+            couple_id: row.couple_id,
             id: row.id,
             starts_at: instant(row.starts_at),
             duration_minutes: row.duration_minutes,
@@ -188,4 +201,40 @@ impl From<MilestoneRow> for PortalMilestone {
 pub struct PortalMilestoneList {
     pub items: Vec<PortalMilestone>,
     pub next_cursor: Option<String>,
+}
+
+/// The caller's practice, as the portal shows it.
+#[derive(Serialize, ToSchema)]
+pub struct PortalPractice {
+    pub name: String,
+    /// IANA time zone: the portal shows every time in it, with the zone named.
+    pub timezone: String,
+    /// The caller's counselors (of the caller and of the caller's couples).
+    pub counselors: Vec<PortalCounselor>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PortalCounselor {
+    pub display_name: String,
+}
+
+/// The other partner of one of the caller's couples.
+#[derive(Serialize, ToSchema)]
+pub struct PortalPartner {
+    pub id: ClientId,
+    pub first_name: String,
+    pub preferred_name: Option<String>,
+}
+
+/// One of the caller's couples.
+#[derive(Serialize, ToSchema)]
+pub struct PortalCouple {
+    pub id: CoupleId,
+    pub partner: PortalPartner,
+    pub status: crate::domain::CoupleStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PortalCoupleList {
+    pub items: Vec<PortalCouple>,
 }

@@ -33,6 +33,10 @@ pub struct SessionView {
     pub modality: Modality,
     pub status: SessionStatus,
     pub attendee_ids: Vec<ClientId>,
+    /// The attendees with their names, in the order of `attendee_ids`.
+    pub attendees: Vec<Attendee>,
+    /// The counselor's display name.
+    pub counselor_name: String,
     pub cancellation_reason: Option<String>,
     /// Null until a summary is written. Editing a shared summary makes it a draft again.
     pub summary: Option<SummaryView>,
@@ -41,8 +45,50 @@ pub struct SessionView {
     pub version: i64,
 }
 
+/// An attendee named beside their id: the name they go by and their last name.
+#[derive(Serialize, ToSchema, Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    pub id: ClientId,
+    pub name: String,
+}
+
+/// The names a page of sessions mentions, loaded for the whole page.
+pub struct SessionNames {
+    /// Each session's attendees with their names.
+    pub attendees: HashMap<SessionId, Vec<(ClientId, String)>>,
+    /// Counselors' display names.
+    pub counselors: HashMap<UserId, String>,
+}
+
+impl SessionNames {
+    /// The attendees and counselors of `rows`: two statements whatever the page's size.
+    pub fn load(conn: &mut crate::db::AnyConnection, rows: &[SessionRow]) -> diesel::QueryResult<SessionNames> {
+        let Some(first) = rows.first() else {
+            return Ok(SessionNames { attendees: HashMap::new(), counselors: HashMap::new() });
+        };
+        let ids: Vec<SessionId> = rows.iter().map(|r| r.id.clone()).collect();
+        let attendees = crate::store::sessions::attendees_named(conn, &ids)?;
+        let counselors =
+            crate::store::names::users(conn, &first.practice_id, rows.iter().map(|r| r.counselor_id.clone()))?;
+        Ok(SessionNames { attendees, counselors })
+    }
+
+    /// The view of one row of the page.
+    pub fn view(&mut self, r: SessionRow) -> SessionView {
+        let attendees: Vec<Attendee> = self
+            .attendees
+            .remove(&r.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, name)| Attendee { id, name })
+            .collect();
+        let counselor_name = self.counselors.get(&r.counselor_id).cloned().unwrap_or_default();
+        SessionView::new(r, attendees, counselor_name)
+    }
+}
+
 impl SessionView {
-    pub fn new(r: SessionRow, attendee_ids: Vec<ClientId>) -> SessionView {
+    fn new(r: SessionRow, attendees: Vec<Attendee>, counselor_name: String) -> SessionView {
         SessionView {
             modality: r.modality,
             status: r.status,
@@ -51,21 +97,15 @@ impl SessionView {
             couple_id: r.couple_id,
             client_id: r.client_id,
             counselor_id: r.counselor_id,
+            counselor_name,
             starts_at: instant(r.starts_at),
             duration_minutes: r.duration_minutes,
-            attendee_ids,
+            attendee_ids: attendees.iter().map(|a| a.id.clone()).collect(),
+            attendees,
             cancellation_reason: r.cancellation_reason,
             created_at: instant(r.created_at),
             updated_at: instant(r.updated_at),
             version: r.version,
-        }
-    }
-
-    /// A page of rows with their batch-loaded attendees.
-    pub fn with(attendees: &mut HashMap<SessionId, Vec<ClientId>>) -> impl FnMut(SessionRow) -> SessionView + '_ {
-        move |r| {
-            let ids = attendees.remove(&r.id).unwrap_or_default();
-            SessionView::new(r, ids)
         }
     }
 }
@@ -80,13 +120,15 @@ pub struct SessionList {
 pub struct AddendumView {
     pub id: AddendumId,
     pub author_id: UserId,
+    pub author_name: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
 
-impl From<AddendumRow> for AddendumView {
-    fn from(a: AddendumRow) -> Self {
-        AddendumView { id: a.id, author_id: a.author_id, body: a.body, created_at: instant(a.created_at) }
+impl AddendumView {
+    fn new(a: AddendumRow, names: &HashMap<UserId, String>) -> Self {
+        let author_name = names.get(&a.author_id).cloned().unwrap_or_default();
+        AddendumView { id: a.id, author_id: a.author_id, author_name, body: a.body, created_at: instant(a.created_at) }
     }
 }
 
@@ -105,6 +147,8 @@ pub struct NoteView {
     pub couple_id: Option<CoupleId>,
     pub client_id: Option<ClientId>,
     pub author_id: UserId,
+    /// The author's display name.
+    pub author_name: String,
     pub body: String,
     pub topics: Vec<String>,
     pub agreements: Vec<String>,
@@ -127,8 +171,28 @@ pub struct NoteView {
     pub version: i64,
 }
 
-impl NoteView {
-    pub fn new(r: NoteRow, addenda: Vec<AddendumRow>) -> NoteView {
+/// A page of notes with their addenda and the names of everyone who wrote them, loaded for the
+/// whole page (two statements whatever its size).
+pub struct NotePage {
+    addenda: HashMap<NoteId, Vec<AddendumRow>>,
+    names: HashMap<UserId, String>,
+}
+
+impl NotePage {
+    pub fn load(conn: &mut crate::db::AnyConnection, rows: &[NoteRow]) -> diesel::QueryResult<NotePage> {
+        let Some(first) = rows.first() else {
+            return Ok(NotePage { addenda: HashMap::new(), names: HashMap::new() });
+        };
+        let ids: Vec<NoteId> = rows.iter().map(|r| r.id.clone()).collect();
+        let addenda = crate::store::notes::addenda(conn, &ids)?;
+        let authors = rows.iter().map(|r| r.author_id.clone());
+        let authors = authors.chain(addenda.values().flatten().map(|a| a.author_id.clone()));
+        let names = crate::store::names::users(conn, &first.practice_id, authors)?;
+        Ok(NotePage { addenda, names })
+    }
+
+    pub fn view(&mut self, r: NoteRow) -> NoteView {
+        let addenda = self.addenda.remove(&r.id).unwrap_or_default();
         let integrity = integrity_ok(&r).map(|ok| if ok { Integrity::Ok } else { Integrity::Mismatch });
         let signed = r.is_signed();
         NoteView {
@@ -142,21 +206,15 @@ impl NoteView {
             session_id: r.session_id,
             couple_id: r.couple_id,
             client_id: r.client_id,
+            author_name: self.names.get(&r.author_id).cloned().unwrap_or_default(),
             author_id: r.author_id,
             body: r.body,
             signed_at: r.signed_at.map(instant),
             signed_by: r.signed_by,
-            addenda: addenda.into_iter().map(AddendumView::from).collect(),
+            addenda: addenda.into_iter().map(|a| AddendumView::new(a, &self.names)).collect(),
             created_at: instant(r.created_at),
             updated_at: instant(r.updated_at),
             version: r.version,
-        }
-    }
-
-    pub fn with(addenda: &mut HashMap<NoteId, Vec<AddendumRow>>) -> impl FnMut(NoteRow) -> NoteView + '_ {
-        move |r| {
-            let a = addenda.remove(&r.id).unwrap_or_default();
-            NoteView::new(r, a)
         }
     }
 }

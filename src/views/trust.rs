@@ -76,6 +76,8 @@ pub struct CheckInView {
     pub boundary_id: BoundaryId,
     /// The partner whose report this is.
     pub reported_by: ClientId,
+    /// That partner's name (the name they go by and their last name).
+    pub reported_by_name: String,
     /// The user who recorded it: a counselor in session, or the partner in the portal.
     pub recorded_by: UserId,
     pub kept: bool,
@@ -83,11 +85,13 @@ pub struct CheckInView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<CheckInRow> for CheckInView {
-    fn from(r: CheckInRow) -> Self {
+impl CheckInView {
+    /// `names` holds the reporting partners' names (a page's worth).
+    pub fn new(r: CheckInRow, names: &std::collections::HashMap<ClientId, String>) -> Self {
         CheckInView {
             id: r.id,
             boundary_id: r.boundary_id,
+            reported_by_name: names.get(&r.reported_by).cloned().unwrap_or_default(),
             reported_by: r.reported_by,
             recorded_by: r.recorded_by,
             kept: r.kept,

@@ -30,16 +30,29 @@ pub struct CreateAssessmentRequest {
     #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     #[validate(custom(function = "calendar_date"))]
     pub due_on: Option<String>,
+    /// The day the portal starts to offer it (the practice's time zone); before it a partner
+    /// does not see it and cannot answer it. Not after `due_on`.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[validate(custom(function = "calendar_date"))]
+    pub opens_on: Option<String>,
 }
 
 fn calendar_date(value: &str) -> Result<(), validator::ValidationError> {
-    date::parse("due_on", value).map(drop).map_err(|e| crate::extract::rule(e.message))
+    date::parse("date", value).map(drop).map_err(|e| crate::extract::rule(e.message))
 }
 
 impl CreateAssessmentRequest {
-    /// The instrument's key (the DTO's rule has checked it).
+    /// The instrument's key (the DTO's rule has checked it), once the dates agree: `opens_on`
+    /// not after `due_on`.
     fn key(&self) -> AppResult<&'static str> {
-        instrument("instrument", &self.instrument).map(|i| i.key)
+        let key = instrument("instrument", &self.instrument).map(|i| i.key)?;
+        // Both are `YYYY-MM-DD` (checked), so text order is date order.
+        if let (Some(opens), Some(due)) = (&self.opens_on, &self.due_on) {
+            if opens > due {
+                return Err(AppError::field("opens_on", "must not be after due_on"));
+            }
+        }
+        Ok(key)
     }
 }
 
@@ -77,6 +90,7 @@ pub async fn for_couple(
                         client_id,
                         couple_id: Some(&couple_id),
                         due_on: req.due_on.as_deref(),
+                        opens_on: req.opens_on.as_deref(),
                         created_by: &staff.user_id,
                     };
                     assessments::create(conn, &new)?;
@@ -141,6 +155,7 @@ pub async fn for_client(
                     client_id: &client_id,
                     couple_id: None,
                     due_on: req.due_on.as_deref(),
+                    opens_on: req.opens_on.as_deref(),
                     created_by: &staff.user_id,
                 };
                 assessments::create(conn, &new)?;

@@ -29,8 +29,12 @@ async fn load(state: &AppState, staff: Staff, couple_id: CoupleId, key: String) 
             let instrument = instruments::find(&key).ok_or(AppError::NotFound)?;
             let partners: Vec<ClientId> =
                 couples::partners_of(conn, &couple_id)?.into_iter().map(ClientId::from_db).collect();
+            let names = crate::store::names::clients(conn, &staff.practice_id, partners.iter().cloned())?;
+            let partners: Vec<(ClientId, String)> =
+                partners.into_iter().map(|id| (id.clone(), names.get(&id).cloned().unwrap_or_default())).collect();
             let rows = assessments::completed_of_couple(conn, staff, &couple_id, instrument.key)?;
-            Ok(Measures::new(instrument, &partners, &rows))
+            let zone = crate::store::practices::own(conn, &staff.practice_id)?.timezone;
+            Ok(Measures::new(instrument, &partners, &rows, &zone))
         },
     )
     .await

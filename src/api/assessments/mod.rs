@@ -103,6 +103,17 @@ pub struct RespondRequest {
     pub answers: Answers,
 }
 
+/// A paper form entered by the counselor: the answers, and the day the partner filled it in.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperFormRequest {
+    pub answers: Answers,
+    /// The day the form was filled in (`YYYY-MM-DD`, not after today in the practice's time
+    /// zone); the point's date in measures and the chart. Default: the day it is entered.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub completed_on: Option<String>,
+}
+
 /// Scores `answers` on the instrument: the answers as stored, and the score; a 422 naming every
 /// missing, unknown, repeated or out-of-range item otherwise.
 pub(crate) fn score(

@@ -80,12 +80,14 @@ pub async fn list(
             let rows = audit::list(conn, &admin.practice_id, &filter, &page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
             let mut subjects = crate::store::audit_subjects::subjects_of(conn, &ids)?;
+            let actors = rows.iter().filter_map(|r| r.actor_id.clone());
+            let names = crate::store::names::users(conn, &admin.practice_id, actors)?;
             Ok(page.finish(
                 rows,
                 |r| vec![r.id.to_string()],
                 |r| {
                     let subject_ids = subjects.remove(r.id.as_str()).unwrap_or_default();
-                    AuditEventView::from(r).with_subjects(subject_ids)
+                    AuditEventView::from(r).with_subjects(subject_ids).with_actor_name(&names)
                 },
             ))
         })

@@ -18,6 +18,7 @@ use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::boundaries::{self, NewCheckIn};
 use crate::store::couples;
+use crate::store::names;
 use crate::views::trust::CheckInView;
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -69,10 +70,12 @@ pub async fn create(
                 if boundary.status == BoundaryStatus::Retired {
                     return Err(AppError::Conflict("The boundary is retired.".into()));
                 }
-                Ok(boundaries::create_check_in(conn, &new)?)
+                let row = boundaries::create_check_in(conn, &new)?;
+                let names = names::clients(conn, &staff.practice_id, [row.reported_by.clone()])?;
+                Ok(CheckInView::new(row, &names))
             })
         })
         .await?;
     let location = format!("{API}/boundaries/{}/check-ins", row.boundary_id);
-    Ok(created(&CheckInView::from(row), location, None))
+    Ok(created(&row, location, None))
 }

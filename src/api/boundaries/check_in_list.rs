@@ -10,6 +10,7 @@ use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::boundaries::{self, ts_key};
+use crate::store::names;
 use crate::views::trust::{CheckInList, CheckInView};
 
 /// Check-ins on a boundary, newest first.
@@ -33,7 +34,9 @@ pub async fn list(
         move |conn, staff| {
             boundaries::find_visible(conn, staff, &boundary_id)?;
             let rows = boundaries::list_check_ins(conn, &boundary_id, None, &page)?;
-            let page = page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], CheckInView::from);
+            let names = names::clients(conn, &staff.practice_id, rows.iter().map(|r| r.reported_by.clone()))?;
+            let page =
+                page.finish(rows, |r| vec![ts_key(r.created_at), r.id.to_string()], |r| CheckInView::new(r, &names));
             Ok(CheckInList { items: page.items, next_cursor: page.next_cursor })
         },
     )

@@ -55,8 +55,12 @@ pub async fn list(
             let rows = letters::list_for_staff(conn, staff, &couple_id, status, &page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let revisions = letters::revisions(conn, &ids)?;
-            let page =
-                page.finish(rows, |r| vec![ts_key(r.created_at), r.id.clone()], |r| StaffLetter::new(r, &revisions));
+            let names = super::author_names(conn, &staff.practice_id, &rows)?;
+            let page = page.finish(
+                rows,
+                |r| vec![ts_key(r.created_at), r.id.clone()],
+                |r| StaffLetter::new(r, &revisions, &names),
+            );
             Ok(StaffLetterList { items: page.items, next_cursor: page.next_cursor })
         },
     )

@@ -7,10 +7,14 @@ pub mod read;
 pub mod release;
 pub mod send_back;
 
+use std::collections::HashMap;
+
 use crate::db::AnyConnection;
+use crate::domain::ids::{ClientId, PracticeId};
 use crate::domain::letters::LetterStatus;
 use crate::problem::{AppError, AppResult};
 use crate::store::letters::{self, StaffLetterRow};
+use crate::store::names;
 use crate::views::letters::StaffLetter;
 
 /// 409 for a move the letter's status does not allow.
@@ -27,8 +31,22 @@ pub(crate) fn lost_race() -> AppError {
     AppError::Conflict("The letter changed at the same time; read it again.".into())
 }
 
-/// The staff view of a letter, with its revisions.
-pub(crate) fn staff_view(conn: &mut AnyConnection, row: StaffLetterRow) -> AppResult<StaffLetter> {
+/// The staff view of a letter, with its revisions and its author's name.
+pub(crate) fn staff_view(
+    conn: &mut AnyConnection,
+    practice: &PracticeId,
+    row: StaffLetterRow,
+) -> AppResult<StaffLetter> {
     let revisions = letters::revisions(conn, std::slice::from_ref(&row.id))?;
-    Ok(StaffLetter::new(row, &revisions))
+    let names = author_names(conn, practice, std::slice::from_ref(&row))?;
+    Ok(StaffLetter::new(row, &revisions, &names))
+}
+
+/// The names of the authors of a page of letters (one statement).
+pub(crate) fn author_names(
+    conn: &mut AnyConnection,
+    practice: &PracticeId,
+    rows: &[StaffLetterRow],
+) -> AppResult<HashMap<ClientId, String>> {
+    Ok(names::clients(conn, practice, rows.iter().map(|r| ClientId::from_db(r.author_id.clone())))?)
 }

@@ -25,7 +25,7 @@ pub async fn read(state: web::Data<AppState>, staff: Staff, path: web::Path<Lett
         Some(id.to_string()),
         move |conn, staff| {
             let row = letters::find_for_staff(conn, staff, &id)?.ok_or(AppError::NotFound)?;
-            staff_view(conn, row)
+            staff_view(conn, &staff.practice_id, row)
         },
     )
     .await?;

@@ -35,7 +35,7 @@ pub async fn release(
                     return Err(lost_race());
                 }
                 let row = letters::find_for_staff(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                staff_view(conn, row)
+                staff_view(conn, &staff.practice_id, row)
             })
         })
         .await?;

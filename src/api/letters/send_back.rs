@@ -51,7 +51,7 @@ pub async fn send_back(
                     return Err(lost_race());
                 }
                 let row = letters::find_for_staff(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                staff_view(conn, row)
+                staff_view(conn, &staff.practice_id, row)
             })
         })
         .await?;

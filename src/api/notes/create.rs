@@ -16,7 +16,7 @@ use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::notes::{self, NewNote};
 use crate::store::sessions;
-use crate::views::sessions::NoteView;
+use crate::views::sessions::{NotePage, NoteView};
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,8 +89,8 @@ pub async fn create(
                         req.risk_level,
                     );
                     let row = notes::create(conn, new)?;
-                    // A new note has no addenda yet.
-                    Ok(NoteView::new(row, Vec::new()))
+                    let mut page = NotePage::load(conn, std::slice::from_ref(&row))?;
+                    Ok(page.view(row))
                 },
             )
         })

@@ -4,13 +4,13 @@ use utoipa::IntoParams;
 
 use crate::audit::{self, Action};
 use crate::auth::Staff;
-use crate::domain::ids::{NoteId, SessionId};
+use crate::domain::ids::SessionId;
 use crate::domain::ResourceKind;
 use crate::pagination::PageRequest;
 use crate::problem::AppResult;
 use crate::state::AppState;
 use crate::store::{notes, sessions};
-use crate::views::sessions::{NoteList, NoteView};
+use crate::views::sessions::{NoteList, NotePage};
 
 /// No rules beyond the types (the page's are `PageRequest`'s), so a plain `web::Query`.
 #[derive(Deserialize, IntoParams)]
@@ -44,9 +44,8 @@ pub async fn list(
             // A session the caller may not see is a 404 (diesel's NotFound).
             sessions::find_visible(conn, staff, &session_id)?;
             let rows = notes::list_for_session(conn, staff, &session_id, &page)?;
-            let ids: Vec<NoteId> = rows.iter().map(|r| r.id.clone()).collect();
-            let mut addenda = notes::addenda(conn, &ids)?;
-            Ok(page.finish(rows, notes::list_key, NoteView::with(&mut addenda)))
+            let mut names = NotePage::load(conn, &rows)?;
+            Ok(page.finish(rows, notes::list_key, |r| names.view(r)))
         },
     )
     .await?;

@@ -16,14 +16,13 @@ pub mod update;
 use crate::db::AnyConnection;
 use crate::domain::ids::UserId;
 use crate::problem::AppError;
-use crate::store::notes::{self, NoteRow};
-use crate::views::sessions::NoteView;
+use crate::store::notes::NoteRow;
+use crate::views::sessions::{NotePage, NoteView};
 
-/// The note view with its addenda (one more query).
+/// The note view with its addenda and names (two more statements).
 pub(crate) fn view(conn: &mut AnyConnection, row: NoteRow) -> Result<NoteView, AppError> {
-    let mut addenda = notes::addenda(conn, std::slice::from_ref(&row.id))?;
-    let mine = addenda.remove(&row.id).unwrap_or_default();
-    Ok(NoteView::new(row, mine))
+    let mut page = NotePage::load(conn, std::slice::from_ref(&row))?;
+    Ok(page.view(row))
 }
 
 /// The note may only be changed by its author (403 for anyone else who can see it).

@@ -55,7 +55,10 @@ pub async fn list(
                 return Err(AppError::NotFound);
             }
         }
-        let rows = assessments::list_own(conn, client, couple_id.as_ref(), instrument, &page)?;
+        // Questionnaires not yet open are not offered (the practice's day decides).
+        let zone = crate::store::practices::own(conn, &client.practice_id)?.timezone;
+        let today = crate::domain::trust::today_in(&zone).format("%Y-%m-%d").to_string();
+        let rows = assessments::list_own(conn, client, couple_id.as_ref(), instrument, &today, &page)?;
         let page = page.finish(
             rows,
             |r| vec![ts_key(r.row().created_at), r.row().id.to_string()],

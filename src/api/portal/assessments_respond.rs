@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
 
-use crate::api::assessments::respond::complete;
+use crate::api::assessments::respond::{complete, opened};
 use crate::api::assessments::RespondRequest;
 use crate::audit::{audited, Action, Target};
 use crate::auth::PortalClient;
@@ -29,7 +29,8 @@ pub async fn respond(
         .run(move |conn| {
             audited(conn, &client, Target::new(Action::Respond, ResourceKind::Assessment, Some(id.as_str())), |conn| {
                 let own = assessments::find_own(conn, &client, &id)?;
-                complete(conn, own.row(), &req, &client.user_id)?;
+                opened(conn, &client.practice_id, own.row())?;
+                complete(conn, own.row(), &req.answers, &client.user_id, None)?;
                 let own = assessments::find_own(conn, &client, &id)?;
                 Ok(PortalAssessmentDetail::from(&own))
             })

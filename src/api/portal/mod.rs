@@ -19,6 +19,7 @@ pub mod consents_list;
 pub mod consents_sign;
 pub mod releases_authorize;
 pub mod releases_list;
+pub mod releases_preview;
 pub mod releases_revoke;
 // ---- letters and activities (issue 14) ----
 pub mod activities_list;
@@ -32,3 +33,7 @@ pub mod letters_update;
 pub mod letters_withdraw;
 // ---- end letters and activities ----
 pub mod access_report;
+// ---- what the portal needs besides (part three) ----
+pub mod couples;
+pub mod measures;
+pub mod practice;

@@ -2,17 +2,20 @@ use actix_web::{web, HttpResponse};
 
 use crate::audit::{self, audited, Action, Outcome, Target};
 use crate::auth::Staff;
-use crate::db::{new_id, now};
+use crate::db::{new_id, now, AnyConnection};
 use crate::domain::consent::ReleaseId;
 use crate::domain::consent::{day, ReleaseStatus};
 use crate::domain::date;
+use crate::domain::Actor;
 use crate::domain::ResourceKind;
 use crate::http::ok_versioned;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::disclosure::{self, Window};
-use crate::store::releases;
-use crate::views::releases::DisclosedView;
+use crate::store::releases::{self, AuthorizerRow, ReleaseRow};
+use crate::store::{disclosure_document, practices};
+use crate::views::release_document::{people_in, DisclosureDocument, DocumentParts};
+use crate::views::releases::{DisclosedRecords, DisclosedView};
 
 /// Disclose the records of an authorized release: answers the release and exactly the included
 /// kinds within its window. Only when `authorized`, not revoked and not expired (else 409, and
@@ -54,9 +57,13 @@ pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<
                     &current.include(),
                     current.include_mediation_notes,
                 )?;
-                let carried: Vec<String> =
-                    releases::authorizers(conn, std::slice::from_ref(&id))?.into_iter().map(|a| a.client_id).collect();
-                releases::record_disclosure(conn, &new_id(), &current, &staff.user_id, at, &carried)?;
+                let authorizers = releases::authorizers(conn, std::slice::from_ref(&id))?;
+                let carried: Vec<String> = authorizers.iter().map(|a| a.client_id.clone()).collect();
+                let disclosure_id = new_id();
+                releases::record_disclosure(conn, &disclosure_id, &current, &staff.user_id, at, &carried)?;
+                let records = DisclosedRecords::from(records);
+                let document = document_of(conn, &staff, &current, &authorizers, at, &records)?;
+                disclosure_document::keep(conn, &disclosure_id, &document)?;
                 let ctx = staff.audit_context();
                 for client_id in &carried {
                     audit::record(
@@ -69,10 +76,41 @@ pub async fn disclose(state: web::Data<AppState>, staff: Staff, path: web::Path<
                     )?;
                 }
                 let row = releases::find_visible(conn, &staff, &id)?.ok_or(AppError::NotFound)?;
-                Ok(DisclosedView { release: super::view(conn, row)?, records: records.into() })
+                Ok(DisclosedView { release: super::view(conn, row)?, records })
             })
         })
         .await?;
     let version = view.release.version;
     Ok(ok_versioned(&view, version))
+}
+
+/// The document of this disclosure, as JSON to keep: the records with the names of the people
+/// they name, the practice's name and time zone, as they are now.
+fn document_of(
+    conn: &mut AnyConnection,
+    staff: &Actor,
+    release: &ReleaseRow,
+    authorizers: &[AuthorizerRow],
+    at: chrono::NaiveDateTime,
+    records: &DisclosedRecords,
+) -> AppResult<String> {
+    let practice = practices::own(conn, &staff.practice_id)?;
+    let mut people = people_in(records);
+    people.extend(authorizers.iter().map(|a| a.client_id.clone()));
+    people.insert(staff.user_id.to_string());
+    let people: Vec<String> = people.into_iter().collect();
+    let names = disclosure_document::names(conn, &staff.practice_id, &people)?;
+    let doc = DisclosureDocument::new(DocumentParts {
+        release,
+        authorizers,
+        practice_name: practice.name,
+        timezone: practice.timezone,
+        disclosed_at: date::instant(at),
+        disclosed_by: names.get(staff.user_id.as_str()).cloned().unwrap_or_default(),
+        names,
+        records,
+    })
+    .and_then(|d| serde_json::to_string(&d))
+    .map_err(|_| AppError::Internal("the disclosure document could not be written".into()))?;
+    Ok(doc)
 }

@@ -5,6 +5,7 @@
 pub mod create;
 pub mod disclose;
 pub mod disclosures;
+pub mod document;
 pub mod list;
 pub mod read;
 

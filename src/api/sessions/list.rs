@@ -6,7 +6,7 @@ use validator::Validate;
 use crate::audit::{self, Action};
 use crate::auth::Staff;
 use crate::domain::calendar::CalendarBound;
-use crate::domain::ids::{ClientId, CoupleId, SessionId, UserId};
+use crate::domain::ids::{ClientId, CoupleId, UserId};
 use crate::domain::session::SessionStatus;
 use crate::domain::value::parsed;
 use crate::domain::value_sessions::{reference, uuid_text};
@@ -16,7 +16,7 @@ use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::sessions::{self, ListFilter};
-use crate::views::sessions::{SessionList, SessionView};
+use crate::views::sessions::{SessionList, SessionNames};
 
 #[derive(Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -145,9 +145,8 @@ pub async fn list(
         filters_visible(conn, staff, &calendar.filter)?;
         let filter = calendar.resolve(conn, staff)?;
         let rows = sessions::list(conn, staff, &filter, &page)?;
-        let ids: Vec<SessionId> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut attendees = sessions::attendees(conn, &ids)?;
-        Ok(page.finish(rows, sessions::list_key, SessionView::with(&mut attendees)))
+        let mut names = SessionNames::load(conn, &rows)?;
+        Ok(page.finish(rows, sessions::list_key, |r| names.view(r)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(SessionList { items: page.items, next_cursor: page.next_cursor }))

@@ -10,14 +10,13 @@ pub mod update;
 use crate::db::AnyConnection;
 use crate::domain::ids::ClientId;
 use crate::problem::AppError;
-use crate::store::sessions::{self, SessionRow, Subject};
-use crate::views::sessions::SessionView;
+use crate::store::sessions::{SessionRow, Subject};
+use crate::views::sessions::{SessionNames, SessionView};
 
-/// The session view with its attendees (one more query).
+/// The session view with its attendees and counselor named (two more statements).
 pub(crate) fn view(conn: &mut AnyConnection, row: SessionRow) -> Result<SessionView, AppError> {
-    let mut attendees = sessions::attendees(conn, std::slice::from_ref(&row.id))?;
-    let mine = attendees.remove(&row.id).unwrap_or_default();
-    Ok(SessionView::new(row, mine))
+    let mut names = SessionNames::load(conn, std::slice::from_ref(&row))?;
+    Ok(names.view(row))
 }
 
 /// Attendees: default everyone who may attend; otherwise a non-empty subset of them, no repeats

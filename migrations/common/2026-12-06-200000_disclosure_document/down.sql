@@ -1,0 +1,1 @@
+ALTER TABLE disclosures DROP COLUMN document;

@@ -163,7 +163,6 @@ async function render(keepFocus) {
   }
   if (ctx.done) ctx.done();
   if (seq !== renderSeq) return;
-  ctx.names = data.names || new Map();
   const title = entry.screen.title(data, ctx);
   document.title = `${title} · ${BRAND}`;
   const heading = h("h1", { tabindex: "-1", text: title });

@@ -1,14 +1,13 @@
 // The calendar: a week (or a day) of sessions, the caller's own or, for an admin, any
 // counselor's; scheduling, and on the day view rescheduling, cancelling with a reason and
-// marking completed or no-show. Calls: the week's sessions, the caller's clients (to name the
-// attendees), and for an admin the staff list.
+// marking completed or no-show. Calls: the week's sessions (and for an admin, the staff list).
 
 import { h } from "/shared/h.js";
 import { empty, field } from "/shared/ui.js";
 import { addDays, mondayOf, shortDate, weekday } from "/shared/time.js";
 import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionCard } from "./record.js";
-import { attendeesOf, coupleName, people, personName, sessionHref, words } from "./words.js";
+import { attendeesOf, coupleName, personName, sessionHref, words } from "./words.js";
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -19,12 +18,11 @@ export async function load(api, route, { me, time, isAdmin }) {
   const counselor = isAdmin && p.get("counselor") ? p.get("counselor") : me.id;
   const from = view === "day" ? day : mondayOf(day);
   const to = view === "day" ? day : addDays(from, 6);
-  const [sessions, clients, staff] = await Promise.all([
+  const [sessions, staff] = await Promise.all([
     api.listAll(`/sessions?from=${from}&to=${to}&counselor_id=${encodeURIComponent(counselor)}`),
-    api.call("GET", "/clients?limit=100"),
     isAdmin ? api.listAll("/users") : null,
   ]);
-  return { day, view, counselor, from, to, sessions, names: people(clients.items), staff: staff && staff.filter((u) => u.role !== "client" && u.active) };
+  return { day, view, counselor, from, to, sessions, staff: staff && staff.filter((u) => u.role !== "client" && u.active) };
 }
 
 export function title(data) {
@@ -54,11 +52,11 @@ function toolbar(data, ctx) {
   return [links, h("div", { class: "picker" }, pick.wrap)];
 }
 
-function entry(s, { time, names }) {
+function entry(s, { time }) {
   return h("li", { class: `entry ${s.status}` },
     h("a", { href: sessionHref(s) },
       h("span", { class: "when", text: time.clock(s.starts_at) }),
-      h("span", { class: "who", text: attendeesOf(s, names) || "Session" })),
+      h("span", { class: "who", text: attendeesOf(s) })),
     h("span", { class: "meta", text: `${s.duration_minutes} min · ${words.modality[s.modality]}${s.status === "scheduled" ? "" : ` · ${words.session[s.status]}`}` }));
 }
 

@@ -8,7 +8,7 @@ import { card, empty } from "/shared/ui.js";
 import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
-import { coupleName, people, personName, words } from "./words.js";
+import { coupleName, personName, words } from "./words.js";
 
 export async function load(api, route, { me }) {
   const client = await api.call("GET", `/clients/${route.id}`);
@@ -19,8 +19,7 @@ export async function load(api, route, { me }) {
     api.call("GET", `/couples?client_id=${client.id}&limit=100`),
     noteId ? api.call("GET", `/notes/${noteId}`).catch(() => null) : null,
   ]);
-  const names = people([client], ...couples.items.map((c) => c.partners));
-  return { client, assigned: true, sessions, couples: couples.items, names, focus: note ? note.session_id : route.params.get("session") };
+  return { client, assigned: true, sessions, couples: couples.items, focus: note ? note.session_id : route.params.get("session") };
 }
 
 export const title = (data) => personName(data.client);

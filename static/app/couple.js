@@ -10,7 +10,7 @@ import { card, empty } from "/shared/ui.js";
 import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
-import { coupleName, people, personName, plural, words } from "./words.js";
+import { coupleName, personName, plural, words } from "./words.js";
 
 export async function load(api, route, { me }) {
   const couple = await api.call("GET", `/couples/${route.id}`);
@@ -21,7 +21,7 @@ export async function load(api, route, { me }) {
     api.call("GET", `/couples/${couple.id}/progress`),
     noteId ? api.call("GET", `/notes/${noteId}`).catch(() => null) : null,
   ]);
-  return { couple, assigned: true, sessions, progress, names: people(couple.partners), focus: note ? note.session_id : route.params.get("session") };
+  return { couple, assigned: true, sessions, progress, focus: note ? note.session_id : route.params.get("session") };
 }
 
 export const title = (data) => coupleName(data.couple);

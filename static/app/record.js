@@ -7,7 +7,7 @@ import { h } from "/shared/h.js";
 import { button, card, empty, errorBox, field, paragraphs, submitting, twoStep } from "/shared/ui.js";
 import { newKey } from "/shared/api.js";
 import { overlap, whenFields } from "./schedule.js";
-import { attendeesOf, sessionHref, staffName, words } from "./words.js";
+import { attendeesOf, sessionHref, words } from "./words.js";
 
 const ifMatch = (r) => ({ "if-match": `"${r.version}"` });
 
@@ -79,7 +79,7 @@ function summaryPart(s, ctx) {
 
 function noteView(n, ctx) {
   const { api, act, time, me } = ctx;
-  const author = staffName(n.author_id, me);
+  const author = n.author_id === me.id ? `${n.author_name} (you)` : n.author_name;
   return h("article", { class: `note ${n.status}`, id: `note-${n.id}` },
     h("p", { class: "note-head" },
       h("span", { class: `badge ${n.status}`, text: words.note[n.status] }),
@@ -89,7 +89,7 @@ function noteView(n, ctx) {
     n.topics && n.topics.length ? h("p", { class: "meta", text: `Topics: ${n.topics.join(", ")}` }) : null,
     n.agreements && n.agreements.length ? h("p", { class: "meta", text: `Agreements: ${n.agreements.join(", ")}` }) : null,
     (n.addenda || []).map((a) => h("div", { class: "addendum" },
-      h("p", { class: "meta", text: `Addendum by ${staffName(a.author_id, me)}, ${time.when(a.created_at)}` }), paragraphs(a.body))),
+      h("p", { class: "meta", text: `Addendum by ${a.author_name}, ${time.when(a.created_at)}` }), paragraphs(a.body))),
     n.status === "draft" && n.author_id === me.id ? h("div", { class: "actions" },
       twoStep("Sign the note", "Yes, sign and lock it", () =>
         act(null, () => api.call("POST", `/notes/${n.id}/sign`), { done: "The note is signed. It can no longer be changed; add an addendum if needed." })))
@@ -148,14 +148,14 @@ function notesPart(s, ctx, focused) {
 export function sessionCard(s, ctx, { known, focus, compact }) {
   const { time } = ctx;
   const end = new Date(new Date(s.starts_at).getTime() + s.duration_minutes * 60000).toISOString();
-  const meta = [`${time.clock(s.starts_at)} to ${time.clock(end)}`, words.modality[s.modality], `with ${staffName(s.counselor_id, ctx.me)}`];
+  const meta = [`${time.clock(s.starts_at)} to ${time.clock(end)}`, words.modality[s.modality], `with ${s.counselor_name}`];
   return card(
     h("div", { class: "session-head", id: `session-${s.id}` },
       h("h3", { tabindex: "-1", text: time.when(s.starts_at) }),
       s.status === "scheduled" && end < new Date().toISOString()
         ? h("span", { class: "badge draft", text: "Ended: not closed yet" })
         : h("span", { class: `badge ${s.status}`, text: words.session[s.status] })),
-    h("p", { class: "meta", text: `${meta.join(" · ")}. Attending: ${attendeesOf(s, ctx.names) || "the client"}.` }),
+    h("p", { class: "meta", text: `${meta.join(" · ")}. Attending: ${attendeesOf(s)}.` }),
     s.cancellation_reason ? h("p", { class: "meta", text: `Reason for cancelling: ${s.cancellation_reason}` }) : null,
     statusActions(s, ctx, known),
     compact ? h("p", {}, h("a", { href: sessionHref(s), text: s.couple_id ? "Open the couple's chart" : "Open the client's record" }))

@@ -31,14 +31,14 @@ export function whenFields(time, initial) {
  * The overlap conflict in words: the caller's session that the new time would overlap, when it is
  * among `known` sessions; else the server's sentence.
  */
-export function overlap(e, { time, names }, known, wanted, except) {
+export function overlap(e, { time }, known, wanted, except) {
   if (!e || e.status !== 409) return null;
   const start = new Date(wanted.starts_at).getTime();
   const end = start + wanted.duration_minutes * 60000;
   const hit = (known || []).find((s) => s.id !== except && s.status === "scheduled"
     && new Date(s.starts_at).getTime() < end && new Date(s.starts_at).getTime() + s.duration_minutes * 60000 > start);
   if (!hit) return (e.problem && e.problem.detail) || "That time overlaps another scheduled session.";
-  const who = attendeesOf(hit, names);
+  const who = attendeesOf(hit);
   const stop = new Date(new Date(hit.starts_at).getTime() + hit.duration_minutes * 60000).toISOString();
   return `That time overlaps a session already scheduled${who ? ` with ${who}` : ""}: ${time.when(hit.starts_at)} to ${time.clock(stop)}. Please choose another time.`;
 }

@@ -1,11 +1,10 @@
 // Today: what needs the counselor now (GET /worklist), grouped and in words, each item one click
-// from where it is done; and the caller's sessions today and tomorrow, with the attendees named
-// from the caller's clients. Three calls.
+// from where it is done; and the caller's sessions today and tomorrow. Two calls.
 
 import { h } from "/shared/h.js";
 import { card, empty } from "/shared/ui.js";
 import { addDays, weekday } from "/shared/time.js";
-import { attendeesOf, people, plural, sessionHref, words } from "./words.js";
+import { attendeesOf, plural, sessionHref, words } from "./words.js";
 
 /** The worklist's kinds, in the groups a counselor works through them. */
 const GROUPS = [
@@ -17,12 +16,11 @@ const GROUPS = [
 
 export async function load(api, _route, { me, time }) {
   const day = time.today();
-  const [work, sessions, clients] = await Promise.all([
+  const [work, sessions] = await Promise.all([
     api.call("GET", "/worklist?limit=100"),
     api.call("GET", `/sessions?from=${day}&to=${addDays(day, 1)}&counselor_id=${me.id}&limit=100`),
-    api.call("GET", "/clients?limit=100"),
   ]);
-  return { day, work: work.items, more: Boolean(work.next_cursor), sessions: sessions.items, names: people(clients.items) };
+  return { day, work: work.items, more: Boolean(work.next_cursor), sessions: sessions.items };
 }
 
 export const title = () => "Today";
@@ -45,11 +43,11 @@ function workItem(item, time) {
     h("span", { class: "meta", text: ` Since ${since}.${due}` }));
 }
 
-function sessionRow(s, { time, names }) {
+function sessionRow(s, { time }) {
   return h("li", { class: "slot" },
     h("span", { class: "when", text: `${time.clock(s.starts_at)}` }),
     h("span", { class: "what" },
-      h("a", { href: sessionHref(s), text: attendeesOf(s, names) || "Session" }),
+      h("a", { href: sessionHref(s), text: attendeesOf(s) }),
       h("span", { class: "meta", text: ` ${s.duration_minutes} min · ${words.modality[s.modality]}${s.status === "scheduled" ? "" : ` · ${words.session[s.status]}`}` })));
 }
 

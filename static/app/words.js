@@ -18,24 +18,8 @@ export const personName = (p) => (p ? `${p.preferred_name || p.first_name} ${p.l
 /** A couple by its partners' preferred (or first) names: "Sam & Alex". */
 export const coupleName = (c) => (c.partners || []).map((p) => p.preferred_name || p.first_name).join(" & ") || "A couple";
 
-// ---- names beside ids ----
-// Sessions and notes name people by id. Each screen names them from what it has already loaded
-// (the couple's partners, the caller's clients) and the caller: `ctx.names` maps a client's id to
-// their name. (Sessions' `attendees`/`counselor_name` and notes' `author_name` replace this once
-// the API gives them.)
-
-/** id → name of every person in `lists` (clients or partners). */
-export function people(...lists) {
-  const names = new Map();
-  for (const list of lists) for (const p of list || []) names.set(p.id, personName(p));
-  return names;
-}
-
-/** Who a session is with: its attendees' names ("Sam Morgan & Alex Morgan"). */
-export const attendeesOf = (s, names) => s.attendee_ids.map((id) => names.get(id)).filter(Boolean).join(" & ");
-
-/** A staff member by id: the caller by name, anyone else as a colleague. */
-export const staffName = (id, me) => (id === me.id ? me.display_name : "another counselor");
+/** Who a session is with: its attendees' names, as the API gives them ("Sam Morgan & Alex Morgan"). */
+export const attendeesOf = (s) => s.attendees.map((a) => a.name).join(" & ");
 
 /** Where a session is done: the couple's chart or the client's record, opened at the session. */
 export const sessionHref = (s) =>

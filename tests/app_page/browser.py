@@ -233,6 +233,8 @@ def counselor(b, s):
     text = b.main_text()
     check(m["concern"] in text and "Progress at a glance" in text, "the chart's head: concern and progress")
     check(m["old_summary"] in text, "the earlier shared summary is in the chart")
+    check("with Dana Rivera. Attending: Alex Marchetti & Sam Marchetti" in text or "with Dana Rivera. Attending: Sam Marchetti & Alex Marchetti" in text,
+          "sessions name their counselor and attendees")
     b.screen("couple-chart")
 
     session = lambda sid: b.find(f"#session-{sid}").find_element(By.XPATH, "..")
@@ -252,6 +254,7 @@ def counselor(b, s):
     b.click_in(session(s["ended_id"]), "button", "Yes, sign and lock it")
     b.notice("The note is signed")
     b.wait(lambda: "Signed" in session(s["ended_id"]).text and m["note"] in session(s["ended_id"]).text, "the signed note")
+    check("By Dana Rivera (you), signed" in session(s["ended_id"]).text, "the note names its author")
 
     # The summary: draft, then share in two steps.
     b.click_in(session(s["ended_id"]), "summary", "Draft a summary")
@@ -275,6 +278,7 @@ def counselor(b, s):
     b.click_in(session(s["old_id"]), "button", "Add the addendum")
     b.notice("addendum is added")
     b.wait(lambda: m["addendum"] in session(s["old_id"]).text, "the addendum under the signed note")
+    check("Addendum by Dana Rivera" in session(s["old_id"]).text, "the addendum names its author")
 
     # Scheduling: a clash with tomorrow's 10:00 is told in words; 14:00 the day after is kept at 2:00 PM.
     def schedule(day, hhmm):

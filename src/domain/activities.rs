@@ -276,3 +276,126 @@ mod tests {
         }
     }
 }
+
+/// What one activity is meant to be, for adherence: its cadence, how many completed logs each
+/// period needs from each person it is for, and its dates.
+pub struct Plan {
+    pub cadence: Cadence,
+    pub times_per_period: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    /// How many people it is for (1 for one partner, 2 for both).
+    pub people: i64,
+}
+
+/// Adherence over the window `[since, today]`: `completed` is the completed logs in the window;
+/// `missed` counts, for each period of the plan that has ended inside the window (a day of a
+/// daily activity, a week from `starts_on` of a weekly one), each person's logs short of
+/// `times_per_period`. `done` holds, per person, the days of their completed logs. The period
+/// under way (today, this week) is not missed yet; a `once` activity is missed when it has
+/// ended undone.
+pub fn adherence(plan: &Plan, done: &[Vec<NaiveDate>], since: NaiveDate, today: NaiveDate) -> (i64, i64) {
+    let in_window = |d: &NaiveDate| *d >= since && *d <= today;
+    let completed: i64 = done.iter().map(|days| days.iter().filter(|d| in_window(d)).count() as i64).sum();
+    let length = match plan.cadence {
+        Cadence::Daily => 1,
+        Cadence::Weekly => 7,
+        Cadence::Once => {
+            let ended = plan.ends_on.is_some_and(|end| end < today && end >= since);
+            let short = |days: &Vec<NaiveDate>| {
+                let got =
+                    days.iter().filter(|d| **d >= plan.starts_on && plan.ends_on.is_none_or(|e| **d <= e)).count();
+                i64::from(plan.times_per_period).saturating_sub(got as i64).max(0)
+            };
+            let missed = if ended { people(plan, done).map(short).sum() } else { 0 };
+            return (completed, missed);
+        }
+    };
+    let mut missed = 0;
+    let mut start = plan.starts_on;
+    // Periods are counted from the activity's start; only those that ended before today, inside
+    // the window, and before the activity's end.
+    while start + chrono::Duration::days(length - 1) < today {
+        let end = start + chrono::Duration::days(length - 1);
+        if plan.ends_on.is_some_and(|e| start > e) {
+            break;
+        }
+        if start >= since {
+            for days in people(plan, done) {
+                let got = days.iter().filter(|d| **d >= start && **d <= end).count() as i64;
+                missed += (i64::from(plan.times_per_period) - got).max(0);
+            }
+        }
+        start += chrono::Duration::days(length);
+    }
+    (completed, missed)
+}
+
+/// Each person the plan is for, with their completed days (none for one who logged nothing).
+fn people<'a>(plan: &Plan, done: &'a [Vec<NaiveDate>]) -> impl Iterator<Item = &'a Vec<NaiveDate>> + 'a {
+    static NONE: Vec<NaiveDate> = Vec::new();
+    let n = plan.people.max(0) as usize;
+    done.iter().chain(std::iter::repeat(&NONE)).take(n.max(done.len()))
+}
+
+#[cfg(test)]
+mod adherence_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_daily_activity_done_on_3_of_the_last_30_days_missed_the_other_days() {
+        let today = d("2026-12-05");
+        let since = today - chrono::Duration::days(29);
+        let plan =
+            Plan { cadence: Cadence::Daily, times_per_period: 1, starts_on: d("2026-10-01"), ends_on: None, people: 1 };
+        let done = vec![vec![d("2026-11-20"), d("2026-11-28"), d("2026-12-05")]];
+        // 29 ended days in the window (today is under way); 2 of them were done.
+        assert_eq!(adherence(&plan, &done, since, today), (3, 27));
+    }
+
+    #[test]
+    fn both_partners_each_owe_their_logs_and_a_weekly_one_counts_whole_weeks() {
+        let today = d("2026-12-05");
+        let since = today - chrono::Duration::days(29);
+        let plan = Plan {
+            cadence: Cadence::Weekly,
+            times_per_period: 2,
+            starts_on: d("2026-11-06"),
+            ends_on: None,
+            people: 2,
+        };
+        // Weeks from 11-06: 11-06..12, 13..19, 20..26, 27..12-03 have ended; 12-04.. is under way.
+        let a = vec![d("2026-11-07"), d("2026-11-08"), d("2026-11-14"), d("2026-12-04")];
+        let done = vec![a];
+        // A: 0 + 1 + 2 + 2 short; B (no logs): 2 a week for 4 weeks.
+        assert_eq!(adherence(&plan, &done, since, today), (4, 5 + 8));
+    }
+
+    #[test]
+    fn nothing_is_missed_before_the_start_after_the_end_or_today() {
+        let today = d("2026-12-05");
+        let since = today - chrono::Duration::days(29);
+        let plan = Plan {
+            cadence: Cadence::Daily,
+            times_per_period: 1,
+            starts_on: d("2026-12-01"),
+            ends_on: Some(d("2026-12-02")),
+            people: 1,
+        };
+        assert_eq!(adherence(&plan, &[vec![d("2026-12-01")]], since, today), (1, 1));
+        let once = Plan {
+            cadence: Cadence::Once,
+            times_per_period: 1,
+            starts_on: d("2026-11-01"),
+            ends_on: Some(d("2026-11-30")),
+            people: 2,
+        };
+        assert_eq!(adherence(&once, &[vec![d("2026-11-10")]], since, today), (1, 1));
+        let open = Plan { ends_on: None, ..once };
+        assert_eq!(adherence(&open, &[], since, today), (0, 0));
+    }
+}

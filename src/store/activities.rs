@@ -6,7 +6,7 @@
 //! included) and [`PartnerLogRow`] (the other partner's logs on an activity for both: the day,
 //! whether it was done, and the reflection only where its author shared it, decided in SQL).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{activities as a, activity_logs as lg};
@@ -345,15 +345,58 @@ pub fn active_count(conn: &mut AnyConnection, couple_id: &str) -> QueryResult<i6
     a::table.filter(a::couple_id.eq(couple_id)).filter(a::status.eq(ActivityStatus::Active)).count().get_result(conn)
 }
 
-/// For progress: logs of the couple's activities done on or after `since` (`YYYY-MM-DD`),
-/// counted by completed (one aggregate query).
-pub fn log_counts(conn: &mut AnyConnection, couple_id: &str, since: &str) -> QueryResult<(i64, i64)> {
-    let rows: Vec<(bool, i64)> = lg::table
-        .filter(lg::activity_id.eq_any(a::table.filter(a::couple_id.eq(couple_id.to_string())).select(a::id)))
-        .filter(lg::done_on.ge(since.to_string()))
-        .group_by(lg::completed)
-        .select((lg::completed, diesel::dsl::count_star()))
+/// For progress: adherence of the couple's activities over `[since, today]` (`YYYY-MM-DD` in
+/// the practice's time zone): completed logs, and the logs short of each plan
+/// ([`adherence`](crate::domain::activities::adherence)); paused, completed and retired
+/// activities miss nothing. Two statements: the activities, their completed logs in the window.
+pub fn log_counts(
+    conn: &mut AnyConnection,
+    couple_id: &str,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> QueryResult<(i64, i64)> {
+    use crate::domain::activities::{adherence, Plan};
+    #[derive(Queryable)]
+    struct Row {
+        id: String,
+        assignee: Option<String>,
+        cadence: Cadence,
+        times: i32,
+        starts_on: String,
+        ends_on: Option<String>,
+        status: ActivityStatus,
+    }
+    let plans: Vec<Row> = a::table
+        .filter(a::couple_id.eq(couple_id.to_string()))
+        .select((a::id, a::assignee_id, a::cadence, a::times_per_period, a::starts_on, a::ends_on, a::status))
         .load(conn)?;
-    let count = |k: bool| rows.iter().find(|r| r.0 == k).map_or(0, |r| r.1);
-    Ok((count(true), count(false)))
+    let logs: Vec<(String, String, String)> = lg::table
+        .filter(lg::activity_id.eq_any(a::table.filter(a::couple_id.eq(couple_id.to_string())).select(a::id)))
+        .filter(lg::completed.eq(true))
+        .filter(lg::done_on.ge(since.format("%Y-%m-%d").to_string()))
+        .select((lg::activity_id, lg::client_id, lg::done_on))
+        .load(conn)?;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (mut completed, mut missed) = (0, 0);
+    for Row { id, assignee, cadence, times, starts_on, ends_on, status } in plans {
+        let mut by_person: std::collections::BTreeMap<&str, Vec<NaiveDate>> = std::collections::BTreeMap::new();
+        for (_, client, on) in logs.iter().filter(|l| l.0 == id) {
+            by_person.entry(client.as_str()).or_default().extend(day(on));
+        }
+        let done: Vec<Vec<NaiveDate>> = by_person.into_values().collect();
+        let Some(starts_on) = day(&starts_on) else { continue };
+        let plan = Plan {
+            cadence,
+            times_per_period: times,
+            starts_on,
+            ends_on: ends_on.as_deref().and_then(day),
+            people: if assignee.is_some() { 1 } else { 2 },
+        };
+        let (c, m) = adherence(&plan, &done, since, today);
+        completed += c;
+        if status == ActivityStatus::Active {
+            missed += m;
+        }
+    }
+    Ok((completed, missed))
 }

@@ -258,7 +258,9 @@ pub struct PortalLogList {
 pub struct ActivityProgress {
     /// Activities with status `active`.
     pub active: i64,
-    /// Logs of the couple's activities done in the last 30 days.
+    /// The last 30 days (the practice's days): completed logs, and missed ones, which count
+    /// each ended day of a daily activity (week of a weekly one, from its start) a person it is
+    /// for logged fewer completed times than it asks, for active activities.
     pub logs_30d: LogCounts,
 }
 

@@ -66,8 +66,8 @@ pub async fn progress(state: web::Data<AppState>, staff: Staff, path: web::Path<
             let (kept, broken) = boundaries::check_in_counts(conn, &couple_id, since)?;
             let (completed, next_at) = milestones::session_counts(conn, &couple_id)?;
             let today = crate::api::activities::practice_today(conn, &staff.practice_id)?;
-            let since = (today - chrono::Duration::days(29)).format("%Y-%m-%d").to_string();
-            let (done, missed) = activities::log_counts(conn, &couple_id, &since)?;
+            let since = today - chrono::Duration::days(29);
+            let (done, missed) = activities::log_counts(conn, &couple_id, since, today)?;
             let activities = ActivityProgress {
                 active: activities::active_count(conn, &couple_id)?,
                 logs_30d: LogCounts { completed: done, missed },

@@ -4,7 +4,7 @@
 //! cannot be mounted without being in `/openapi.json` (and `routes_are_the_spec` checks that each
 //! handler's documented path and method are the ones it is mounted at).
 //!
-//! The table's `pages` section holds the pages served from the binary (`/`, `/portal` and their
+//! The table's `pages` section holds the pages served from the binary (`/`, `/portal`, `/app` and their
 //! assets, `api::pages`): they are mounted like every route (a 405 with `Allow` for other
 //! methods) but are not operations of the API, so they are left out of the document.
 
@@ -112,6 +112,8 @@ route_table! {
         "/home/{file}" { GET => pages::serve }
         "/portal" { GET => pages::serve }
         "/portal/{file}" { GET => pages::serve }
+        "/app" { GET => pages::serve }
+        "/app/{file}" { GET => pages::serve }
         "/shared/{file}" { GET => pages::serve }
     }
     top "" {

@@ -1,11 +1,12 @@
 //! The pages in the binary (`GET /`, `GET /portal` and their assets, among them the ES modules
 //! under `/shared/` that every page imports): served from the binary to anyone, with the right
 //! content types and a strict Content-Security-Policy; the pages hold no script or style inline
-//! and write API text only as text. The browser test of the pages is `tests/portal_page/run.sh`
-//! (Chromium, Selenium, axe-core).
+//! and write API text only as text (`common::pages`). The browser test of the portal is
+//! `tests/portal_page/run.sh` (Chromium, Selenium, axe-core). `/app` has tests/app_page.rs.
 
 mod common;
 
+use common::pages::*;
 use common::*;
 use mend::api::pages::ASSETS;
 use reqwest::Method;
@@ -23,34 +24,6 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/shared/api.js", "text/javascript; charset=utf-8"),
     ("/shared/time.js", "text/javascript; charset=utf-8"),
 ];
-
-const DIRECTIVES: &[&str] = &[
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "connect-src 'self'",
-    "img-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "require-trusted-types-for 'script'",
-];
-
-#[track_caller]
-fn assert_strict_headers(path: &str, r: &Resp) {
-    let csp = r.header("content-security-policy").unwrap_or_default();
-    let got: Vec<&str> = csp.split(';').map(str::trim).collect();
-    for d in DIRECTIVES {
-        assert!(got.contains(d), "{path}: CSP lacks {d}: {csp}");
-    }
-    assert_eq!(got.len(), DIRECTIVES.len(), "{path}: CSP has other directives: {csp}");
-    assert!(!csp.contains("unsafe") && !csp.contains('*') && !csp.contains("data:"), "{path}: {csp}");
-    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"), "{path}");
-    assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"), "{path}");
-    assert_eq!(r.header("x-frame-options").as_deref(), Some("DENY"), "{path}");
-    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"), "{path}");
-    assert!(r.header("set-cookie").is_none(), "{path}: no cookie");
-}
 
 #[tokio::test]
 async fn page_and_assets_are_public_with_their_types_and_a_strict_policy() {
@@ -101,50 +74,6 @@ async fn an_unknown_asset_is_404_and_the_api_keeps_its_own_policy() {
     assert_eq!(api.header("content-security-policy").as_deref(), Some("default-src 'none'; frame-ancestors 'none'"));
 }
 
-/// Links of `/` to pages not served yet: staff go to `/app`, which is still to come.
-const NOT_YET: &[&str] = &["/app"];
-
-/// No inline script, inline style or event-handler attribute in `html` (the CSP would block them
-/// anyway); every reference is to this origin and loads.
-async fn assert_own_files_only(app: &TestApp, page: &str) -> String {
-    let html = app.get(page, None).await.expect(200).text;
-    let lower = html.to_ascii_lowercase();
-    for piece in lower.split("<script").skip(1) {
-        let tag_end = piece.find('>').expect("script tag closes");
-        assert!(piece[..tag_end].contains("src=\"/"), "{page}: external script only: <script{}", &piece[..tag_end]);
-        assert!(piece[tag_end + 1..].starts_with("</script>"), "{page}: no inline script");
-    }
-    assert!(!lower.contains("<style") && !lower.contains(" style="), "{page}: no inline style");
-    for (i, _) in lower.match_indices(" on") {
-        let name: String = lower[i + 3..].chars().take_while(char::is_ascii_alphabetic).collect();
-        let after = lower[i + 3 + name.len()..].chars().next();
-        assert!(name.is_empty() || after != Some('='), "{page}: inline event handler on{name}");
-    }
-    for attr in ["src=\"", "href=\""] {
-        for piece in html.split(attr).skip(1) {
-            let target = piece.split('"').next().unwrap_or_default();
-            assert!(target.starts_with('/') || target.starts_with('#'), "{page}: same-origin reference: {target}");
-            if target.starts_with('/') && !NOT_YET.contains(&target) {
-                app.get(target, None).await.expect(200);
-            }
-        }
-    }
-    html
-}
-
-/// The modules `js` (served at `url`) imports, as absolute paths.
-fn imports(url: &str, js: &str) -> Vec<String> {
-    let dir = &url[..url.rfind('/').unwrap_or(0) + 1];
-    js.split(" from \"")
-        .skip(1)
-        .filter_map(|piece| piece.split('"').next())
-        .map(|spec| match spec.strip_prefix("./") {
-            Some(name) => format!("{dir}{name}"),
-            None => spec.to_string(),
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn the_page_loads_only_its_own_files_and_writes_api_text_as_text() {
     let app = TestApp::spawn().await;
@@ -153,46 +82,13 @@ async fn the_page_loads_only_its_own_files_and_writes_api_text_as_text() {
     // Every module the page loads (app.js and what it imports, transitively) writes text only
     // through textContent and text nodes, keeps no token where it outlives the tab, and loads
     // nothing but modules of this origin, by static imports.
-    let mut seen: Vec<String> = Vec::new();
-    let mut queue = vec!["/portal/app.js".to_string()];
-    while let Some(url) = queue.pop() {
-        if seen.contains(&url) {
-            continue;
-        }
-        let r = app.get(&url, None).await.expect(200);
-        assert_eq!(r.header("content-type").as_deref(), Some("text/javascript; charset=utf-8"), "{url}");
-        let code: String = r.text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
-        for banned in [
-            "innerHTML",
-            "outerHTML",
-            "insertAdjacentHTML",
-            "document.write",
-            "eval(",
-            "new Function",
-            "localStorage",
-            "sessionStorage",
-            "document.cookie",
-            "indexedDB",
-            "import(",
-            "http://",
-            "https://",
-        ] {
-            assert!(!code.contains(banned), "{url} uses {banned}");
-        }
-        // Only the API client talks to the network.
-        assert!(url == "/shared/api.js" || !code.contains("fetch("), "{url} calls fetch itself");
-        for import in imports(&url, &r.text) {
-            assert!(import.starts_with("/portal/") || import.starts_with("/shared/"), "{url} imports {import}");
-            queue.push(import);
-        }
-        seen.push(url);
-    }
+    let seen = assert_modules_write_text_only(&app, "/portal/app.js", "/portal/").await;
     // The portal is split by screen and imports what the pages share, and every module it ships is loaded.
     for module in ["/shared/h.js", "/shared/ui.js", "/shared/api.js", "/shared/time.js", "/portal/letters.js"] {
         assert!(seen.iter().any(|s| s == module), "the portal does not load {module}: {seen:?}");
     }
-    for (path, _, _) in ASSETS.iter().filter(|(p, _, _)| p.ends_with(".js")) {
-        assert!(seen.iter().any(|s| s == path), "{path} is served but no page loads it");
+    for (path, _, _) in ASSETS.iter().filter(|(p, _, _)| p.starts_with("/portal/") && p.ends_with(".js")) {
+        assert!(seen.iter().any(|s| s == path), "{path} is served but the portal does not load it");
     }
     // The invite token leaves the address bar at once.
     let js = app.get("/portal/app.js", None).await.expect(200).text;

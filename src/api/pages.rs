@@ -1,5 +1,6 @@
 //! The pages in the binary: `/` (which sends clients to the portal and staff to their own screen),
-//! `/portal` (the client portal) and their assets, vendored from `static/` (no CDN, no build step).
+//! `/portal` (the client portal), `/app` (the practice's own screen for counselors and admins) and
+//! their assets, vendored from `static/` (no CDN, no build step).
 //! They are clients of the public JSON API like any integrator's front end; they are mounted by the
 //! route table's `pages` section and are not operations of the OpenAPI document.
 //!
@@ -24,7 +25,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'; require-trusted-types-for 'script'";
 
 /// The URL prefixes of the pages and their assets, besides `/` itself.
-const SECTIONS: &[&str] = &["/portal", "/shared", "/home"];
+const SECTIONS: &[&str] = &["/portal", "/app", "/shared", "/home"];
 
 /// Whether `path` is a page or one of their assets (they get [`CSP`]): `/`, a section
 /// (`/portal`) or anything under one (`/portal/app.js`, `/shared/h.js`).
@@ -60,6 +61,20 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/portal/account.js", JS, include_bytes!("../../static/portal/account.js")),
     ("/portal/app.css", CSS, include_bytes!("../../static/portal/app.css")),
     ("/portal/icon.svg", SVG, include_bytes!("../../static/portal/icon.svg")),
+    // The staff screen: the page, its entry module, one module per screen and the parts they
+    // share (a chart's sessions, the scheduling form), its words and style.
+    ("/app", HTML, include_bytes!("../../static/app/index.html")),
+    ("/app/app.js", JS, include_bytes!("../../static/app/app.js")),
+    ("/app/sign-in.js", JS, include_bytes!("../../static/app/sign-in.js")),
+    ("/app/today.js", JS, include_bytes!("../../static/app/today.js")),
+    ("/app/calendar.js", JS, include_bytes!("../../static/app/calendar.js")),
+    ("/app/caseload.js", JS, include_bytes!("../../static/app/caseload.js")),
+    ("/app/couple.js", JS, include_bytes!("../../static/app/couple.js")),
+    ("/app/client.js", JS, include_bytes!("../../static/app/client.js")),
+    ("/app/record.js", JS, include_bytes!("../../static/app/record.js")),
+    ("/app/schedule.js", JS, include_bytes!("../../static/app/schedule.js")),
+    ("/app/words.js", JS, include_bytes!("../../static/app/words.js")),
+    ("/app/app.css", CSS, include_bytes!("../../static/app/app.css")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
     ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),
     ("/shared/h.js", JS, include_bytes!("../../static/shared/h.js")),
@@ -126,10 +141,30 @@ mod tests {
 
     #[test]
     fn page_paths() {
-        for yes in ["/", "/portal", "/portal/app.js", "/shared/h.js", "/home/home.css", "/portal/nothing"] {
+        for yes in [
+            "/",
+            "/portal",
+            "/portal/app.js",
+            "/app",
+            "/app/app.js",
+            "/shared/h.js",
+            "/home/home.css",
+            "/portal/nothing",
+        ] {
             assert!(is_page_path(yes), "{yes}");
         }
-        for no in ["", "/api/v1/portal/me", "/portals", "/sharedx/h.js", "/healthz", "/docs/", "/openapi.json", "//"] {
+        for no in [
+            "",
+            "/api/v1/portal/me",
+            "/portals",
+            "/sharedx/h.js",
+            "/healthz",
+            "/docs/",
+            "/openapi.json",
+            "//",
+            "/apps",
+            "/api/v1/app",
+        ] {
             assert!(!is_page_path(no), "{no}");
         }
     }

@@ -1,4 +1,4 @@
-// The client of Mend's public JSON API for the front ends in the binary (/portal, and /app to come).
+// The client of Mend's public JSON API for the front ends in the binary (/portal and /app).
 //
 // - Tokens live in this client's memory only: never localStorage, sessionStorage or a cookie.
 //   Reloading the page or closing the tab signs the person out.

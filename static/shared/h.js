@@ -1,4 +1,4 @@
-// The element builder of Mend's front ends (/portal, and /app to come).
+// The element builder of Mend's front ends (/portal and /app).
 //
 // It only ever makes elements and text nodes: a string becomes a text node or a textContent,
 // never markup. Nothing here (or in any front end of Mend) parses text as HTML: no innerHTML,

@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod between;
 pub mod clinical;
 pub mod measures;
+pub mod pages;
 pub mod seal;
 pub mod trust;
 pub mod webhooks;

@@ -146,6 +146,9 @@ def seed(api, admin_email, admin_password, run):
 
 # ---- the browser ----
 class Browser:
+    # The widths every screen is checked and photographed at.
+    WIDTHS = (375, 1280)
+
     def __init__(self, url, axe_path, out):
         self.url = url.rstrip("/")
         self.out = out
@@ -245,10 +248,10 @@ class Browser:
             fail(f"axe {name} @{self.width}px: {v['impact']} {v['id']}: {v['help']} ({nodes})")
 
     def screen(self, name):
-        """Screenshots at 375 and 1280 px (full page) and axe at both; back to the width in use."""
+        """Screenshots at each of WIDTHS (full page) and axe at each; back to the width in use."""
         using = self.width
         self.no_xss(name)
-        for width in (375, 1280):
+        for width in self.WIDTHS:
             self.set_width(width)
             time.sleep(0.25)
             self.axe_check(name)
@@ -614,7 +617,7 @@ def account(b, s, run):
 
 
 def front_door(b):
-    """`/`: two ways in, in words; the client's goes to the portal (staff's /app is still to come)."""
+    """`/`: two ways in, in words; the client's goes to the portal (tests/app_page follows the staff's to /app)."""
     d = b.driver
     d.get(f"{b.url}/")
     b.heading("Welcome")

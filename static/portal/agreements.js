@@ -37,10 +37,12 @@ function agreement(b, me, { time, calls, act, later }) {
     h("h2", { text: b.title }),
     h("p", { class: "status", text: b.status === "proposed" && b.my_acknowledged_at ? "Waiting for your partner to acknowledge it" : words.boundary[b.status] || b.status }),
     b.description ? paragraphs(b.description) : null,
-    h("p", { class: "meta", text: [keeps, asked, b.review_on ? `You will look at it again together around ${time.day(b.review_on)}.` : null].filter(Boolean).join(" ") }),
+    h("p", { class: "meta", text: [keeps, asked, review(b, time)].filter(Boolean).join(" ") }),
     ack, err,
   ];
-  if (b.status !== "retired") parts.push(checkInForm(b, calls, act));
+  // A check-in is about keeping an agreement: offered once the person has acknowledged it.
+  if (b.status !== "retired" && b.my_acknowledged_at) parts.push(checkInForm(b, calls, act));
+  else if (b.status !== "retired") parts.push(h("p", { class: "hint", text: "Once you have acknowledged this agreement, you can check in on it here." }));
   parts.push(later(h("div", { class: "history" }, h("p", { class: "meta", text: "Loading your check-ins…" })),
     () => calls.checkIns(b),
     (list) => list.length ? h("details", {}, h("summary", {}, `Your check-ins (${list.length})`),
@@ -48,6 +50,15 @@ function agreement(b, me, { time, calls, act, later }) {
         c.note ? h("span", { class: "quote", text: c.note }) : null))))
       : h("p", { class: "meta", text: "You haven't checked in on this agreement yet." })));
   return card(...parts);
+}
+
+/** When the agreement will be looked at again, in words that fit the day (past, today, later). */
+function review(b, time) {
+  if (!b.review_on) return null;
+  const today = time.today();
+  if (b.review_on < today) return `You planned to look at it again together on ${time.day(b.review_on)}; your counselor will set a new time.`;
+  if (b.review_on === today) return "You will look at it again together today.";
+  return `You will look at it again together around ${time.day(b.review_on)}.`;
 }
 
 function checkInForm(b, calls, act) {

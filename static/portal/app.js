@@ -40,13 +40,14 @@ const alertBox = document.getElementById("alert");
 
 // ---- state (memory only) ----
 let me = null; // {id (client id), first_name, preferred_name, ...}
+let practice = null; // {name, timezone, counselors}: times are shown in its zone, named
 let data = null; // the lists, loaded at sign-in
 let couple = null; // the selected couple id
 let renderSeq = 0;
 let shown = "home"; // the section on screen
 
-// Times in the person's own zone, as before: the API does not give a client the practice's zone.
-const time = dates();
+// Times in the practice's zone, with the zone named (set at sign-in from GET /portal/practice).
+let time = dates();
 
 const client = createClient({
   notice,
@@ -106,8 +107,9 @@ async function start() {
     await signOut("This portal is for clients of the practice. If you work at the practice, please use the practice's own system.");
     return;
   }
-  me = await client.call("GET", "/portal/me");
-  who.textContent = me.preferred_name || me.first_name;
+  [me, practice] = await Promise.all([client.call("GET", "/portal/me"), client.call("GET", "/portal/practice")]);
+  time = dates({ timeZone: practice.timezone });
+  who.textContent = `${me.preferred_name || me.first_name} · ${practice.name}`;
   account.hidden = false;
   nav.hidden = false;
   await loadAll();
@@ -125,6 +127,7 @@ const loaders = {
   letters: () => client.listAll("/portal/letters"),
   consents: () => client.listAll("/portal/consents"),
   releases: () => client.listAll("/portal/releases"),
+  couples: () => client.call("GET", "/portal/couples").then((r) => r.items),
 };
 
 async function loadAll() {
@@ -142,13 +145,11 @@ async function reload(...names) {
   pickCouples();
 }
 
+// The person's couples (none for someone seen alone: the couple screens are not offered then).
 function pickCouples() {
-  const ids = new Set();
-  for (const list of [data.boundaries, data.milestones, data.activities, data.letters, data.consents, data.releases, data.assessments]) {
-    for (const item of list) if (item.couple_id) ids.add(item.couple_id);
-  }
-  data.couples = Array.from(ids).sort();
-  if (!data.couples.includes(couple)) couple = data.couples[0] || null;
+  const ids = data.couples.map((c) => c.id);
+  if (!ids.includes(couple)) couple = ids[0] || null;
+  for (const link of nav.querySelectorAll("a[data-couple]")) link.parentElement.hidden = !couple;
 }
 
 const ofCouple = (items) => items.filter((i) => !i.couple_id || i.couple_id === couple);
@@ -170,11 +171,11 @@ const sections = {
     }),
   },
   sessions: { title: "Sessions", screen: sessions, shows: () => ({ sessions: data.sessions }) },
-  agreements: { title: "Agreements", screen: agreements, shows: () => ({ me, boundaries: ofCouple(data.boundaries) }) },
-  plan: { title: "Your plan", screen: plan, shows: () => ({ milestones: ofCouple(data.milestones) }) },
-  activities: { title: "Activities", screen: activities, shows: () => ({ activities: ofCouple(data.activities) }) },
+  agreements: { couple: true, title: "Agreements", screen: agreements, shows: () => ({ me, boundaries: ofCouple(data.boundaries) }) },
+  plan: { couple: true, title: "Your plan", screen: plan, shows: () => ({ milestones: ofCouple(data.milestones) }) },
+  activities: { couple: true, title: "Activities", screen: activities, shows: () => ({ activities: ofCouple(data.activities) }) },
   questionnaires: { title: "Questionnaires", screen: questionnaires, shows: () => ({ assessments: ofCouple(data.assessments) }) },
-  letters: { title: "Letters", screen: letters, shows: () => ({ letters: ofCouple(data.letters), couple }) },
+  letters: { couple: true, title: "Letters", screen: letters, shows: () => ({ letters: ofCouple(data.letters), couple }) },
   consent: {
     title: "Consent and records",
     screen: consent,
@@ -195,7 +196,8 @@ function current() {
 
 function render(keepFocus) {
   if (!client.signedIn() || !data) return;
-  const name = current();
+  let name = current();
+  if (!couple && sections[name].couple) name = shown = "home";
   const section = sections[name];
   for (const a of nav.querySelectorAll("a")) {
     if (a.getAttribute("href") === `#/${name}`) a.setAttribute("aria-current", "page");
@@ -224,7 +226,8 @@ window.addEventListener("hashchange", () => {
 function couplePicker() {
   if (!data.couples || data.couples.length < 2) return null;
   const f = field("Which of your counseling relationships", { tag: "select", name: "couple" });
-  data.couples.forEach((id, i) => f.input.append(h("option", { value: id, selected: id === couple }, `Relationship ${i + 1}`)));
+  data.couples.forEach((c) => f.input.append(h("option", { value: c.id, selected: c.id === couple },
+    `With ${c.partner.preferred_name || c.partner.first_name}`)));
   f.input.addEventListener("change", () => {
     couple = f.input.value;
     render(true);
@@ -245,6 +248,11 @@ async function act(box, work, names, ctx, done) {
   } catch (e) {
     if (!client.signedIn()) return; // signed out; the sign-in form says why
     const message = explain(e, ctx);
+    // A refused save keeps the form and what was typed in it: the reason shows beside it.
+    if (box && e instanceof ApiError && [409, 412].includes(e.status)) {
+      showError(box, message);
+      return;
+    }
     if (e instanceof ApiError && [404, 409, 412].includes(e.status) && names && names.length) {
       try {
         await reload(...names);

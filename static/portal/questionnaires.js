@@ -9,6 +9,7 @@ export function calls(api) {
   return {
     read: (a) => api.call("GET", `/portal/assessments/${a.id}`),
     respond: (d, answers) => api.call("POST", `/portal/assessments/${d.id}/responses`, { answers }),
+    trend: (instrument) => api.call("GET", `/portal/measures/${encodeURIComponent(instrument)}`),
   };
 }
 
@@ -16,12 +17,26 @@ export function calls(api) {
 export function draw(shows, ctx) {
   const { calls, later } = ctx;
   const items = shows.assessments;
+  const answered = [...new Set(items.filter((a) => a.status === "completed").map((a) => a.instrument))];
   return [
     h("p", { class: "lead", text: "Short questionnaires help you and your counselor see how things change over time. Your answers are for you and your counselor only; your partner doesn't see them." }),
     items.length ? items.slice().reverse().map((a) => later(h("div", {}, card(h("p", { class: "meta", text: "Loading…" }))),
       () => calls.read(a), (d) => questionnaire(d, ctx)))
       : empty("There are no questionnaires for you right now."),
+    answered.map((instrument) => later(h("div", {}), () => calls.trend(instrument), (m) => trend(m, ctx))),
   ];
+}
+
+/** Your own scores over time on one questionnaire, as a table (your partner's are never here). */
+function trend(m, { time }) {
+  if (m.points.length < 2) return null;
+  const change = m.change > 0 ? `up ${m.change}` : m.change < 0 ? `down ${-m.change}` : "the same";
+  return card(
+    h("h2", { text: `Your scores over time (${m.instrument.toUpperCase()})` }),
+    h("p", { text: `From your first answers to your latest, your score went ${change}.` }),
+    h("table", {},
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Answered on" }), h("th", { scope: "col", text: "Your score" }))),
+      h("tbody", {}, m.points.map((p) => h("tr", {}, h("td", { text: time.day(p.completed_on) }), h("td", { text: String(p.score) }))))));
 }
 
 function questionnaire(d, { time, calls, act }) {

@@ -11,7 +11,7 @@ export function draw(shows, { time }) {
   const past = shows.sessions.filter((s) => !upcoming.includes(s)).reverse();
   const one = (s) => card(
     h("h3", { text: time.when(s.starts_at) }),
-    h("p", { class: "meta", text: [`${s.duration_minutes} minutes`, words.modality[s.modality] || s.modality,
+    h("p", { class: "meta", text: [s.kind === "individual" ? "Just you" : "Together with your partner", `${s.duration_minutes} minutes`, words.modality[s.modality] || s.modality,
       s.counselor_name ? `with ${s.counselor_name}` : null, s.status === "scheduled" ? null : words.session[s.status]].filter(Boolean).join(" · ") }),
     s.summary ? h("section", { class: "summary", "aria-label": "Summary from your counselor" },
       h("h4", { text: "Summary from your counselor" }),

@@ -314,9 +314,13 @@ def partner_a(b, s, markers):
     check(XSS in text, "the summary's markup shows as text")
     check("Coming up" in text and "Past sessions" in text and "Summary from your counselor" in text, "sessions screen parts")
     check("Dana Rivera" in text, "counselor's name on the session")
+    check("Together with your partner" in text, "a joint session says so")
+    check("UTC" in text, "times name the practice's zone")
+    check("Riverside Counseling" in (b.js("return document.getElementById('who').innerText;") or ""), "the practice's name is shown")
     b.screen("a-sessions")
 
     b.nav("Agreements", "Agreements")
+    check("Check in on this agreement" not in b.main_text(), "no check-in before the agreement is acknowledged")
     b.click("button", "I have read this and I agree")
     b.notice("You acknowledged")
     check("You acknowledged this on" in b.main_text(), "acknowledged state shown")
@@ -353,11 +357,18 @@ def partner_a(b, s, markers):
     check(markers["a_private"] in b.main_text() and "Private: only you and your counselor" in b.main_text(), "A's own log with its privacy")
     b.screen("a-activities")
     # A second log for the same day: the API's 409, told in words.
+    # A second log for the same day: the API's 409, told in words beside the form, which keeps
+    # what was typed.
     b.click("summary", "Log this activity")
     b.click(".choice label", "Not this time")
+    kept_words = "These words must survive a refused save."
+    b.label_input("Your reflection").send_keys(kept_words)
     b.click("button[type=submit]", "Save log")
-    b.wait(lambda: "already logged this activity for that day" in (b.js("return document.getElementById('alert').innerText;") or ""), "the 409 in words")
-    check("{" not in b.js("return document.getElementById('alert').innerText;"), "no JSON in the alert")
+    b.wait(lambda: "already logged this activity for that day" in b.main_text(), "the 409 in words")
+    check(b.label_input("Your reflection").get_attribute("value") == kept_words, "a refused save keeps the text")
+    errors = b.js("return Array.from(document.querySelectorAll('main .form-error')).map((e) => e.innerText).join(' ');") or ""
+    check("already logged" in errors and "{" not in errors, f"the reason shows beside the form, no JSON: {errors!r}")
+    b.screen("a-activity-refused-save")
 
     b.nav("Questionnaires", "Questionnaires")
     b.wait(lambda: "Send my answers" in b.main_text(), "the CSI-4 form")

@@ -52,6 +52,7 @@ NEEDS = {
     "d": "/api/v1/portal/sessions",
     "e": "/api/v1/clients/{id}",
     "f": "/api/v1/worklist",
+    "g": "/api/v1/couples",
 }
 
 TITLES = {
@@ -63,6 +64,7 @@ TITLES = {
     "d": "d. client reads GET /portal/sessions",
     "e": "e. (a) while logins run at 20/s",
     "f": "f. counselor reads GET /worklist (first page)",
+    "g": "g. counselor lists GET /couples?limit=25 (partners' names, session times)",
     "scale_small": "b. on the small practice (scale test)",
 }
 
@@ -722,6 +724,7 @@ def build_targets(url, sz, actors):
                 t["c"].append(("POST", f"/api/v1/sessions/{session_id(s)}/notes", tokens[k], note_body(s)))
     t["e"] = t["a"]
     t["f"] = [("GET", "/api/v1/worklist?limit=25", tokens[k], None) for k in ks]
+    t["g"] = [("GET", "/api/v1/couples?limit=25", tokens[k], None) for k in ks]
     portal = [i for i in range(3, sz["portal_users"] + 1)][:max(4, actors)]
     t["d"] = [("GET", "/api/v1/portal/sessions", login(url, f"client{i}@bench.example.org"), None) for i in portal]
     return t, tokens
@@ -885,7 +888,7 @@ def main():
         probe = Server(args.bin, db, args.port, workdir)
         doc = json.loads(http("GET", probe.url + "/openapi.json")[1])
         present = set(doc.get("paths", {}).keys())
-        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e", "f"] if NEEDS[s] in present
+        scen = [s for s in ["a", "b", "b_deep", "c", "d", "e", "f", "g"] if NEEDS[s] in present
                 and (wanted is None or s in wanted)]
         missing = [s for s in NEEDS if s not in scen and (wanted is None or s in wanted)]
         for s in missing:
@@ -927,7 +930,7 @@ def main():
         if "b_deep" in scen:
             targets["b_deep"] = [("GET", f"/api/v1/sessions?couple_id={couple_id(1)}&limit=25&cursor={c}",
                                   tokens[1], None) for c in deep_cursors(server.url, tokens[1], sz)]
-        order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e", "f"] if s in scen]
+        order = ["healthz"] + [s for s in ["a", "b", "b_deep", "d", "c", "e", "f", "g"] if s in scen]
         for name in order:
             r = {"title": TITLES[name]}
             # wrk warm-up, one second, not counted; then a checkpoint, so that one started by an

@@ -4,7 +4,7 @@ issue's targets. `python3 tests/bench/report.py results/<date>.json` prints it a
 import json
 import sys
 
-ORDER = ["healthz", "a", "b", "b_deep", "c", "d", "e", "f", "scale_small"]
+ORDER = ["healthz", "a", "b", "b_deep", "c", "d", "e", "f", "g", "scale_small"]
 
 
 def targets(r):

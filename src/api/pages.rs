@@ -81,6 +81,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/shared/ui.js", JS, include_bytes!("../../static/shared/ui.js")),
     ("/shared/api.js", JS, include_bytes!("../../static/shared/api.js")),
     ("/shared/time.js", JS, include_bytes!("../../static/shared/time.js")),
+    ("/shared/sign-in-steps.js", JS, include_bytes!("../../static/shared/sign-in-steps.js")),
 ];
 
 /// The content type and bytes served at `path`, if any.

@@ -22,6 +22,7 @@ import { ApiError, createClient } from "/shared/api.js";
 import { dates } from "/shared/time.js";
 import { explain } from "./words.js";
 import { invite, signIn } from "./sign-in.js";
+import * as steps from "/shared/sign-in-steps.js";
 import * as today from "./today.js";
 import * as calendar from "./calendar.js";
 import * as caseload from "./caseload.js";
@@ -100,7 +101,12 @@ function screen(title, ...kids) {
   main.querySelector("h1").focus();
 }
 
-const showSignIn = (message) => screen("Sign in", signIn(message, { client, onSignedIn: start }));
+const showSignIn = (message) => screen("Sign in", signIn(message, {
+  client,
+  onSignedIn: start,
+  onSecondStep: (mfaToken) => screen("Your code", steps.secondStep(mfaToken, { client, onSignedIn: start, onBack: () => showSignIn(), explain, home: "/app" })),
+  onForgot: () => screen("Forgot your password", steps.forgot({ onBack: () => showSignIn(), explain, home: "/app" })),
+}));
 const showInvite = (token) => screen("Welcome", invite(token, { client, onSignedIn: start }));
 
 /** After a token pair: who is this, the practice's zone, then the first screen. */
@@ -273,6 +279,10 @@ if (params.has("invite")) {
   // The token must not stay in the address bar, the history or a bookmark.
   history.replaceState(null, "", location.pathname);
   showInvite(token);
+} else if (params.has("reset")) {
+  const token = params.get("reset");
+  history.replaceState(null, "", location.pathname); // the token leaves the address bar at once
+  screen("Choose a new password", steps.reset(token, { onDone: (message) => showSignIn(message), explain, lead: "Choose a new password for your account at the practice." }));
 } else {
   showSignIn();
 }

@@ -1,12 +1,16 @@
 // Signing in, and choosing a password from a staff invite link (`/app?invite=`). The only calls
-// here are the client's signIn and acceptInvite; `onSignedIn` then loads the screen.
+// here are the client's signIn and acceptInvite; `onSignedIn` then loads the screen. The second
+// step of a two-factor sign-in, the reset link and its page are /shared/sign-in-steps.js.
 
 import { h } from "/shared/h.js";
 import { errorBox, field, showError, submitting } from "/shared/ui.js";
 import { explain } from "./words.js";
 
-/** The sign-in form, with `message` (why the person is here) above it. */
-export function signIn(message, { client, onSignedIn }) {
+/**
+ * The sign-in form, with `message` (why the person is here) above it. `onSecondStep(mfaToken)`
+ * when the account has two-factor sign-in on; `onForgot()` for a reset link.
+ */
+export function signIn(message, { client, onSignedIn, onSecondStep, onForgot }) {
   const email = field("Email", { type: "email", name: "email", autocomplete: "username", required: true });
   const password = field("Password", { type: "password", name: "password", autocomplete: "current-password", required: true });
   const err = errorBox();
@@ -14,8 +18,9 @@ export function signIn(message, { client, onSignedIn }) {
     h("button", { type: "submit", class: "button primary" }, "Sign in"));
   submitting(form, "Signing in…", async () => {
     try {
-      await client.signIn(email.input.value, password.input.value);
-      await onSignedIn();
+      const { mfaToken } = await client.signIn(email.input.value, password.input.value);
+      if (mfaToken) onSecondStep(mfaToken);
+      else await onSignedIn();
     } catch (e) {
       client.drop();
       showError(err, explain(e, { 401: "That email and password do not match. Please check them and try again." }));
@@ -25,6 +30,7 @@ export function signIn(message, { client, onSignedIn }) {
     message ? h("p", { class: "banner", text: message }) : null,
     h("p", { class: "lead", text: "Sign in to see your day, your calendar and your caseload." }),
     form,
+    h("p", { class: "hint" }, h("a", { href: "/app", id: "forgot", onclick: (e) => { e.preventDefault(); onForgot(); } }, "Forgot your password?")),
     h("p", { class: "hint" }, "New to the practice? Open the invite link your administrator sent you. Clients and partners use ",
       h("a", { href: "/portal" }, "the client portal"), "."),
   ];

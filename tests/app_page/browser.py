@@ -444,6 +444,50 @@ def admin(b, s, admin_email, admin_password):
     check(not d.find_element(By.ID, "nav").is_displayed(), "nothing of the admin's stays on screen")
 
 
+def two_factor_and_reset(b, api, s, run):
+    """A counselor with two-factor sign-in on signs in with a code; a bad reset link is told in
+    words and leaves the address bar; "Forgot your password?" sends (or pretends to send) a link."""
+    email, password = f"mfa-{run}@app.test", "a counselor passphrase for mfa"
+    made = api.call("POST", "/users", {"email": email, "display_name": "Robin Okafor", "role": "counselor"}, s["admin"])
+    token = api.accept(made["invite_token"], password)
+    enrol = api.call("POST", "/me/mfa/totp", {}, token)
+    api.call("POST", "/me/mfa/totp/confirm", {"code": portal.totp(enrol["secret"])}, token)
+    b.driver.get(f"{b.url}/app")
+    b.heading("Sign in")
+    b.label_input("Email").send_keys(email)
+    b.label_input("Password").send_keys(password)
+    b.click("button[type=submit]")
+    b.heading("Your code")
+    b.screen("mfa-second-step")
+    # The code of the next 30 s step (one step of drift is allowed): the one used to confirm
+    # enrolment may not be used again.
+    b.label_input("Code from your authenticator app").send_keys(portal.totp(enrol["secret"], 1))
+    b.click("button[type=submit]", "Sign in")
+    b.heading("Today")
+    b.settled()
+    check("Robin Okafor" in (b.js("return document.body.innerText;") or ""), "signed in with a code, named")
+    b.click("#sign-out")
+    b.heading("Sign in")
+
+    b.driver.get(f"{b.url}/app?reset=not-a-real-link")
+    b.heading("Choose a new password")
+    check("reset=" not in b.driver.current_url, "the reset token leaves the address bar")
+    b.label_input("Choose a new password").send_keys("a fresh passphrase 2026")
+    b.label_input("Type it again").send_keys("a fresh passphrase 2026")
+    b.click("button[type=submit]", "Set my new password")
+    b.wait(lambda: "expired or was already used" in b.main_text(), "a bad reset link in words")
+    b.screen("reset-bad-link")
+
+    b.driver.get(f"{b.url}/app")
+    b.heading("Sign in")
+    b.click("#forgot")
+    b.heading("Forgot your password")
+    b.label_input("Email").send_keys(email)
+    b.click("button[type=submit]", "Send me a link")
+    b.wait(lambda: "link to choose a new password is on its way" in b.main_text(), "the same answer for every email")
+    b.screen("forgot-password")
+
+
 def front_door(b):
     d = b.driver
     d.get(f"{b.url}/")
@@ -471,6 +515,7 @@ def main():
         counselor(b, s)
         other_counselor(b, s, api)
         admin(b, s, args.admin_email, args.admin_password)
+        two_factor_and_reset(b, api, s, run)
         front_door(b)
         for problem in b.console_problems():
             fail(f"browser console: {problem}")

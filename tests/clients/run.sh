@@ -34,9 +34,9 @@ quiet() {
 
 echo "python: openapi-python-client"
 mkdir -p "$WORK/py"
-# The chart is an SVG image: the generator reads non-JSON bodies only as files (its documented
-# `content_type_overrides`), as an integrator would tell it to.
-printf 'content_type_overrides:\n  image/svg+xml: application/octet-stream\n' >"$WORK/py-config.yml"
+# The chart is an SVG image and a release document a PDF: the generator reads non-JSON bodies
+# only as files (its documented `content_type_overrides`), as an integrator would tell it to.
+printf 'content_type_overrides:\n  image/svg+xml: application/octet-stream\n  application/pdf: application/octet-stream\n' >"$WORK/py-config.yml"
 if ! PATH="$CACHE/venv/bin:$PATH" openapi-python-client generate --path "$SPEC" --meta none \
   --config "$WORK/py-config.yml" --output-path "$WORK/py/mend_client" >"$WORK/py.log" 2>&1; then
   cat "$WORK/py.log"

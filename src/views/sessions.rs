@@ -191,6 +191,12 @@ impl NotePage {
         Ok(NotePage { addenda, names })
     }
 
+    /// A note just written: it has no addenda yet, so only its author's name is read.
+    pub fn new_note(conn: &mut crate::db::AnyConnection, row: &NoteRow) -> diesel::QueryResult<NotePage> {
+        let names = crate::store::names::users(conn, &row.practice_id, [row.author_id.clone()])?;
+        Ok(NotePage { addenda: HashMap::new(), names })
+    }
+
     pub fn view(&mut self, r: NoteRow) -> NoteView {
         let addenda = self.addenda.remove(&r.id).unwrap_or_default();
         let integrity = integrity_ok(&r).map(|ok| if ok { Integrity::Ok } else { Integrity::Mismatch });

@@ -89,7 +89,7 @@ pub async fn create(
                         req.risk_level,
                     );
                     let row = notes::create(conn, new)?;
-                    let mut page = NotePage::load(conn, std::slice::from_ref(&row))?;
+                    let mut page = NotePage::new_note(conn, &row)?;
                     Ok(page.view(row))
                 },
             )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The staff screen (/app) in a real browser: headless Chromium driven by Selenium, axe-core on
 # every screen, screenshots at 768 px and 1280 px (see browser.py for what it checks). Starts a
-# real `mend serve` on a fresh SQLite file and seeds it through the API. It shares the portal
+# real `mend serve` on a fresh SQLite file and seeds it through the API; browser.py, then every
+# walk_*.py beside it. It shares the portal
 # test's browser helpers (tests/portal_page/browser.py) and what that test installs when missing:
 # Debian's chromium and chromium-driver (apt-get), selenium into ~/.cache/mend-venv, axe-core
 # into ~/.cache/mend-axe (npm).
@@ -40,10 +41,17 @@ SERVER_PID=$!
 for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "$URL/healthz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
 
+# browser.py is the first walk (part one: the day); each tests/app_page/walk_*.py is one more,
+# on the same server and practice, with the same arguments, each seeding its own people.
 status=0
-SE_AVOID_STATS=true PORTAL_PROFILE="$WORK/chrome-profile" "$VENV/bin/python" "$HERE/browser.py" \
-  --url "$URL" --admin-email admin@app.test --admin-password "$MEND_ADMIN_PASSWORD" \
-  --axe "$AXE/node_modules/axe-core/axe.min.js" --out "$OUT" || status=1
+for walk in "$HERE/browser.py" "$HERE"/walk_*.py; do
+  [ -f "$walk" ] || continue
+  echo "-- $(basename "$walk")"
+  rm -rf "$WORK/chrome-profile"
+  SE_AVOID_STATS=true PORTAL_PROFILE="$WORK/chrome-profile" "$VENV/bin/python" "$walk" \
+    --url "$URL" --admin-email admin@app.test --admin-password "$MEND_ADMIN_PASSWORD" \
+    --axe "$AXE/node_modules/axe-core/axe.min.js" --out "$OUT" || status=1
+done
 kill -0 "$SERVER_PID" || { echo "server died"; status=1; }
 if grep -q "panicked" "$WORK/server.log"; then echo "server panicked"; status=1; fi
 echo "staff screen screenshots: $OUT"

@@ -627,6 +627,89 @@ def account(b, s, run):
     b.screen("reset-bad-link")
 
 
+def portal_sign_in(b, email, password):
+    b.driver.get(f"{b.url}/portal")
+    b.heading("Sign in")
+    b.label_input("Email").send_keys(email)
+    b.label_input("Password").send_keys(password)
+    b.click("button[type=submit]")
+    b.heading("Overview")
+    b.settled()
+
+
+def additions(b, api, s, run):
+    """Part three's portal fixes, each seen in the browser: a review date that has passed in
+    words that fit, a partner's own score trend (never the other partner's scores), and a client
+    seen alone who gets no couple screens."""
+    counselor = s["counselor"]
+    today = dt.date.today()
+    r = api.call("POST", "/clients", {"first_name": "Robin", "last_name": "Ellis", "email": f"robin-{run}@portal.test"}, counselor)
+    k = api.call("POST", "/clients", {"first_name": "Kai", "last_name": "Ellis", "email": f"kai-{run}@portal.test"}, counselor)
+    couple = api.call("POST", "/couples", {"partner_ids": [r["id"], k["id"]]}, counselor)
+    cid = couple["id"]
+    robin_password = "robin's long portal passphrase"
+    robin = api.accept(api.call("POST", f"/clients/{r['id']}/portal-invite", None, counselor)["invite_token"], robin_password)
+    # An agreement whose review day passed three days ago.
+    passed = today - dt.timedelta(days=3)
+    boundary = api.call("POST", f"/couples/{cid}/boundaries", {
+        "title": "Phones stay face up at dinner", "description": "Both phones stay on the table, face up, during dinner.",
+        "requested_by": k["id"], "responsible_ids": [r["id"]], "review_on": (today + dt.timedelta(days=10)).isoformat()}, counselor)
+    api.call("PATCH", f"/boundaries/{boundary['id']}", {"review_on": passed.isoformat()}, counselor, expect=(200,))
+    # Two paper forms each: Robin scores 4 then 17; Kai 11 then 9 (never on Robin's screen).
+    scores = {r["id"]: [(1, 1, 1, 1), (5, 4, 4, 4)], k["id"]: [(3, 3, 3, 2), (3, 2, 2, 2)]}
+    for i, days_ago in enumerate((20, 5)):
+        made = api.call("POST", f"/couples/{cid}/assessments", {"instrument": "csi-4"}, counselor)
+        for item in made["items"]:
+            q = scores[item["client_id"]][i]
+            api.call("POST", f"/assessments/{item['id']}/responses", {
+                "answers": {"q1": q[0], "q2": q[1], "q3": q[2], "q4": q[3]},
+                "completed_on": (today - dt.timedelta(days=days_ago)).isoformat()}, counselor, expect=(200,))
+
+    b.set_width(1280)
+    portal_sign_in(b, f"robin-{run}@portal.test", robin_password)
+    b.nav("Agreements", "Agreements")
+    card = b.find(".card", "Phones stay face up at dinner")
+    check("You planned to look at it again together on" in card.text, f"a passed review day in past words: {card.text!r}")
+    check("around" not in card.text, f"a passed review day is not 'around' a date: {card.text!r}")
+    b.screen("review-passed")
+
+    b.nav("Questionnaires", "Questionnaires")
+    b.wait(lambda: "Your scores over time" in b.main_text(), "the own score trend")
+    table = b.find(".card", "Your scores over time")
+    cells = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(2)")]
+    check(cells == ["4", "17"], f"Robin's own scores, oldest first: {cells}")
+    check("went up 13" in table.text, f"the change in words: {table.text!r}")
+    for other in ("11", "9"):
+        check(other not in cells, f"the partner's score {other} is not in Robin's trend")
+    dates = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(1)")]
+    check(len(dates) == 2 and all(dates), f"each point has its day: {dates}")
+    b.screen("score-trend")
+    b.click("#sign-out")
+    b.heading("Sign in")
+
+    # A client seen alone: no couple screens, no couple picker.
+    jo = api.call("POST", "/clients", {"first_name": "Jo", "last_name": "Alone", "email": f"jo-{run}@portal.test"}, counselor)
+    jo_password = "jo's long portal passphrase"
+    api.accept(api.call("POST", f"/clients/{jo['id']}/portal-invite", None, counselor)["invite_token"], jo_password)
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, second=0) + dt.timedelta(days=2)
+    api.call("POST", "/sessions", {"client_id": jo["id"], "starts_at": start.isoformat().replace("+00:00", "Z"),
+                                   "duration_minutes": 50, "modality": "phone"}, counselor)
+    portal_sign_in(b, f"jo-{run}@portal.test", jo_password)
+    shown = b.js("return [...document.querySelectorAll('nav a')].filter(a => a.offsetParent !== null).map(a => a.textContent);")
+    for section in ("Agreements", "Your plan", "Activities", "Letters"):
+        check(section not in shown, f"a client seen alone has no {section} screen: {shown}")
+    check("Sessions" in shown and "Questionnaires" in shown, f"a client seen alone keeps their own screens: {shown}")
+    check(not b.driver.find_elements(By.CSS_SELECTOR, "select[name=couple]"), "no couple picker for a client seen alone")
+    b.js("location.hash = '#/letters';")
+    b.heading("Overview")
+    check("partner" not in b.main_text().lower(), f"no word about a partner on Jo's overview: {b.main_text()[:300]!r}")
+    b.nav("Sessions", "Sessions")
+    check("Just you" in b.main_text(), "an individual session says it is just them")
+    b.screen("individual-client")
+    b.click("#sign-out")
+    b.heading("Sign in")
+
+
 def front_door(b):
     """`/`: two ways in, in words; the client's goes to the portal (tests/app_page follows the staff's to /app)."""
     d = b.driver
@@ -662,6 +745,7 @@ def main():
         partner_a(b, s, markers)
         partner_b(b, s, markers, api)
         account(b, s, run)
+        additions(b, api, s, run)
         front_door(b)
         for problem in b.console_problems():
             fail(f"browser console: {problem}")

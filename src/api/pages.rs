@@ -23,7 +23,8 @@ use crate::problem::AppError;
 /// The Content-Security-Policy of the pages and their assets. `require-trusted-types-for` makes
 /// the browser refuse any string written into an HTML sink (`innerHTML` and the like), so text
 /// from the API can reach a page only as text.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'; require-trusted-types-for 'script'";
 
 /// The URL prefixes of the pages and their assets, besides `/` itself.

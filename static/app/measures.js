@@ -54,7 +54,7 @@ function sendForm(data, ctx) {
     h("p", { class: "hint", text: toBoth
       ? "Each partner answers alone in their own portal. Neither partner sees the other's answers or score."
       : "The client answers in their portal. Their answers and score are for them and the counselors assigned." }),
-    h("div", { class: "grid-fields" }, which.wrap, opens.wrap, due.wrap), err,
+    which.wrap, h("div", { class: "grid-fields" }, opens.wrap, due.wrap), err,
     h("button", { type: "submit", class: "button primary" }, toBoth ? "Send to both partners" : "Send to the client"));
   const key = newKey();
   submitting(form, "Sending…", () => {

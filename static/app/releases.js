@@ -159,7 +159,7 @@ function accounting(data, { time }) {
     list.length ? h("div", { class: "table-wrap" }, h("table", { "aria-labelledby": "accounting-h" },
       h("thead", {}, h("tr", {}, [`Disclosed (${time.timeZone})`, "Recipient", "Purpose", "Records", "Dates covered"].map((t) => h("th", { scope: "col", text: t })))),
       h("tbody", {}, list.map((d) => h("tr", {},
-        h("th", { scope: "row", text: time.when(d.disclosed_at) }),
+        h("th", { scope: "row", text: time.brief(d.disclosed_at) }),
         h("td", { text: recipientOf(d) }),
         h("td", { text: d.purpose }),
         h("td", { text: covers(d).join("; ") }),

@@ -215,6 +215,7 @@ def trend_and_paper(b, s, api):
     app_sign_in(b, s)
     items = {a.text: a.get_attribute("href").split("#", 1)[1] for a in d.find_elements(By.CSS_SELECTOR, "main .worklist a")}
     print(f"  worklist: {items}")
+    b.screen("today-worklist")
     check(f"/measures/{cid}" in list(items.values()) and any(v == f"/consent/{cid}" for v in items.values()),
           f"the completed questionnaire and the unsigned policy open their screens: {items}")
     link = [a for a in d.find_elements(By.CSS_SELECTOR, "main .worklist a") if a.get_attribute("href").endswith(f"#/measures/{cid}")][0]

@@ -24,6 +24,10 @@ const APP: &[(&str, &str)] = &[
     ("/app/record.js", "text/javascript; charset=utf-8"),
     ("/app/schedule.js", "text/javascript; charset=utf-8"),
     ("/app/words.js", "text/javascript; charset=utf-8"),
+    ("/app/sections.js", "text/javascript; charset=utf-8"),
+    ("/app/measures.js", "text/javascript; charset=utf-8"),
+    ("/app/consent.js", "text/javascript; charset=utf-8"),
+    ("/app/releases.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "text/css; charset=utf-8"),
 ];
 

@@ -12,7 +12,9 @@
 //! Every response here is public (the pages hold no data; they sign in through the API) and
 //! carries [`CSP`] (set by `middleware::request_context` for every [`is_page_path`]): scripts,
 //! styles, images and API calls from this origin only, no inline script or style, no eval, no
-//! framing, and Trusted Types.
+//! framing, and Trusted Types. Images may also be `blob:` URLs: the only way to show an image the
+//! API answers to a bearer token (a chart) is to fetch it with the token and show it from memory;
+//! only this origin's scripts can make such a URL, and an SVG shown as an image runs no script.
 
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -21,7 +23,8 @@ use crate::problem::AppError;
 /// The Content-Security-Policy of the pages and their assets. `require-trusted-types-for` makes
 /// the browser refuse any string written into an HTML sink (`innerHTML` and the like), so text
 /// from the API can reach a page only as text.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'; require-trusted-types-for 'script'";
 
 /// The URL prefixes of the pages and their assets, besides `/` itself.
@@ -74,6 +77,10 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/app/record.js", JS, include_bytes!("../../static/app/record.js")),
     ("/app/schedule.js", JS, include_bytes!("../../static/app/schedule.js")),
     ("/app/words.js", JS, include_bytes!("../../static/app/words.js")),
+    ("/app/sections.js", JS, include_bytes!("../../static/app/sections.js")),
+    ("/app/measures.js", JS, include_bytes!("../../static/app/measures.js")),
+    ("/app/consent.js", JS, include_bytes!("../../static/app/consent.js")),
+    ("/app/releases.js", JS, include_bytes!("../../static/app/releases.js")),
     ("/app/app.css", CSS, include_bytes!("../../static/app/app.css")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
     ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),

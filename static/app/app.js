@@ -28,6 +28,9 @@ import * as calendar from "./calendar.js";
 import * as caseload from "./caseload.js";
 import * as couple from "./couple.js";
 import * as clientRecord from "./client.js";
+import * as measures from "./measures.js";
+import * as consent from "./consent.js";
+import * as releases from "./releases.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -55,6 +58,11 @@ const screens = {
   caseload: { screen: caseload, section: "caseload" },
   couple: { screen: couple, section: "caseload" },
   client: { screen: clientRecord, section: "caseload" },
+  measures: { screen: measures, section: "caseload" },
+  "client-measures": { screen: measures, section: "caseload" },
+  consent: { screen: consent, section: "caseload" },
+  releases: { screen: releases, section: "caseload" },
+  "client-releases": { screen: releases, section: "caseload" },
 };
 
 const client = createClient({

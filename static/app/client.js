@@ -9,6 +9,7 @@ import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
 import { coupleName, personName, words } from "./words.js";
+import { sectionLinks } from "./sections.js";
 
 export async function load(api, route, { me }) {
   const client = await api.call("GET", `/clients/${route.id}`);
@@ -45,6 +46,7 @@ export function draw(data, ctx) {
       empty("You are not assigned to this client. Sessions, summaries and notes are shown only to the counselors assigned."))];
   }
   return [
+    sectionLinks("client", client.id, "client", "This client's record"),
     h("div", { class: "columns" }, facts,
       card(h("h2", { text: "Couples" }), data.couples.length
         ? h("ul", { class: "plain" }, data.couples.map((c) => h("li", {}, h("a", { href: `#/couple/${c.id}`, text: coupleName(c) }),

@@ -11,6 +11,7 @@ import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
 import { coupleName, personName, plural, words } from "./words.js";
+import { sectionLinks } from "./sections.js";
 
 export async function load(api, route, { me }) {
   const couple = await api.call("GET", `/couples/${route.id}`);
@@ -68,6 +69,7 @@ export function draw(data, ctx) {
       empty("You are not assigned to this couple. Sessions, summaries and notes are shown only to the counselors assigned."))];
   }
   return [
+    sectionLinks("couple", couple.id, "couple", "This couple's chart"),
     head,
     inlineForm("Schedule a session", () => scheduleForm(ctx, { target: { couple_id: couple.id }, known: data.sessions })),
     sessionsPart(data.sessions, ctx, data.focus),

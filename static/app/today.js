@@ -30,6 +30,11 @@ export function itemHref(item) {
   const base = item.couple ? `#/couple/${item.couple.id}` : item.client ? `#/client/${item.client.id}` : "#/caseload";
   if (item.resource_type === "session") return `${base}?session=${item.resource_id}`;
   if (item.resource_type === "note") return `${base}?note=${item.resource_id}`;
+  if (item.kind === "assessment_overdue" || item.kind === "assessment_completed") {
+    return item.couple ? `#/measures/${item.couple.id}` : `#/client-measures/${item.client.id}`;
+  }
+  if (item.kind === "consent_unsigned") return `#/consent/${item.couple.id}`;
+  if (item.kind === "release_ready") return item.couple ? `#/releases/${item.couple.id}` : `#/client-releases/${item.client.id}`;
   return base;
 }
 

@@ -115,6 +115,21 @@ export function createClient({ notice, warning, onSignedOut }) {
 
   /** A call with the person's token: refreshed first when close to expiry, retried once after a 401. */
   async function call(method, path, body, extra) {
+    return read(await authorized(method, path, body, extra));
+  }
+
+  /**
+   * A file the API answers (a chart, a document) as a Blob, fetched with the person's token like
+   * any call; an answer other than 2xx throws an ApiError. `type` is the Accept header.
+   */
+  async function file(path, type) {
+    const res = await authorized("GET", path, undefined, { accept: type });
+    if (!res.ok) await read(res);
+    return res.blob();
+  }
+
+  /** The response to a request with the person's token (a 401 after a refresh signs them out). */
+  async function authorized(method, path, body, extra) {
     if (!auth) throw new ApiError(401);
     if (auth.expiresAt - Date.now() < REFRESH_AHEAD_MS) await refresh();
     if (!auth) throw new ApiError(401);
@@ -128,7 +143,7 @@ export function createClient({ notice, warning, onSignedOut }) {
       signedOutLocally("For your privacy, please sign in again.");
       throw new ApiError(401);
     }
-    return read(res);
+    return res;
   }
 
   /** Every item of a cursor-paged list (up to 2,000). */
@@ -193,6 +208,7 @@ export function createClient({ notice, warning, onSignedOut }) {
 
   return {
     call,
+    file,
     listAll,
     signOut,
     /**

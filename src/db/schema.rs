@@ -169,6 +169,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        note_signed -> Bool,
     }
 }
 

@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
-use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k};
+use diesel::dsl::{max, min};
+
+use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k, sessions as s};
 use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
 use crate::domain::value::{Concern, PastDate};
@@ -137,15 +139,69 @@ pub struct ListFilter {
 
 /// Couples the actor is assigned to, in creation order (by id); for an admin, every couple of
 /// the practice (admins find couples to assign; the view shows an unassigned admin no clinical
-/// content).
+/// content). One statement for the whole page, its partners' names, counselors and session
+/// times included ([`CoupleListRow`]).
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     filter: &ListFilter,
     page: &PageRequest,
-) -> QueryResult<Vec<CoupleRow>> {
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Vec<CoupleListRow>> {
     let scope = if actor.is_admin() { assignable_couples(actor) } else { visible_couples(actor) };
-    let mut q = scope.select(CoupleRow::as_select());
+    // Correlated subselects, each an index lookup per row of the page; built from the query DSL
+    // so the whole page stays one prepared statement.
+    macro_rules! partner {
+        ($position:expr, $column:expr) => {
+            cp::table
+                .inner_join(clients::table.on(clients::id.eq(cp::client_id)))
+                .filter(cp::couple_id.eq(k::id))
+                .filter(cp::position.eq($position))
+                .select($column)
+                .single_value()
+        };
+    }
+    let counselors =
+        kc::table.filter(kc::couple_id.eq(k::id)).select(crate::db::string_agg(kc::counselor_id, ",")).single_value();
+    // Session times only of couples the caller is assigned to (an admin who finds a couple to
+    // assign learns nothing of its sessions), by the rule of `session_times::of_couples`.
+    let mine = || {
+        diesel::dsl::exists(
+            kc::table.filter(kc::couple_id.eq(k::id)).filter(kc::counselor_id.eq(actor.user_id.clone())),
+        )
+    };
+    let last = s::table
+        .filter(s::couple_id.eq(k::id.nullable()))
+        .filter(s::starts_at.le(now))
+        .filter(s::status.ne("cancelled"))
+        .filter(mine())
+        .select(max(s::starts_at))
+        .single_value();
+    let next = s::table
+        .filter(s::couple_id.eq(k::id.nullable()))
+        .filter(s::starts_at.gt(now))
+        .filter(s::status.eq("scheduled"))
+        .filter(mine())
+        .select(min(s::starts_at))
+        .single_value();
+    let mut q = scope.select((
+        CoupleRow::as_select(),
+        counselors,
+        (
+            partner!(0, clients::id),
+            partner!(0, clients::first_name),
+            partner!(0, clients::last_name),
+            partner!(0, clients::preferred_name),
+        ),
+        (
+            partner!(1, clients::id),
+            partner!(1, clients::first_name),
+            partner!(1, clients::last_name),
+            partner!(1, clients::preferred_name),
+        ),
+        last.assume_not_null().nullable(),
+        next.assume_not_null().nullable(),
+    ));
     if let Some(text) = &filter.q {
         // Either partner's name, by the rule of `GET /clients?q=` (`store::clients::list`).
         use crate::store::clients::contains_pattern;
@@ -176,6 +232,22 @@ pub fn list(
     }
     q.order(k::id.asc()).limit(page.fetch()).load(conn)
 }
+
+/// A partner's id and names as a page of couples reads them (NULL only if the couple had no
+/// partner at that position, which creation never allows).
+pub type PartnerColumns = (Option<ClientId>, Option<String>, Option<String>, Option<String>);
+
+/// One couple of a page with what its list item shows: the row, its counselors' ids (`a,b`, in no
+/// order), its two partners, and the last and next session times (only when the caller is
+/// assigned).
+pub type CoupleListRow = (
+    CoupleRow,
+    Option<String>,
+    PartnerColumns,
+    PartnerColumns,
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+);
 
 /// The whole new state of a couple's own fields (checked, merged with the current one), with
 /// the version it moves to (Lemmy's `UpdateForm`).

@@ -318,6 +318,12 @@ pub fn sign(conn: &mut AnyConnection, current: &NoteRow, signer: &UserId) -> Que
     )
     .set(&seal)
     .execute(conn)?;
+    if rows == 1 {
+        // The session has its signed note: it leaves the worklist's `session_needs_note` (its
+        // partial index), in the same transaction.
+        use crate::db::schema::sessions as s;
+        diesel::update(s::table.filter(s::id.eq(&current.session_id))).set(s::note_signed.eq(true)).execute(conn)?;
+    }
     Ok(rows == 1)
 }
 

@@ -7,6 +7,11 @@
 //! practice's zone and picks its day from [`ZoneDays`], so no round trip is spent on the zone.
 //! The text is fixed whatever the filter and page (one prepared statement per store); the two
 //! stores differ only in how a calendar date becomes a timestamp.
+//!
+//! A counselor's history can hold many thousands of sessions: `session_needs_note` reads the
+//! partial index of completed sessions without a signed note (`sessions.note_signed`, set when a
+//! note is signed) in the page's order and stops at the page's size, so its cost does not grow
+//! with the caseload's past.
 
 use std::sync::LazyLock;
 
@@ -49,11 +54,14 @@ FROM (SELECT * FROM ( \
    AND n.author_id = {me} \
    AND (n.couple_id IN (SELECT couple_id FROM mine_c) OR n.client_id IN (SELECT client_id FROM mine_k)) \
  UNION ALL \
- SELECT 'session_needs_note', s.ends_at, NULL, s.couple_id, s.client_id, 'session', s.id, s.id, NULL, NULL \
+ SELECT * FROM (SELECT 'session_needs_note' AS kind, s.ends_at AS since, CAST(NULL AS TEXT) AS due_on, \
+   s.couple_id AS couple_id, s.client_id AS client_id, 'session' AS resource_type, s.id AS resource_id, s.id AS item, \
+   CAST(NULL AS TEXT) AS person_id, CAST(NULL AS TEXT) AS detail \
   FROM sessions s WHERE {kind} IN ('*', 'session_needs_note') AND s.practice_id = {practice} \
-   AND s.status = 'completed' AND s.counselor_id = {me} \
+   AND s.status = 'completed' AND NOT s.note_signed AND s.counselor_id = {me} AND s.ends_at >= {after_since} \
    AND (s.couple_id IN (SELECT couple_id FROM mine_c) OR s.client_id IN (SELECT client_id FROM mine_k)) \
-   AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.session_id = s.id AND n.status = 'signed') \
+   AND (s.ends_at, 'session_needs_note', s.id) > ({after_since}, {after_kind}, {after_item}) \
+  ORDER BY s.ends_at, s.id LIMIT {limit}) needs_note \
  UNION ALL \
  SELECT 'session_needs_status', s.ends_at, NULL, s.couple_id, s.client_id, 'session', s.id, s.id, NULL, NULL \
   FROM sessions s WHERE {kind} IN ('*', 'session_needs_status') AND s.practice_id = {practice} \

@@ -204,6 +204,31 @@ impl CoupleExtras {
         })
     }
 
+    /// A page of couples as `store::couples::list` reads it (one statement): the rows, and
+    /// the same extras [`CoupleExtras::load`] would have read in three more.
+    pub fn from_page(page: Vec<couples::CoupleListRow>) -> (Vec<CoupleRow>, CoupleExtras) {
+        let mut extras = CoupleExtras { partners: HashMap::new(), counselors: HashMap::new(), times: HashMap::new() };
+        let mut rows = Vec::with_capacity(page.len());
+        for (row, counselors, a, b, last, next) in page {
+            let partners = [a, b]
+                .into_iter()
+                .filter_map(|(id, first, last, preferred)| {
+                    Some(couples::PartnerName {
+                        client_id: id?,
+                        first_name: first?,
+                        last_name: last?,
+                        preferred_name: preferred,
+                    })
+                })
+                .collect();
+            extras.partners.insert(row.id.clone(), partners);
+            extras.counselors.insert(row.id.clone(), UserId::split_db(counselors));
+            extras.times.insert(row.id.clone(), (last, next));
+            rows.push(row);
+        }
+        (rows, extras)
+    }
+
     fn partners(&self, id: &CoupleId) -> (Vec<PartnerView>, Vec<ClientId>) {
         let names = self.partners.get(id).map(Vec::as_slice).unwrap_or_default();
         let views = names

@@ -45,7 +45,9 @@ function questionnaire(d, { time, calls, act }) {
   const parts = [h("h2", { text: title })];
   if (d.status === "completed") {
     const range = q ? ` out of ${q.score.max}` : "";
-    parts.push(h("p", { class: "done", text: `You answered this on ${time.on(d.completed_at)}.` }),
+    // A paper form is dated the day it was filled in, not the day it was typed in.
+    const when = d.completed_on ? time.day(d.completed_on) : time.on(d.completed_at);
+    parts.push(h("p", { class: "done", text: d.completed_on ? `You filled this in on paper on ${when}.` : `You answered this on ${when}.` }),
       d.score !== null && d.score !== undefined ? h("p", { text: `Your score: ${d.score}${range}. Your counselor will go through it with you.` }) : null);
   } else if (d.status === "cancelled") {
     parts.push(h("p", { class: "status", text: "Your counselor cancelled this questionnaire." }));

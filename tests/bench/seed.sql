@@ -120,6 +120,14 @@ FROM seed_ctx x,
      JOIN seed_sessions t ON t.s = :big_sessions + 1 + ((n - 1) * ((:sessions - :big_sessions) / GREATEST(:notes, 1))) % GREATEST(:sessions - :big_sessions, 1);
 COMMIT;
 
+-- A session with a signed note says so (`sessions.note_signed`, which Mend sets when it signs a
+-- note; builds from before the column skip this).
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'sessions' AND column_name = 'note_signed') THEN
+    UPDATE sessions SET note_signed = TRUE WHERE id IN (SELECT session_id FROM notes WHERE status = 'signed');
+  END IF;
+END $$;
+
 -- Audit rows to match: one create per client, couple, session and note, and one read per note.
 BEGIN;
 INSERT INTO audit_events (id, practice_id, at, actor_id, actor_role, action, resource_type, resource_id, outcome, request_id, ip)

@@ -683,6 +683,8 @@ def additions(b, api, s, run):
         check(other not in cells, f"the partner's score {other} is not in Robin's trend")
     dates = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(1)")]
     check(len(dates) == 2 and all(dates), f"each point has its day: {dates}")
+    check("You filled this in on paper on" in b.main_text(), "a paper form says the day it was filled in")
+    check(dates[0] in b.main_text().split("Your scores over time")[0], f"the paper form's own day ({dates[0]}) is on its card")
     b.screen("score-trend")
     b.click("#sign-out")
     b.heading("Sign in")

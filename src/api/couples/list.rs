@@ -54,8 +54,8 @@ pub async fn list(
                 return Err(AppError::NotFound);
             }
         }
-        let rows = couples::list(conn, staff, &filter, &page)?;
-        let extras = CoupleExtras::load(conn, &rows, &staff.user_id)?;
+        // One statement: the page with its partners' names, counselors and session times.
+        let (rows, extras) = CoupleExtras::from_page(couples::list(conn, staff, &filter, &page, crate::db::now())?);
         Ok(page.finish(rows, |r| vec![r.id.to_string()], |r| extras.item(&staff.user_id, r)))
     })
     .await?;

@@ -24,6 +24,10 @@ const APP: &[(&str, &str)] = &[
     ("/app/record.js", "text/javascript; charset=utf-8"),
     ("/app/schedule.js", "text/javascript; charset=utf-8"),
     ("/app/words.js", "text/javascript; charset=utf-8"),
+    ("/app/between.js", "text/javascript; charset=utf-8"),
+    ("/app/letters.js", "text/javascript; charset=utf-8"),
+    ("/app/plan.js", "text/javascript; charset=utf-8"),
+    ("/app/activities.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "text/css; charset=utf-8"),
 ];
 

@@ -74,6 +74,10 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/app/record.js", JS, include_bytes!("../../static/app/record.js")),
     ("/app/schedule.js", JS, include_bytes!("../../static/app/schedule.js")),
     ("/app/words.js", JS, include_bytes!("../../static/app/words.js")),
+    ("/app/between.js", JS, include_bytes!("../../static/app/between.js")),
+    ("/app/letters.js", JS, include_bytes!("../../static/app/letters.js")),
+    ("/app/plan.js", JS, include_bytes!("../../static/app/plan.js")),
+    ("/app/activities.js", JS, include_bytes!("../../static/app/activities.js")),
     ("/app/app.css", CSS, include_bytes!("../../static/app/app.css")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
     ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),

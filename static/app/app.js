@@ -28,6 +28,9 @@ import * as calendar from "./calendar.js";
 import * as caseload from "./caseload.js";
 import * as couple from "./couple.js";
 import * as clientRecord from "./client.js";
+import * as letters from "./letters.js";
+import * as plan from "./plan.js";
+import * as activities from "./activities.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -55,6 +58,9 @@ const screens = {
   caseload: { screen: caseload, section: "caseload" },
   couple: { screen: couple, section: "caseload" },
   client: { screen: clientRecord, section: "caseload" },
+  letters: { screen: letters, section: "caseload" },
+  plan: { screen: plan, section: "caseload" },
+  activities: { screen: activities, section: "caseload" },
 };
 
 const client = createClient({

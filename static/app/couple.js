@@ -11,6 +11,7 @@ import { scheduleForm } from "./schedule.js";
 import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
 import { coupleName, personName, plural, words } from "./words.js";
+import { betweenCard, coupleTabs } from "./between.js";
 
 export async function load(api, route, { me }) {
   const couple = await api.call("GET", `/couples/${route.id}`);
@@ -68,7 +69,9 @@ export function draw(data, ctx) {
       empty("You are not assigned to this couple. Sessions, summaries and notes are shown only to the counselors assigned."))];
   }
   return [
+    coupleTabs(couple, "couple"),
     head,
+    betweenCard(couple),
     inlineForm("Schedule a session", () => scheduleForm(ctx, { target: { couple_id: couple.id }, known: data.sessions })),
     sessionsPart(data.sessions, ctx, data.focus),
   ];

@@ -30,6 +30,8 @@ export function itemHref(item) {
   const base = item.couple ? `#/couple/${item.couple.id}` : item.client ? `#/client/${item.client.id}` : "#/caseload";
   if (item.resource_type === "session") return `${base}?session=${item.resource_id}`;
   if (item.resource_type === "note") return `${base}?note=${item.resource_id}`;
+  if (item.kind === "letter_submitted" && item.couple) return `#/letters/${item.couple.id}?status=submitted&letter=${item.resource_id}`;
+  if (["checkin_broken", "boundary_review_due"].includes(item.kind) && item.couple) return `#/plan/${item.couple.id}?boundary=${item.resource_id}`;
   return base;
 }
 

@@ -12,7 +12,7 @@ import { newKey } from "/shared/api.js";
 import { addDays } from "/shared/time.js";
 import { inlineForm } from "./record.js";
 import { coupleName, personName, plural } from "./words.js";
-import { betweenWords as w, cadenceWords, coupleTabs, loadCouple, notAssigned, partnerName } from "./between.js";
+import { about, betweenWords as w, cadenceWords, coupleTabs, loadCouple, notAssigned, partnerName } from "./between.js";
 
 const ifMatch = (r) => ({ "if-match": `"${r.version}"` });
 
@@ -123,15 +123,15 @@ function activityCard(x, data, ctx) {
   const open = ["active", "paused"].includes(x.status);
   return h("article", { class: `card activity ${x.status}`, id: `activity-${x.id}` },
     h("div", { class: "session-head" },
-      h("h3", { text: x.title }),
+      h("h3", { id: `activity-h-${x.id}`, text: x.title }),
       h("span", { class: `badge ${x.status}`, text: w.activity[x.status] || x.status })),
     h("p", { class: "meta", text: [`${cadenceWords(x)}, for ${whom}`, `from ${time.day(x.starts_on)}`, x.ends_on ? `until ${time.day(x.ends_on)}` : null].filter(Boolean).join(" · ") }),
     x.instructions ? paragraphs(x.instructions) : null,
     x.reflection_prompt ? h("p", { class: "meta", text: `Reflection prompt: ${x.reflection_prompt}` }) : null,
     open ? h("div", { class: "actions" },
-      x.status === "active" ? button("Pause", () => patch({ status: "paused" }, `“${x.title}” is paused. The partners cannot log it until you resume it.`), "small")
-        : button("Resume", () => patch({ status: "active" }, `“${x.title}” is active again.`), "small primary"),
-      button("Mark completed", () => patch({ status: "completed" }, `“${x.title}” is completed.`), "small"),
+      about(x.status === "active" ? button("Pause", () => patch({ status: "paused" }, `“${x.title}” is paused. The partners cannot log it until you resume it.`))
+        : button("Resume", () => patch({ status: "active" }, `“${x.title}” is active again.`), "primary"), `activity-h-${x.id}`),
+      about(button("Mark completed", () => patch({ status: "completed" }, `“${x.title}” is completed.`)), `activity-h-${x.id}`),
       twoStep("Retire", "Yes, retire it", () => patch({ status: "retired" }, `“${x.title}” is retired.`))) : null,
     logsPart(x, data, ctx));
 }

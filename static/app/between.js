@@ -77,8 +77,15 @@ export function betweenCard(couple) {
 
 /** What an admin who is not assigned to the couple sees instead of a screen's records. */
 export function notAssigned(couple, what) {
-  return [coupleTabs(couple, null), card(h("h2", { text: "Clinical record" }),
-    empty(`You are not assigned to this couple. ${what} are shown only to the counselors assigned.`))];
+  return [card(h("h2", { text: "Clinical record" }),
+    empty(`You are not assigned to this couple. ${what} are shown only to the counselors assigned.`)),
+  h("p", {}, h("a", { href: `#/couple/${couple.id}`, text: "Open the couple's chart" }))];
+}
+
+/** `el`, described by the element with id `by` (a row's heading), for buttons repeated on every row. */
+export function about(el, by) {
+  el.setAttribute("aria-describedby", by);
+  return el;
 }
 
 /**

@@ -11,7 +11,7 @@ import { button, card, empty, errorBox, field, paragraphs, radios, submitting, t
 import { newKey } from "/shared/api.js";
 import { inlineForm } from "./record.js";
 import { coupleName, personName, plural } from "./words.js";
-import { betweenWords as w, coupleTabs, loadCouple, notAssigned, partnerName, reveal } from "./between.js";
+import { about, betweenWords as w, coupleTabs, loadCouple, notAssigned, partnerName, reveal } from "./between.js";
 
 const ifMatch = (r) => ({ "if-match": `"${r.version}"` });
 
@@ -102,12 +102,12 @@ function boundaryCard(b, data, ctx) {
   const due = b.review_on && b.review_on <= time.today() && b.status !== "retired";
   const patch = (body, done, box) => act(box || null, () => api.call("PATCH", `/boundaries/${b.id}`, body, ifMatch(b)), { done });
   const acts = h("div", { class: "actions" },
-    ["proposed", "revised"].includes(b.status) ? button("Set it active", () => patch({ status: "active" }, `“${b.title}” is active.`), "primary") : null,
-    b.status === "active" ? button("Mark as being revised", () => patch({ status: "revised" }, `“${b.title}” is marked as being revised.`)) : null,
+    ["proposed", "revised"].includes(b.status) ? about(button("Set it active", () => patch({ status: "active" }, `“${b.title}” is active.`), "primary"), `boundary-h-${b.id}`) : null,
+    b.status === "active" ? about(button("Mark as being revised", () => patch({ status: "revised" }, `“${b.title}” is marked as being revised.`)), `boundary-h-${b.id}`) : null,
     b.status !== "retired" ? twoStep("Retire it", "Yes, retire it for good", () => patch({ status: "retired" }, `“${b.title}” is retired.`)) : null);
   return h("article", { class: `card boundary ${b.status}`, id: `boundary-${b.id}` },
     h("div", { class: "session-head" },
-      h("h3", { tabindex: "-1", text: b.title }),
+      h("h3", { tabindex: "-1", id: `boundary-h-${b.id}`, text: b.title }),
       h("span", { class: `badge ${b.status}`, text: w.boundary[b.status] || b.status })),
     b.description ? paragraphs(b.description) : null,
     h("dl", { class: "facts" },
@@ -231,16 +231,16 @@ function milestoneRow(m, { api, act, time }) {
   const when = m.status === "achieved" && m.achieved_on ? `Reached ${time.day(m.achieved_on)}` : m.target_on ? `Aiming for ${time.day(m.target_on)}` : null;
   return h("li", { class: `milestone ${m.status}`, id: `milestone-${m.id}` },
     h("div", { class: "milestone-head" },
-      h("h4", { text: m.title }),
+      h("h4", { id: `milestone-h-${m.id}`, text: m.title }),
       h("span", { class: `badge ${m.status}`, text: w.milestone[m.status] || m.status }),
       m.visible_to_clients ? null : h("span", { class: "badge hidden-badge", text: "Hidden from the partners" })),
     m.description ? h("p", { class: "meta", text: m.description }) : null,
     when ? h("p", { class: "meta", text: when }) : null,
     h("div", { class: "actions" },
-      (MOVES[m.status] || []).map(([to, label]) => button(label, () => patch({ status: to }, `“${m.title}”: ${w.milestone[to].toLowerCase()}.`), "small")),
-      m.visible_to_clients
+      (MOVES[m.status] || []).map(([to, label]) => about(button(label, () => patch({ status: to }, `“${m.title}”: ${w.milestone[to].toLowerCase()}.`), "small"), `milestone-h-${m.id}`)),
+      about(m.visible_to_clients
         ? button("Hide from the partners", () => patch({ visible_to_clients: false }, `“${m.title}” is hidden from the partners.`), "small quiet")
-        : button("Show to the partners", () => patch({ visible_to_clients: true }, `“${m.title}” is shown to the partners.`), "small quiet")));
+        : button("Show to the partners", () => patch({ visible_to_clients: true }, `“${m.title}” is shown to the partners.`), "small quiet"), `milestone-h-${m.id}`)));
 }
 
 function milestoneForm(couple, { api, act }) {

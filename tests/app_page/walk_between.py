@@ -338,8 +338,12 @@ def admin_sees_none(b, s, admin_email, admin_password):
         for key in ("letter", "revision", "comment", "private", "shared", "checkin", "boundary", "draft"):
             check(m[key] not in source, f"the admin's {screen} shows {key}")
         check("You are not assigned to this couple" in b.main_text(), "the admin is told why")
+        check(not b.driver.find_elements(By.CSS_SELECTOR, "main nav.tabs"), f"the admin's {screen} offers no links to the couple's clinical screens")
         if screen == "letters":
             b.screen("between-admin-not-assigned")
+    b.js("location.hash = arguments[0];", f"#/couple/{s['cid']}")
+    b.heading(s["name"])
+    check("Between sessions" not in b.main_text(), "the admin's chart has no links to the work between sessions")
     sign_out(b)
 
 

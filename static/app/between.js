@@ -88,12 +88,21 @@ export function about(el, by) {
   return el;
 }
 
+// The address whose record was last revealed: a redraw after an action on the same screen keeps
+// the counselor where they are working.
+let revealed = null;
+window.addEventListener("hashchange", () => {
+  revealed = null;
+});
+
 /**
  * After the screen is drawn (and its heading focused): scrolls to the record the route names,
  * `#${prefix}-${id}`, and moves focus to its heading, so a worklist item opens where it is done.
+ * Once per opening of the address.
  */
 export function reveal(prefix, id) {
-  if (!id) return;
+  if (!id || revealed === location.hash) return;
+  revealed = location.hash;
   window.requestAnimationFrame(() => {
     const target = document.getElementById(`${prefix}-${id}`);
     if (!target) return;

@@ -66,6 +66,8 @@ def seed(api, admin_email, admin_password, run):
     api.call("POST", "/portal/letters", {"couple_id": cid, "kind": "other", "title": "Only for me",
                                          "body": f"Not ready to send this. {m['draft']}"}, a_token)
     today = dt.date.today()
+    review = api.call("POST", f"/couples/{cid}/boundaries", {"title": "Phones stay open to each other", "responsible_ids": [a["id"], b["id"]],
+                                                          "review_on": (today - dt.timedelta(days=2)).isoformat()}, counselor)
     activity = api.call("POST", f"/couples/{cid}/activities/from-template",
                         {"template": "daily-check-in", "starts_on": (today - dt.timedelta(days=4)).isoformat()}, counselor)
     day = (today - dt.timedelta(days=1)).isoformat()
@@ -75,7 +77,7 @@ def seed(api, admin_email, admin_password, run):
              "reflection": f"It helped to hear it. {m['shared']}", "share_with_partner": True}, b_token)
     return {"admin": admin, "counselor": counselor, "email": email, "password": password, "cid": cid, "a": a, "b": b,
             "a_token": a_token, "b_token": b_token, "a_email": f"alex-{run}@between.test", "b_email": f"jamie-{run}@between.test",
-            "a_password": a_password, "b_password": b_password, "letter_id": letter["id"], "m": m, "name": "Alex & Jamie", "counts": {}}
+            "a_password": a_password, "b_password": b_password, "letter_id": letter["id"], "review_id": review["id"], "m": m, "name": "Alex & Jamie", "counts": {}}
 
 
 def counted(b, s, name, open_screen, limit):
@@ -226,7 +228,7 @@ def boundaries(b, s, api):
     b.click_in(form, ".choice label", "Alex Brandt")
     b.click("#propose-boundary button[type=submit]")
     b.notice("The boundary is proposed")
-    bid = api.call("GET", f"/couples/{s['cid']}/boundaries", None, s["counselor"])["items"][0]["id"]
+    bid = [x for x in api.call("GET", f"/couples/{s['cid']}/boundaries", None, s["counselor"])["items"] if m["boundary"] in x["title"]][0]["id"]
     card = lambda: b.find(f"#boundary-{bid}")
     btext = lambda: text_of(b, f"boundary-{bid}")
     check("Proposed" in btext() and "Alex Brandt: not acknowledged yet" in btext(), "a proposed boundary, nobody has acknowledged")
@@ -263,6 +265,15 @@ def boundaries(b, s, api):
     b.title_starts("Boundaries and plan: ")
     check(f"#/plan/{s['cid']}?boundary={bid}" in b.driver.current_url, f"the worklist item opens the boundary: {b.driver.current_url}")
     b.wait(lambda: "1 check-in kept, 1 not kept" in btext(), "the boundary's check-ins, opened by the route")
+    # The review that is due: its worklist item opens that boundary, which says so.
+    b.nav("Today", "Today")
+    item = b.card_of("li.work", "is due for review")
+    b.click_in(item, "a", "is due for review")
+    b.title_starts("Boundaries and plan: ")
+    check(f"#/plan/{s['cid']}?boundary={s['review_id']}" in b.driver.current_url, f"the review item opens the boundary: {b.driver.current_url}")
+    b.wait(lambda: "(due for review)" in text_of(b, f"boundary-{s['review_id']}"), "the boundary due for review")
+    focused = b.js("return document.activeElement && document.activeElement.textContent;")
+    check(focused == "Phones stay open to each other", f"focus moves to the boundary the worklist named: {focused!r}")
     s["boundary_id"] = bid
 
 

@@ -28,6 +28,10 @@ const APP: &[(&str, &str)] = &[
     ("/app/measures.js", "text/javascript; charset=utf-8"),
     ("/app/consent.js", "text/javascript; charset=utf-8"),
     ("/app/releases.js", "text/javascript; charset=utf-8"),
+    ("/app/between.js", "text/javascript; charset=utf-8"),
+    ("/app/letters.js", "text/javascript; charset=utf-8"),
+    ("/app/plan.js", "text/javascript; charset=utf-8"),
+    ("/app/activities.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "text/css; charset=utf-8"),
 ];
 

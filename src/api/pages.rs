@@ -81,6 +81,10 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/app/measures.js", JS, include_bytes!("../../static/app/measures.js")),
     ("/app/consent.js", JS, include_bytes!("../../static/app/consent.js")),
     ("/app/releases.js", JS, include_bytes!("../../static/app/releases.js")),
+    ("/app/between.js", JS, include_bytes!("../../static/app/between.js")),
+    ("/app/letters.js", JS, include_bytes!("../../static/app/letters.js")),
+    ("/app/plan.js", JS, include_bytes!("../../static/app/plan.js")),
+    ("/app/activities.js", JS, include_bytes!("../../static/app/activities.js")),
     ("/app/app.css", CSS, include_bytes!("../../static/app/app.css")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
     ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),

@@ -31,6 +31,9 @@ import * as clientRecord from "./client.js";
 import * as measures from "./measures.js";
 import * as consent from "./consent.js";
 import * as releases from "./releases.js";
+import * as letters from "./letters.js";
+import * as plan from "./plan.js";
+import * as activities from "./activities.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -63,6 +66,9 @@ const screens = {
   consent: { screen: consent, section: "caseload" },
   releases: { screen: releases, section: "caseload" },
   "client-releases": { screen: releases, section: "caseload" },
+  letters: { screen: letters, section: "caseload" },
+  plan: { screen: plan, section: "caseload" },
+  activities: { screen: activities, section: "caseload" },
 };
 
 const client = createClient({

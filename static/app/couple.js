@@ -12,6 +12,7 @@ import { inlineForm, sessionsPart } from "./record.js";
 import { inviteButton } from "./caseload.js";
 import { coupleName, personName, plural, words } from "./words.js";
 import { sectionLinks } from "./sections.js";
+import { betweenCard } from "./between.js";
 
 export async function load(api, route, { me }) {
   const couple = await api.call("GET", `/couples/${route.id}`);
@@ -71,6 +72,7 @@ export function draw(data, ctx) {
   return [
     sectionLinks("couple", couple.id, "couple", "This couple's chart"),
     head,
+    betweenCard(couple),
     inlineForm("Schedule a session", () => scheduleForm(ctx, { target: { couple_id: couple.id }, known: data.sessions })),
     sessionsPart(data.sessions, ctx, data.focus),
   ];

@@ -1,5 +1,6 @@
 // The parts of a couple's chart and of a client's record that are screens of their own
-// (questionnaires, the confidentiality policy, releases of records): the links between them, and
+// (letters, boundaries and the plan, activities, questionnaires, the confidentiality policy,
+// releases of records): the links between them, and
 // what an admin who is not assigned is told instead. Shared by those screens and the chart.
 
 import { h } from "/shared/h.js";
@@ -7,6 +8,9 @@ import { card, empty } from "/shared/ui.js";
 
 const COUPLE = [
   ["couple", "Chart"],
+  ["letters", "Letters"],
+  ["plan", "Boundaries and plan"],
+  ["activities", "Activities"],
   ["measures", "Questionnaires"],
   ["consent", "Confidentiality policy"],
   ["releases", "Releases of records"],

@@ -35,6 +35,8 @@ export function itemHref(item) {
   }
   if (item.kind === "consent_unsigned") return `#/consent/${item.couple.id}`;
   if (item.kind === "release_ready") return item.couple ? `#/releases/${item.couple.id}` : `#/client-releases/${item.client.id}`;
+  if (item.kind === "letter_submitted" && item.couple) return `#/letters/${item.couple.id}?status=submitted&letter=${item.resource_id}`;
+  if (["checkin_broken", "boundary_review_due"].includes(item.kind) && item.couple) return `#/plan/${item.couple.id}?boundary=${item.resource_id}`;
   return base;
 }
 

@@ -142,7 +142,7 @@ def first_visit(b, s):
     app_sign_in(b, s)
     b.go(f"#/couple/{s['couple_id']}", s["name"])
     links = [a.text for a in d.find_elements(By.CSS_SELECTOR, "main nav.sections a")]
-    check(links == ["Chart", "Questionnaires", "Confidentiality policy", "Releases of records"], f"the chart links to its screens: {links}")
+    check(links == ["Chart", "Letters", "Boundaries and plan", "Activities", "Questionnaires", "Confidentiality policy", "Releases of records"], f"the chart links to its screens: {links}")
 
     b.open_link("Questionnaires", "Questionnaires: ")
     b.count("questionnaires (none sent)", counts, 3)

@@ -24,6 +24,12 @@ const APP: &[(&str, &str)] = &[
     ("/app/record.js", "text/javascript; charset=utf-8"),
     ("/app/schedule.js", "text/javascript; charset=utf-8"),
     ("/app/words.js", "text/javascript; charset=utf-8"),
+    ("/app/account.js", "text/javascript; charset=utf-8"),
+    ("/app/practice.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-assign.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-settings.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-audit.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-webhooks.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "text/css; charset=utf-8"),
 ];
 

@@ -46,7 +46,7 @@ function secretCard(s) {
 }
 
 function registerForm(ctx) {
-  const url = field("Address (URL)", { type: "url", name: "url", required: true, maxlength: 2000, autocomplete: "off" },
+  const url = field("Address (URL)", { type: "text", inputmode: "url", name: "url", required: true, maxlength: 2000, autocomplete: "off" },
     "A secure web address (beginning with https) on the public internet, without a port or a query.");
   const description = field("What it is for (optional)", { name: "description", maxlength: 500, autocomplete: "off" });
   const boxes = Object.entries(EVENTS).map(([value, label]) => {

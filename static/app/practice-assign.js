@@ -83,7 +83,7 @@ function couplesTable(data, ctx, byId) {
       h("td", {}, h("p", { class: "assigned", text: counselorNames(c.counselor_ids, byId) }),
         inlineForm("Change counselors", () => assignForm(c, `/couples/${c.id}`, coupleName(c), data, ctx, true))),
       h("td", {}, h("ul", { class: "plain" }, c.partners.map((p) => h("li", {},
-        h("a", { href: `#/practice/access?client=${p.id}`, text: `${personName(p)}'s access report` })))))))));
+        h("a", { href: `#/practice/access?client=${p.id}`, text: `${personName(p)}'s access report` }))))))))));
 }
 
 function clientsTable(data, ctx, byId) {

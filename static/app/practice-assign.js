@@ -1,7 +1,7 @@
 // Practice › Assignments: which counselors are assigned to each couple and each individual client,
 // found by a partner's or client's name. An admin sees every couple of the practice (its partners
-// and counselors only, nothing clinical) and every client's record. Three calls: couples, clients
-// (both with the name searched) and the staff.
+// and counselors only, nothing clinical) and every client's record. Four calls in parallel:
+// couples and clients (both with the name searched), admins and counselors.
 
 import { h } from "/shared/h.js";
 import { card, empty, errorBox, field, submitting } from "/shared/ui.js";
@@ -96,7 +96,7 @@ function clientsTable(data, ctx, byId) {
       h("td", { text: words.client[c.status] || c.status }),
       h("td", {}, h("p", { class: "assigned", text: counselorNames(c.counselor_ids, byId) }),
         inlineForm("Change counselors", () => assignForm(c, `/clients/${c.id}`, personName(c), data, ctx, false))),
-      h("td", {}, h("a", { href: `#/practice/access?client=${c.id}`, text: "Access report" })))))));
+      h("td", {}, h("a", { href: `#/practice/access?client=${c.id}` }, "Access report", h("span", { class: "visually-hidden", text: ` for ${personName(c)}` }))))))));
 }
 
 export function draw(data, ctx) {

@@ -2,8 +2,8 @@
 // kind of record, whose record, dates) and paging by the API's cursor; and a client's access
 // report (every access to the records about one client, by name). The filters live in the
 // address, so a filtered view can be reloaded and its pages walked.
-// Calls: the audit trail, the staff (names for the "who" filter) and the clients (names of
-// subjects and for the "whose record" filter); a report: the client and the report.
+// Calls: the audit trail, the staff (admins and counselors: names for the "who" filter) and the
+// clients (names of subjects and for the "whose record" filter); a report: the client and the report.
 
 import { h } from "/shared/h.js";
 import { card, empty, field } from "/shared/ui.js";
@@ -59,7 +59,7 @@ const option = (value, label, current) => h("option", { value, selected: value =
 
 function select(label, name, current, options, any) {
   const f = field(label, { tag: "select", name });
-  f.input.append(option("", any, current), options.map(([v, l]) => option(v, l, current)));
+  f.input.append(option("", any, current), ...options.map(([v, l]) => option(v, l, current)));
   return f;
 }
 
@@ -97,7 +97,7 @@ function eventsTable(data, ctx) {
       h("td", { text: ctx.time.brief(e.at) }),
       h("td", { text: who(e) }),
       h("td", { text: ACTIONS[e.action] || e.action }),
-      h("td", {}, RESOURCES[e.resource_type] || e.resource_type, e.resource_id ? h("span", { class: "meta block id", text: e.resource_id.slice(0, 8) }) : null),
+      h("td", {}, RESOURCES[e.resource_type] || e.resource_type, e.resource_id ? h("span", { class: "meta block id", text: `…${e.resource_id.slice(-8)}` }) : null),
       h("td", { text: (e.subject_ids || []).map((id) => names.get(id) || "Another client").join(", ") }),
       h("td", { text: e.outcome === "denied" ? "Refused" : "Allowed" }))))));
 }

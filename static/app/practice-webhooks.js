@@ -92,9 +92,9 @@ function hookCard(w, ctx) {
       h("dt", { text: "Events" }), h("dd", { text: w.event_types.map((t) => EVENTS[t] || t).join("; ") }),
       h("dt", { text: "Registered" }), h("dd", { text: ctx.time.when(w.created_at) })),
     h("div", { class: "actions" },
-      h("a", { class: "button small", href: `#/practice/deliveries?webhook=${w.id}` }, "Deliveries"),
-      w.active ? button("Pause", () => patch({ active: false }, "The webhook is paused."), "small")
-        : button("Resume", () => patch({ active: true }, "The webhook sends again; waiting deliveries go out now."), "small"),
+      h("a", { class: "button", href: `#/practice/deliveries?webhook=${w.id}` }, "Deliveries"),
+      w.active ? button("Pause", () => patch({ active: false }, "The webhook is paused."))
+        : button("Resume", () => patch({ active: true }, "The webhook sends again; waiting deliveries go out now.")),
       twoStep("Rotate the secret", "Yes, make a new secret", () => ctx.act(null, async () => {
         const made = await ctx.api.call("POST", `/webhooks/${w.id}/rotate-secret`);
         fresh = { secret: made.secret, url: made.url, rotated: true };

@@ -17,8 +17,14 @@ const ifMatch = (r) => ({ "if-match": `"${r.version}"` });
 
 export const ROLE = { admin: "Administrator", counselor: "Counselor" };
 
-/** Every staff member (one list call, paged through; a practice has far fewer than 2,000). */
-export const staffOf = (api) => api.listAll("/users");
+/**
+ * Every staff member: admins and counselors (two list calls in parallel, each paged through; a
+ * practice has far fewer than 2,000). Clients' portal accounts are users too, and stay out.
+ */
+export async function staffOf(api) {
+  const [admins, counselors] = await Promise.all([api.listAll("/users?role=admin"), api.listAll("/users?role=counselor")]);
+  return [...admins, ...counselors];
+}
 
 // ---- staff ----
 const staff = {
@@ -41,8 +47,10 @@ function showInvite(user, answer, ctx) {
     slot.replaceChildren(card(h("p", { role: "status", text: `The invite is mailed to ${user.email}. It works once, until ${ctx.time.when(expires)}.` })));
     return;
   }
-  const link = field(`Invite link for ${user.display_name}`, { type: "text", readonly: true, value: `${location.origin}/app?invite=${token}`, id: "invite-link" },
+  const link = field(`Invite link for ${user.display_name}`, { type: "text", readonly: true, value: `${location.origin}/app?invite=${token}` },
     `Give this link to ${user.display_name} privately (not by ordinary email if you can avoid it). It works once, until ${ctx.time.when(expires)}; it is not shown again.`);
+  link.input.id = "invite-link";
+  link.wrap.querySelector("label").setAttribute("for", "invite-link");
   slot.replaceChildren(card(h("h2", { text: `${user.display_name} is invited` }), link.wrap));
   link.input.focus();
   link.input.select();
@@ -88,13 +96,13 @@ function userActions(u, ctx) {
   const patch = (body, done) => ctx.act(null, () => ctx.api.call("PATCH", `/users/${u.id}`, body, ifMatch(u)), {
     done, words: { 409: "The practice needs at least one active administrator." },
   });
-  if (!u.active) return h("div", { class: "actions" }, button("Reactivate", () => patch({ active: true }, `${u.display_name} can sign in again.`), "small"));
+  if (!u.active) return h("div", { class: "actions" }, button("Reactivate", () => patch({ active: true }, `${u.display_name} can sign in again.`)));
   return h("div", { class: "actions" },
     inlineForm("Change role", () => roleForm(u, ctx)),
     button("New invite link", () => ctx.act(null, () => ctx.api.call("POST", `/users/${u.id}/invite`), {
       then: (r) => showInvite(u, r, ctx),
       words: { 409: `${u.display_name} has already set a password (or the account is deactivated). They can reset it from the sign-in page.` },
-    }), "small"),
+    })),
     twoStep("Reset two-factor", `Yes, reset ${u.display_name}'s two-factor`, () => ctx.act(null, () => ctx.api.call("POST", `/users/${u.id}/mfa/reset`), {
       done: `${u.display_name}'s two-factor sign-in is reset and their sign-ins have ended. They sign in with their password and can turn it on again.`,
     })),
@@ -135,10 +143,17 @@ export async function load(api, route, ctx) {
 
 export const title = (d, ctx) => (d.refused ? "Not found" : `Practice: ${d.entry.part.title(d.data, ctx)}`);
 
-function subnav(current) {
+function subnav(current, ctx) {
+  // A part's link while it is open loads it again (the browser fires no hashchange for the same hash).
+  const again = (e) => {
+    const href = e.currentTarget.getAttribute("href");
+    if (href !== location.hash) return;
+    e.preventDefault();
+    ctx.go(href);
+  };
   return h("nav", { class: "subnav", "aria-label": "Practice" }, h("ul", {},
     Object.entries(PARTS).filter(([, p]) => !p.hidden).map(([key, p]) => h("li", {},
-      h("a", { href: `#/practice/${key}`, "aria-current": p.label === current.label ? "page" : null, text: p.label })))));
+      h("a", { href: `#/practice/${key}`, "aria-current": p.label === current.label ? "page" : null, text: p.label, onclick: again })))));
 }
 
 export function draw(d, ctx) {
@@ -146,5 +161,5 @@ export function draw(d, ctx) {
     return [h("p", { class: "form-error", text: "There is no such page for you. The Practice section (staff, assignments, settings, the audit trail and webhooks) is for the practice's administrators." }),
       h("p", {}, h("a", { href: "#/today" }, "Back to Today"))];
   }
-  return [subnav(d.entry), d.entry.part.draw(d.data, ctx)];
+  return [subnav(d.entry, ctx), d.entry.part.draw(d.data, ctx)];
 }

@@ -151,7 +151,7 @@ async function start() {
 /** The practice's name and time zone in the header and footer (at sign-in, and after a change). */
 function showPractice(p) {
   practice = p;
-  time = dates({ timeZone: p.timezone });
+  time = dates({ timeZone: practice.timezone });
   practiceName.textContent = p.name;
   zoneNote.textContent = `Times are in the practice's time zone: ${time.timeZone} (${time.zone()}).`;
 }

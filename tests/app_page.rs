@@ -32,6 +32,12 @@ const APP: &[(&str, &str)] = &[
     ("/app/letters.js", "text/javascript; charset=utf-8"),
     ("/app/plan.js", "text/javascript; charset=utf-8"),
     ("/app/activities.js", "text/javascript; charset=utf-8"),
+    ("/app/account.js", "text/javascript; charset=utf-8"),
+    ("/app/practice.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-assign.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-settings.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-audit.js", "text/javascript; charset=utf-8"),
+    ("/app/practice-webhooks.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "text/css; charset=utf-8"),
 ];
 

@@ -85,6 +85,12 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/app/letters.js", JS, include_bytes!("../../static/app/letters.js")),
     ("/app/plan.js", JS, include_bytes!("../../static/app/plan.js")),
     ("/app/activities.js", JS, include_bytes!("../../static/app/activities.js")),
+    ("/app/account.js", JS, include_bytes!("../../static/app/account.js")),
+    ("/app/practice.js", JS, include_bytes!("../../static/app/practice.js")),
+    ("/app/practice-assign.js", JS, include_bytes!("../../static/app/practice-assign.js")),
+    ("/app/practice-settings.js", JS, include_bytes!("../../static/app/practice-settings.js")),
+    ("/app/practice-audit.js", JS, include_bytes!("../../static/app/practice-audit.js")),
+    ("/app/practice-webhooks.js", JS, include_bytes!("../../static/app/practice-webhooks.js")),
     ("/app/app.css", CSS, include_bytes!("../../static/app/app.css")),
     // What every page shares: the element builder, form blocks, the API client, dates and times.
     ("/shared/base.css", CSS, include_bytes!("../../static/shared/base.css")),
@@ -93,6 +99,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/shared/api.js", JS, include_bytes!("../../static/shared/api.js")),
     ("/shared/time.js", JS, include_bytes!("../../static/shared/time.js")),
     ("/shared/sign-in-steps.js", JS, include_bytes!("../../static/shared/sign-in-steps.js")),
+    ("/shared/qr.js", JS, include_bytes!("../../static/shared/qr.js")),
 ];
 
 /// The content type and bytes served at `path`, if any.

@@ -34,6 +34,8 @@ import * as releases from "./releases.js";
 import * as letters from "./letters.js";
 import * as plan from "./plan.js";
 import * as activities from "./activities.js";
+import * as practiceScreen from "./practice.js";
+import * as accountScreen from "./account.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -43,6 +45,7 @@ const notice = document.getElementById("notice");
 const alertBox = document.getElementById("alert");
 const practiceName = document.getElementById("practice");
 const zoneNote = document.getElementById("zone-note");
+const navPractice = document.getElementById("nav-practice");
 
 const BRAND = "Mend for staff";
 
@@ -52,6 +55,7 @@ let practice = null; // GET /practice
 let time = dates();
 let renderSeq = 0;
 let carried = null; // a notice to say once the next screen is drawn (an action that moved to another screen)
+let enrolmentDue = false; // the practice requires two-factor sign-in and this person has not turned it on
 
 // The screens, by the first part of the hash (`#/couple/ID?session=SID`); `section` is the
 // navigation link that stays current while the screen is open.
@@ -69,7 +73,13 @@ const screens = {
   letters: { screen: letters, section: "caseload" },
   plan: { screen: plan, section: "caseload" },
   activities: { screen: activities, section: "caseload" },
+  practice: { screen: practiceScreen, section: "practice" },
+  account: { screen: accountScreen, section: "account" },
 };
+
+/** A 403 that says the practice requires two-factor sign-in and this person has not turned it on. */
+const isEnrolmentDue = (e) => e instanceof ApiError && e.status === 403 &&
+  String((e.problem && e.problem.type) || "").endsWith("/mfa-enrollment-required");
 
 const client = createClient({
   notice,
@@ -93,8 +103,10 @@ function shout(message) {
 function signedOutLocally(message) {
   me = null;
   practice = null;
+  enrolmentDue = false;
   renderSeq++;
   nav.hidden = true;
+  navPractice.hidden = true;
   account.hidden = true;
   who.textContent = "";
   practiceName.textContent = BRAND;
@@ -132,15 +144,48 @@ async function start() {
     return;
   }
   me = user;
-  practice = await client.call("GET", "/practice");
-  time = dates({ timeZone: practice.timezone });
   who.textContent = me.display_name;
-  practiceName.textContent = practice.name;
-  zoneNote.textContent = `Times are in the practice's time zone: ${time.timeZone} (${time.zone()}).`;
+  who.setAttribute("aria-label", `${me.display_name}: your account`);
   account.hidden = false;
+  try {
+    practice = await client.call("GET", "/practice");
+  } catch (e) {
+    if (!isEnrolmentDue(e)) throw e;
+    enrolFirst();
+    return;
+  }
+  enrolmentDue = false;
+  showPractice(practice);
+  navPractice.hidden = me.role !== "admin";
   nav.hidden = false;
   if (!location.hash.startsWith("#/")) history.replaceState(null, "", "#/today");
   render();
+}
+
+/** The practice's name and time zone in the header and footer (at sign-in, and after a change). */
+function showPractice(p) {
+  practice = p;
+  time = dates({ timeZone: practice.timezone });
+  practiceName.textContent = p.name;
+  zoneNote.textContent = `Times are in the practice's time zone: ${time.timeZone} (${time.zone()}).`;
+}
+
+/**
+ * The practice requires two-factor sign-in and this person has not turned it on: every screen but
+ * "Your account" is closed (the API answers 403 `mfa-enrollment-required`), so that is where they go.
+ */
+function enrolFirst() {
+  enrolmentDue = true;
+  nav.hidden = true;
+  if (location.hash !== "#/account") history.replaceState(null, "", "#/account");
+  render();
+}
+
+/** Two-factor sign-in is on now: a new token (which no longer says it is due), then the day. */
+async function enrolled() {
+  await client.renew();
+  history.replaceState(null, "", "#/today");
+  await start();
 }
 
 // ---- routing ----
@@ -154,12 +199,14 @@ function route() {
 /** Loads the current screen's data and draws it; `keepFocus` after an action on the same screen. */
 async function render(keepFocus) {
   if (!client.signedIn() || !me) return;
-  const r = route();
+  const r = enrolmentDue ? { name: "account", id: null, params: new URLSearchParams() } : route();
   const entry = screens[r.name];
   for (const a of nav.querySelectorAll("a")) {
     if (a.getAttribute("href") === `#/${entry.section}`) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  if (entry.section === "account") who.setAttribute("aria-current", "page");
+  else who.removeAttribute("aria-current");
   const seq = ++renderSeq;
   const ctx = context(r);
   if (!keepFocus) {
@@ -174,6 +221,10 @@ async function render(keepFocus) {
   } catch (e) {
     if (ctx.done) ctx.done();
     if (seq !== renderSeq || !client.signedIn()) return;
+    if (isEnrolmentDue(e) && !enrolmentDue) {
+      enrolFirst();
+      return;
+    }
     const heading = h("h1", { tabindex: "-1", text: e instanceof ApiError && e.status === 404 ? "Not found" : "Could not load" });
     put(main, heading, h("p", { class: "form-error", text: [explain(e)].flat().join(" ") }),
       h("p", {}, h("a", { href: "#/today" }, "Back to Today")));
@@ -205,6 +256,9 @@ function context(r) {
     time,
     route: r,
     isAdmin: me.role === "admin",
+    enrolmentDue,
+    enrolled,
+    practiceChanged: showPractice,
     api: client,
     act,
     go,
@@ -261,6 +315,10 @@ async function act(box, work, opts) {
     return result;
   } catch (e) {
     if (!client.signedIn()) return null; // signed out; the sign-in form says why
+    if (isEnrolmentDue(e) && !enrolmentDue) {
+      enrolFirst();
+      return null;
+    }
     const message = (o.explain && o.explain(e)) || explain(e, o.words);
     if (e instanceof ApiError && [404, 412].includes(e.status)) {
       await render(true);

@@ -7,6 +7,7 @@ import { h, put } from "/shared/h.js";
 import { errorBox, field, showError, submitting } from "/shared/ui.js";
 import * as steps from "/shared/sign-in-steps.js";
 import { codeField, newPasswordFields } from "/shared/sign-in-steps.js";
+import { qrCode } from "/shared/qr.js";
 import { explain } from "./words.js";
 
 /** Every API call of this screen. */
@@ -69,35 +70,6 @@ function mfaOff(calls, slot) {
     h("p", { id: "mfa-status", text: "Two-factor sign-in is off. With it on, signing in also asks for a code from an authenticator app on your phone, so your password alone is not enough." }),
     err, start,
   ];
-}
-
-/** The QR code of `qr` ({size, rows of "0"/"1"}) as SVG: one path of the dark modules, drawn
- * with DOM calls (no markup is parsed), with a quiet zone of 4 modules. */
-function qrCode(qr, label) {
-  const NS = "http://www.w3.org/2000/svg";
-  const edge = qr.size + 8;
-  const svg = document.createElementNS(NS, "svg");
-  svg.setAttribute("viewBox", `0 0 ${edge} ${edge}`);
-  svg.setAttribute("width", "232");
-  svg.setAttribute("height", "232");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", label);
-  svg.setAttribute("class", "qr");
-  svg.setAttribute("id", "mfa-qr");
-  svg.setAttribute("shape-rendering", "crispEdges");
-  const background = document.createElementNS(NS, "rect");
-  background.setAttribute("width", String(edge));
-  background.setAttribute("height", String(edge));
-  background.setAttribute("fill", "#fff");
-  const dark = [];
-  qr.rows.forEach((row, y) => {
-    for (let x = 0; x < row.length; x++) if (row[x] === "1") dark.push(`M${x + 4} ${y + 4}h1v1h-1z`);
-  });
-  const path = document.createElementNS(NS, "path");
-  path.setAttribute("d", dark.join(""));
-  path.setAttribute("fill", "#000");
-  svg.append(background, path);
-  return svg;
 }
 
 function enrol(calls, secret, slot) {

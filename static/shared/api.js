@@ -233,6 +233,8 @@ export function createClient({ notice, warning, onSignedOut }) {
     drop() {
       auth = null;
     },
+    /** A new token pair now (after turning on two-factor sign-in, which the next token records). */
+    renew: refresh,
     /** The person is active now (the idle clock restarts). */
     touched,
     signedIn: () => auth !== null,

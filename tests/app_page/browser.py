@@ -386,6 +386,8 @@ def other_counselor(b, s, api):
     # Lee's own couple, seeded now that Lee has a login.
     seed_lee(api, s, api.login(s["lee_email"], "lee's long counselor passphrase"))
     b.nav("Today", "Today")
+    # Today was open already: the click redraws it with the session seeded just now.
+    b.wait(lambda: "Jordan Okafor & Casey Okafor" in b.main_text(), "Lee's session tomorrow on the redrawn Today")
     markers = ["Marchetti", "Samantha", "Alex", s["markers"]["concern"], s["markers"]["note"], s["markers"]["summary"], "Quinn"]
     def clean(where):
         source = d.page_source + b.page_text()

@@ -363,3 +363,49 @@ async fn due_dates_are_read_in_the_practice_time_zone() {
         assert_eq!(listed, due < zone_today, "{zone}: due {due_on}, today there {zone_today}");
     }
 }
+
+/// The two kinds read from their own ordered indexes and cut at the page's size
+/// (`session_needs_note`, `note_unsigned`) still page as one list: every page size walks the same
+/// items in the same order as one big page, each once, mixed with the other kinds.
+#[tokio::test]
+async fn kinds_cut_at_the_page_size_still_page_as_one_list() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let c = &w.counselor;
+    for minutes in [900, 700, 500, 300] {
+        session(&app, &w, minutes, "completed", None).await;
+    }
+    session(&app, &w, 600, "scheduled", None).await;
+    for minutes in [800, 400] {
+        let done = session(&app, &w, minutes, "completed", None).await;
+        app.post(&format!("/api/v1/sessions/{done}/notes"), Some(c), json!({"body": "a draft"})).await.expect(201);
+    }
+    let all: Vec<(String, String)> = items(&app, c, None)
+        .await
+        .iter()
+        .map(|i| (i["kind"].as_str().unwrap().to_string(), i["resource_id"].as_str().unwrap().to_string()))
+        .collect();
+    let needs_note = all.iter().filter(|(k, _)| k == "session_needs_note").count();
+    assert_eq!(needs_note, 6, "{all:?}");
+    assert_eq!(all.iter().filter(|(k, _)| k == "note_unsigned").count(), 2, "{all:?}");
+    for limit in [1, 2, 3] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page =
+                app.get(&format!("/api/v1/worklist?limit={limit}&cursor={cursor}"), Some(c)).await.expect(200).json();
+            let page_items = page["items"].as_array().unwrap();
+            assert!(page_items.len() <= limit);
+            seen.extend(
+                page_items
+                    .iter()
+                    .map(|i| (i["kind"].as_str().unwrap().to_string(), i["resource_id"].as_str().unwrap().to_string())),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_string(),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all, "pages of {limit}");
+    }
+}

@@ -8,10 +8,10 @@
 //! The text is fixed whatever the filter and page (one prepared statement per store); the two
 //! stores differ only in how a calendar date becomes a timestamp.
 //!
-//! A counselor's history can hold many thousands of sessions: `session_needs_note` reads the
-//! partial index of completed sessions without a signed note (`sessions.note_signed`, set when a
-//! note is signed) in the page's order and stops at the page's size, so its cost does not grow
-//! with the caseload's past.
+//! A counselor's history can hold many thousands of sessions and notes: `session_needs_note`
+//! reads the partial index of completed sessions without a signed note (`sessions.note_signed`,
+//! set when a note is signed) and `note_unsigned` the partial index of draft notes, each in the
+//! page's order, stopping at the page's size, so their cost does not grow with the caseload's past.
 
 use std::sync::LazyLock;
 
@@ -49,10 +49,14 @@ FROM (SELECT * FROM ( \
   FROM letters l WHERE {kind} IN ('*', 'letter_submitted') AND l.practice_id = {practice} \
    AND l.status = 'submitted' AND l.couple_id IN (SELECT couple_id FROM mine_c) \
  UNION ALL \
- SELECT 'note_unsigned', n.created_at, NULL, n.couple_id, n.client_id, 'note', n.id, n.id, NULL, NULL \
+ SELECT * FROM (SELECT 'note_unsigned' AS kind, n.created_at AS since, CAST(NULL AS TEXT) AS due_on, \
+   n.couple_id AS couple_id, n.client_id AS client_id, 'note' AS resource_type, n.id AS resource_id, n.id AS item, \
+   CAST(NULL AS TEXT) AS person_id, CAST(NULL AS TEXT) AS detail \
   FROM notes n WHERE {kind} IN ('*', 'note_unsigned') AND n.practice_id = {practice} AND n.status = 'draft' \
-   AND n.author_id = {me} \
+   AND n.author_id = {me} AND n.created_at >= {after_since} \
    AND (n.couple_id IN (SELECT couple_id FROM mine_c) OR n.client_id IN (SELECT client_id FROM mine_k)) \
+   AND (n.created_at, 'note_unsigned', n.id) > ({after_since}, {after_kind}, {after_item}) \
+  ORDER BY n.created_at, n.id LIMIT {limit}) drafts \
  UNION ALL \
  SELECT * FROM (SELECT 'session_needs_note' AS kind, s.ends_at AS since, CAST(NULL AS TEXT) AS due_on, \
    s.couple_id AS couple_id, s.client_id AS client_id, 'session' AS resource_type, s.id AS resource_id, s.id AS item, \

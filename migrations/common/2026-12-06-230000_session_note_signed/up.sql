@@ -8,3 +8,5 @@ UPDATE sessions SET note_signed = TRUE
  WHERE EXISTS (SELECT 1 FROM notes n WHERE n.session_id = sessions.id AND n.status = 'signed');
 CREATE INDEX sessions_needs_note_idx ON sessions (counselor_id, ends_at, id)
  WHERE status = 'completed' AND NOT note_signed;
+-- `note_unsigned` (the caller's draft notes) reads only drafts, in the worklist's order.
+CREATE INDEX notes_draft_author_idx ON notes (author_id, created_at, id) WHERE status = 'draft';

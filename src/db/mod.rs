@@ -116,7 +116,13 @@ impl ManageConnection for Manager {
                 // for `col = ANY($1)`: ~100 µs of planning per statement, where a generic plan
                 // for a key lookup is the right one. Measured with tests/bench: (a) +20 %,
                 // (d) +50 % requests/s; plans checked with EXPLAIN on the 1M-session database.
-                conn.batch_execute("SET plan_cache_mode = force_generic_plan").map_err(r2d2::Error::QueryError)?;
+                // And no JIT: a generic plan cannot see a LIMIT's value, so a page's plan (the
+                // worklist's UNION ALL, a page of couples) is estimated over `jit_above_cost`, and
+                // PostgreSQL then compiled it on every run: 130 ms of JIT around the worklist's 2 ms
+                // statement on the bench database (auto_explain). Mend's statements are short reads
+                // and writes by key, where JIT never pays.
+                conn.batch_execute("SET plan_cache_mode = force_generic_plan; SET jit = off")
+                    .map_err(r2d2::Error::QueryError)?;
                 AnyConnection::Postgresql(conn)
             }
             Store::Sqlite(path) => {

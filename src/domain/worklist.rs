@@ -39,7 +39,30 @@ pub struct ZoneDays {
 }
 
 impl ZoneDays {
-    pub fn at(now: DateTime<Utc>) -> ZoneDays {
+    /// [`ZoneDays::compute`] for `now`'s minute, computed once per minute per process (every
+    /// zone's offset changes on a whole minute; 600 zones' offsets were the worklist's largest
+    /// cost in Mend's own time). The cache is a pure function of the clock: instances share
+    /// nothing through it.
+    pub fn at(now: DateTime<Utc>) -> std::sync::Arc<ZoneDays> {
+        use std::sync::{Arc, Mutex};
+        static CACHE: Mutex<Option<(i64, Arc<ZoneDays>)>> = Mutex::new(None);
+        let minute = now.timestamp().div_euclid(60);
+        if let Ok(cached) = CACHE.lock() {
+            if let Some((at, days)) = cached.as_ref() {
+                if *at == minute {
+                    return days.clone();
+                }
+            }
+        }
+        let days = Arc::new(ZoneDays::compute(now));
+        if let Ok(mut cached) = CACHE.lock() {
+            *cached = Some((minute, days.clone()));
+        }
+        days
+    }
+
+    /// Every zone's date at `now`, against UTC's.
+    pub fn compute(now: DateTime<Utc>) -> ZoneDays {
         let utc = now.date_naive();
         let (mut ahead, mut behind) = (String::from(","), String::from(","));
         for tz in chrono_tz::TZ_VARIANTS {
@@ -77,10 +100,12 @@ mod tests {
     fn zone_days_agree_with_chrono_tz() {
         for hour in [0, 5, 11, 12, 18, 23] {
             let now = Utc.with_ymd_and_hms(2026, 12, 6, hour, 30, 0).unwrap();
-            let days = ZoneDays::at(now);
+            let days = ZoneDays::compute(now);
+            let cached = ZoneDays::at(now);
             for zone in ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York", "Asia/Tokyo"] {
                 let tz: chrono_tz::Tz = zone.parse().unwrap();
                 assert_eq!(days.today_in(zone), now.with_timezone(&tz).date_naive(), "{zone} at {hour}h");
+                assert_eq!(cached.today_in(zone), days.today_in(zone), "{zone} at {hour}h, cached");
             }
         }
     }

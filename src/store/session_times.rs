@@ -33,22 +33,26 @@ pub fn of_couples(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // The first that counts along the (couple_id, starts_at) index, not a MAX or MIN over all of
+    // the couple's sessions.
     let last = s::table
         .filter(s::couple_id.eq(k::id.nullable()))
         .filter(s::starts_at.le(now))
         .filter(s::status.ne("cancelled"))
-        .select(max(s::starts_at))
+        .select(s::starts_at)
+        .order(s::starts_at.desc())
+        .limit(1)
         .single_value();
     let next = s::table
         .filter(s::couple_id.eq(k::id.nullable()))
         .filter(s::starts_at.gt(now))
         .filter(s::status.eq("scheduled"))
-        .select(min(s::starts_at))
+        .select(s::starts_at)
+        .order(s::starts_at.asc())
+        .limit(1)
         .single_value();
-    let rows: Vec<(CoupleId, Option<NaiveDateTime>, Option<NaiveDateTime>)> = k::table
-        .filter(k::id.eq_any(ids))
-        .select((k::id, last.assume_not_null().nullable(), next.assume_not_null().nullable()))
-        .load(conn)?;
+    let rows: Vec<(CoupleId, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
+        k::table.filter(k::id.eq_any(ids)).select((k::id, last, next)).load(conn)?;
     Ok(rows.into_iter().map(|(id, l, n)| (id, (l, n))).collect())
 }
 

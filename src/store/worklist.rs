@@ -182,7 +182,7 @@ struct Statement<'a> {
     kind: &'static str,
     hour_ago: NaiveDateTime,
     week_ago: NaiveDateTime,
-    days: ZoneDays,
+    days: std::sync::Arc<ZoneDays>,
     day_utc: String,
     day_after: String,
     day_before: String,

@@ -986,7 +986,7 @@ def main():
                 r["bare"] = combine_runs(bare_runs, "tps", "transactions")
                 r["ratio_bare"] = round(r["mend"]["rps"] / r["bare"]["tps"], 3)
                 log(f"{name}: pgbench bare primary-key read {r['bare']['tps']:.0f} tps -> ratio {r['ratio_bare']:.2f}")
-            if name in ("a", "b", "d") and not args.no_open_loop:
+            if name in ("a", "b", "d", "f", "g") and not args.no_open_loop:
                 rate = max(1, int(r["mend"]["rps"] / 2))
                 server.reset_peak()
                 if oha:

@@ -26,6 +26,18 @@ def targets(r):
         ol = s.get(k, {}).get("open_loop")
         add(f"({k}) p99 <= 10 ms at half its peak rate (open loop)",
             f"{ol['p99_ms']:.2f} ms at {ol['rate']}/s" if ol else "n/a", None if not ol else ol["p99_ms"] <= 10)
+    # The counselor's screens: the worklist (f) and a page of couples (g) against a client read (a),
+    # in the same run: p99 at 8 connections (closed loop) and at half the peak rate (open loop).
+    a_rps = (s.get("a", {}).get("mend") or {}).get("rps")
+    for k in ("f", "g"):
+        m = s.get(k, {}).get("mend")
+        add(f"({k}) p99 <= 25 ms at 8 connections", f"{m['p99_ms']:.2f} ms" if m else "n/a",
+            None if not m else m["p99_ms"] <= 25)
+        ol = s.get(k, {}).get("open_loop")
+        add(f"({k}) p99 <= 25 ms at half its peak rate (open loop)",
+            f"{ol['p99_ms']:.2f} ms at {ol['rate']}/s" if ol else "n/a", None if not ol else ol["p99_ms"] <= 25)
+        add(f"({k}) >= 50% of (a)'s req/s", f"{m['rps'] / a_rps:.0%} ({m['rps']:.0f} vs {a_rps:.0f} req/s)" if m and a_rps else "n/a",
+            None if not (m and a_rps) else m["rps"] / a_rps >= 0.5)
     c = s.get("c", {}).get("mend")
     add("(c) >= 1,500 notes/s", f"{c['rps']:.0f}/s" if c else "n/a", None if not c else c["rps"] >= 1500)
     # The baseline is (a) run alone just before (e) (older results: (a)'s own run).

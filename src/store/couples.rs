@@ -146,19 +146,11 @@ pub fn list(
     page: &PageRequest,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<Vec<CoupleListRow>> {
-    let scope = if actor.is_admin() { assignable_couples(actor) } else { visible_couples(actor) };
-    // Correlated subselects, each an index lookup per row of the page; built from the query DSL
-    // so the whole page stays one prepared statement.
-    macro_rules! partner {
-        ($position:expr, $column:expr) => {
-            cp::table
-                .inner_join(clients::table.on(clients::id.eq(cp::client_id)))
-                .filter(cp::couple_id.eq(k::id))
-                .filter(cp::position.eq($position))
-                .select($column)
-                .single_value()
-        };
-    }
+    // Each partner by one join (couple_partners at its position, then clients); counselors and
+    // session times as correlated subselects. All from the query DSL, so the whole page stays one
+    // prepared statement.
+    let (p0, p1) = diesel::alias!(cp as p0, cp as p1);
+    let (c0, c1) = diesel::alias!(clients as c0, clients as c1);
     let counselors =
         kc::table.filter(kc::couple_id.eq(k::id)).select(crate::db::string_agg(kc::counselor_id, ",")).single_value();
     // Session times only of couples the caller is assigned to (an admin who finds a couple to
@@ -189,24 +181,38 @@ pub fn list(
         .order(s::starts_at.asc())
         .limit(1)
         .single_value();
-    let mut q = scope.select((
-        CoupleRow::as_select(),
-        counselors,
-        (
-            partner!(0, clients::id),
-            partner!(0, clients::first_name),
-            partner!(0, clients::last_name),
-            partner!(0, clients::preferred_name),
-        ),
-        (
-            partner!(1, clients::id),
-            partner!(1, clients::first_name),
-            partner!(1, clients::last_name),
-            partner!(1, clients::preferred_name),
-        ),
-        last,
-        next,
-    ));
+    let joined = k::table
+        .left_join(p0.on(p0.field(cp::couple_id).eq(k::id).and(p0.field(cp::position).eq(0))))
+        .left_join(c0.on(c0.field(clients::id).eq(p0.field(cp::client_id))))
+        .left_join(p1.on(p1.field(cp::couple_id).eq(k::id).and(p1.field(cp::position).eq(1))))
+        .left_join(c1.on(c1.field(clients::id).eq(p1.field(cp::client_id))))
+        .filter(k::practice_id.eq(actor.practice_id.clone()))
+        .select((
+            CoupleRow::as_select(),
+            counselors,
+            (
+                c0.field(clients::id).nullable(),
+                c0.field(clients::first_name).nullable(),
+                c0.field(clients::last_name).nullable(),
+                c0.field(clients::preferred_name).nullable(),
+            ),
+            (
+                c1.field(clients::id).nullable(),
+                c1.field(clients::first_name).nullable(),
+                c1.field(clients::last_name).nullable(),
+                c1.field(clients::preferred_name).nullable(),
+            ),
+            last,
+            next,
+        ))
+        .into_boxed();
+    // The scope of `access::assignable_couples` for an admin (every couple of the practice), of
+    // `access::visible_couples` for anyone else (the couples they are assigned to).
+    let mut q = if actor.is_admin() {
+        joined
+    } else {
+        joined.filter(k::id.eq_any(crate::store::access::assigned_couples(actor.user_id.clone())))
+    };
     if let Some(text) = &filter.q {
         // Either partner's name, by the rule of `GET /clients?q=` (`store::clients::list`).
         use crate::store::clients::contains_pattern;

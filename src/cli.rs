@@ -83,15 +83,16 @@ pub fn open_db(config: &Config) -> Result<Db, String> {
         .map_err(|e| format!("cannot start the audit writer: {e}"))
 }
 
-pub fn state(config: Config, db: Db) -> AppState {
+/// The server's shared state; `Err` when a key cannot be derived from `MEND_JWT_SECRET`.
+pub fn state(config: Config, db: Db) -> Result<AppState, String> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    AppState {
+    Ok(AppState {
         db,
         tokens: TokenKeys::new(&config.jwt_secret),
         passwords: Passwords::new(cores),
-        sealing: crate::auth::sealed::SealKey::derive(&config.jwt_secret),
+        sealing: crate::auth::sealed::SealKey::derive(&config.jwt_secret)?,
         config: Arc::new(config),
-    }
+    })
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
@@ -157,7 +158,10 @@ fn serve(config: Config) -> i32 {
     let webhooks = crate::webhooks::worker::start_for_serve(&db, &config);
     let mailer = crate::mail::start_for_serve(&db, &config);
     let sealer = crate::seal::start_for_serve(&db, &config);
-    let state = state(config, db);
+    let state = match state(config, db) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("MEND_JWT_SECRET: {e}")),
+    };
     let result = actix_web::rt::System::new().block_on(async move {
         match crate::app::serve(listener, state, None) {
             Ok(server) => server.await,

@@ -26,11 +26,12 @@ impl std::fmt::Debug for SealKey {
 
 impl SealKey {
     /// Runs once, at start. HMAC-SHA-256 takes a key of any length and gives 32 bytes, exactly an
-    /// AES-256 key, so neither step can fail; the one `expect` states that, outside any request.
-    pub fn derive(secret: &Secret) -> SealKey {
+    /// AES-256 key; should the library ever refuse it, start-up reports it and Mend does not serve.
+    pub fn derive(secret: &Secret) -> Result<SealKey, String> {
         let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret.expose()), LABEL);
-        let unbound = UnboundKey::new(&AES_256_GCM, tag.as_ref()).expect("HMAC-SHA-256 gives a 32-byte AES-256 key");
-        SealKey(std::sync::Arc::new(LessSafeKey::new(unbound)))
+        let unbound = UnboundKey::new(&AES_256_GCM, tag.as_ref())
+            .map_err(|_| "cannot derive the key that seals two-factor secrets".to_string())?;
+        Ok(SealKey(std::sync::Arc::new(LessSafeKey::new(unbound))))
     }
 
     /// `v1.` + base64url(nonce ‖ ciphertext ‖ tag).

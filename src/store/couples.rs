@@ -127,6 +127,7 @@ pub fn find_assignable(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -
     assignable_couples(actor).filter(k::id.eq(id)).select(CoupleRow::as_select()).first(conn)
 }
 
+#[derive(Default)]
 pub struct ListFilter {
     pub status: Option<CoupleStatus>,
     /// Only couples this client is a partner of.
@@ -146,28 +147,55 @@ pub fn list(
     page: &PageRequest,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<Vec<CoupleListRow>> {
-    // Each partner by one join (couple_partners at its position, then clients); counselors and
+    let after = page.after.as_ref().and_then(|key| key.first());
+    select(conn, actor, filter, None, after, page.fetch(), now)
+}
+
+/// One couple with what its view shows, by the statement of a page ([`list`]) and in the same
+/// scope: the couples the actor is assigned to; for an admin, every couple of the practice
+/// (the view then decides what an unassigned admin sees). `NotFound` outside it.
+pub fn find_with_extras(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &CoupleId,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<CoupleListRow> {
+    let mut rows = select(conn, actor, &ListFilter::default(), Some(id), None, 1, now)?;
+    rows.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// The statement of [`list`] and [`find_with_extras`]: up to `fetch` couples in the actor's
+/// scope, by id, after `after`, only `only` when given.
+fn select(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    filter: &ListFilter,
+    only: Option<&CoupleId>,
+    after: Option<&String>,
+    fetch: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Vec<CoupleListRow>> {
+    // The caller's own assignment by one join (the index on (counselor_id, practice_id,
+    // couple_id) gives a counselor's couples in id order, so the page stops at its size); each
+    // partner by one join (couple_partners at its position, then clients); counselors and
     // session times as correlated subselects. All from the query DSL, so the whole page stays one
     // prepared statement.
+    let mine = diesel::alias!(kc as mine);
     let (p0, p1) = diesel::alias!(cp as p0, cp as p1);
     let (c0, c1) = diesel::alias!(clients as c0, clients as c1);
     let counselors =
         kc::table.filter(kc::couple_id.eq(k::id)).select(crate::db::string_agg(kc::counselor_id, ",")).single_value();
     // Session times only of couples the caller is assigned to (an admin who finds a couple to
-    // assign learns nothing of its sessions), by the rule of `session_times::of_couples`.
-    let mine = || {
-        diesel::dsl::exists(
-            kc::table.filter(kc::couple_id.eq(k::id)).filter(kc::counselor_id.eq(actor.user_id.clone())),
-        )
-    };
-    // The latest and the earliest by the (couple_id, starts_at) index, stopping at the first
+    // assign learns nothing of its sessions), by the rule of `store::session_times`.
+    let assigned = || mine.field(kc::couple_id).nullable().is_not_null();
+    // The latest and the earliest by the (couple_id, starts_at) indexes, stopping at the first
     // that counts: a MAX would read every session of the couple (100,000 for the bench's
     // largest couple).
     let last = s::table
         .filter(s::couple_id.eq(k::id.nullable()))
         .filter(s::starts_at.le(now))
         .filter(s::status.ne("cancelled"))
-        .filter(mine())
+        .filter(assigned())
         .select(s::starts_at)
         .order(s::starts_at.desc())
         .limit(1)
@@ -176,12 +204,19 @@ pub fn list(
         .filter(s::couple_id.eq(k::id.nullable()))
         .filter(s::starts_at.gt(now))
         .filter(s::status.eq("scheduled"))
-        .filter(mine())
+        .filter(assigned())
         .select(s::starts_at)
         .order(s::starts_at.asc())
         .limit(1)
         .single_value();
     let joined = k::table
+        .left_join(
+            mine.on(mine
+                .field(kc::couple_id)
+                .eq(k::id)
+                .and(mine.field(kc::counselor_id).eq(actor.user_id.clone()))
+                .and(mine.field(kc::practice_id).eq(actor.practice_id.clone()))),
+        )
         .left_join(p0.on(p0.field(cp::couple_id).eq(k::id).and(p0.field(cp::position).eq(0))))
         .left_join(c0.on(c0.field(clients::id).eq(p0.field(cp::client_id))))
         .left_join(p1.on(p1.field(cp::couple_id).eq(k::id).and(p1.field(cp::position).eq(1))))
@@ -208,11 +243,8 @@ pub fn list(
         .into_boxed();
     // The scope of `access::assignable_couples` for an admin (every couple of the practice), of
     // `access::visible_couples` for anyone else (the couples they are assigned to).
-    let mut q = if actor.is_admin() {
-        joined
-    } else {
-        joined.filter(k::id.eq_any(crate::store::access::assigned_couples(actor.user_id.clone())))
-    };
+    // (PostgreSQL makes the assignment's join an inner one, and reads the caseload's index.)
+    let mut q = if actor.is_admin() { joined } else { joined.filter(assigned()) };
     if let Some(text) = &filter.q {
         // Either partner's name, by the rule of `GET /clients?q=` (`store::clients::list`).
         use crate::store::clients::contains_pattern;
@@ -238,10 +270,13 @@ pub fn list(
     if let Some(client_id) = &filter.client_id {
         q = q.filter(k::id.eq_any(couples_of_client(client_id.clone())));
     }
-    if let Some(after) = &page.after {
-        q = q.filter(k::id.gt(after[0].clone()));
+    if let Some(id) = only {
+        q = q.filter(k::id.eq(id.clone()));
     }
-    q.order(k::id.asc()).limit(page.fetch()).load(conn)
+    if let Some(after) = after {
+        q = q.filter(k::id.gt(after.clone()));
+    }
+    q.order(k::id.asc()).limit(fetch).load(conn)
 }
 
 /// A partner's id and names as a page of couples reads them (NULL only if the couple had no
@@ -290,31 +325,12 @@ pub fn partner_ids(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryRe
 }
 
 /// A partner's names, beside the id.
-#[derive(Queryable, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct PartnerName {
     pub client_id: ClientId,
     pub first_name: String,
     pub last_name: String,
     pub preferred_name: Option<String>,
-}
-
-/// Partners of many couples at once, with their names, in partner order (one query).
-pub fn partner_names(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryResult<Vec<(CoupleId, PartnerName)>> {
-    cp::table
-        .inner_join(clients::table.on(clients::id.eq(cp::client_id)))
-        .filter(cp::couple_id.eq_any(couple_ids))
-        .select((cp::couple_id, (cp::client_id, clients::first_name, clients::last_name, clients::preferred_name)))
-        .order((cp::couple_id, cp::position))
-        .load(conn)
-}
-
-/// Counselor ids of many couples at once.
-pub fn counselor_ids(conn: &mut AnyConnection, couple_ids: &[CoupleId]) -> QueryResult<Vec<(CoupleId, UserId)>> {
-    kc::table
-        .filter(kc::couple_id.eq_any(couple_ids))
-        .select((kc::couple_id, kc::counselor_id))
-        .order((kc::couple_id, kc::counselor_id))
-        .load(conn)
 }
 
 /// The partners of one couple, in partner order.

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::instant;
 use crate::db::AnyConnection;
 use crate::domain::ids::{ClientId, CoupleId, UserId};
-use crate::domain::{ClientStatus, CoupleStatus};
+use crate::domain::{Actor, ClientStatus, CoupleStatus};
 use crate::store::clients::{self, ClientRow};
 use crate::store::couples::{self, group, CoupleRow};
 use crate::store::session_times;
@@ -183,7 +183,7 @@ impl CoupleItem {
     }
 }
 
-/// What a page of couples needs besides the rows, loaded in one query each.
+/// What a page of couples needs besides the rows, read with them in one statement.
 pub struct CoupleExtras {
     partners: HashMap<CoupleId, Vec<couples::PartnerName>>,
     counselors: HashMap<CoupleId, Vec<UserId>>,
@@ -191,21 +191,8 @@ pub struct CoupleExtras {
 }
 
 impl CoupleExtras {
-    /// Session times are read only for the couples `viewer` is assigned to.
-    pub fn load(conn: &mut AnyConnection, rows: &[CoupleRow], viewer: &UserId) -> QueryResult<CoupleExtras> {
-        let ids: Vec<CoupleId> = rows.iter().map(|r| r.id.clone()).collect();
-        let counselors = group(couples::counselor_ids(conn, &ids)?);
-        let assigned: Vec<CoupleId> =
-            ids.iter().filter(|id| counselors.get(*id).is_some_and(|c| c.contains(viewer))).cloned().collect();
-        Ok(CoupleExtras {
-            partners: group(couples::partner_names(conn, &ids)?),
-            times: session_times::of_couples(conn, &assigned, crate::db::now())?,
-            counselors,
-        })
-    }
-
-    /// A page of couples as `store::couples::list` reads it (one statement): the rows, and
-    /// the same extras [`CoupleExtras::load`] would have read in three more.
+    /// Couples as `store::couples::list` or `find_with_extras` read them (one statement): the
+    /// rows, and what their views show besides.
     pub fn from_page(page: Vec<couples::CoupleListRow>) -> (Vec<CoupleRow>, CoupleExtras) {
         let mut extras = CoupleExtras { partners: HashMap::new(), counselors: HashMap::new(), times: HashMap::new() };
         let mut rows = Vec::with_capacity(page.len());
@@ -281,16 +268,20 @@ impl CoupleExtras {
     }
 }
 
-/// One couple's whole view (a few queries).
-pub fn couple_view(conn: &mut AnyConnection, row: CoupleRow, viewer: &UserId) -> QueryResult<CoupleView> {
-    let extras = CoupleExtras::load(conn, std::slice::from_ref(&row), viewer)?;
-    Ok(extras.view(row))
+/// One couple's whole view, read in one statement; `NotFound` outside the actor's scope (that of
+/// `store::couples::find_with_extras`).
+pub fn couple_view(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleView> {
+    let (mut rows, extras) =
+        CoupleExtras::from_page(vec![couples::find_with_extras(conn, actor, id, crate::db::now())?]);
+    rows.pop().map(|r| extras.view(r)).ok_or(diesel::result::Error::NotFound)
 }
 
-/// One couple as `viewer` may see it (a few queries).
-pub fn couple_item(conn: &mut AnyConnection, row: CoupleRow, viewer: &UserId) -> QueryResult<CoupleItem> {
-    let extras = CoupleExtras::load(conn, std::slice::from_ref(&row), viewer)?;
-    Ok(extras.item(viewer, row))
+/// One couple as the actor may see it (whole, or the directory view for an admin who is not
+/// assigned), read in one statement; `NotFound` outside the actor's scope.
+pub fn couple_item(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleItem> {
+    let (mut rows, extras) =
+        CoupleExtras::from_page(vec![couples::find_with_extras(conn, actor, id, crate::db::now())?]);
+    rows.pop().map(|r| extras.item(&actor.user_id, r)).ok_or(diesel::result::Error::NotFound)
 }
 
 #[derive(Serialize, ToSchema)]

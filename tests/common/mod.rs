@@ -108,7 +108,7 @@ pub struct Server {
 impl Server {
     pub fn start(config: Config) -> (Server, Db) {
         let db = mend::cli::open_db(&config).expect("open db");
-        let state = mend::cli::state(config, db.clone());
+        let state = mend::cli::state(config, db.clone()).expect("state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = std::sync::mpsc::channel();

@@ -109,8 +109,7 @@ pub async fn create(
                 }
                 couples::create(conn, &new, &partner_ids)?;
                 couples::assign(conn, &staff.practice_id, &id, &staff.user_id)?;
-                let row = couples::find_visible(conn, &staff, &id)?;
-                Ok(couple_view(conn, row, &staff.user_id)?)
+                Ok(couple_view(conn, &staff, &id)?)
             })
         })
         .await?;

@@ -214,12 +214,8 @@ pub async fn update(
                         record(conn, &ctx, Action::Assign, ResourceKind::Couple, Some(&id), Outcome::Success)?;
                     }
                 }
-                // Read back through the same scope that let the change in.
-                let row = match patch.counselor_ids {
-                    Some(_) => couples::find_assignable(conn, &staff, &id)?,
-                    None => couples::find_visible(conn, &staff, &id)?,
-                };
-                let mut view = couple_view(conn, row, &staff.user_id)?;
+                // Read back in the scope of the couples' list: the change let only a caller in.
+                let mut view = couple_view(conn, &staff, &id)?;
                 if !still_assigned {
                     view.presenting_concern = None;
                 }

@@ -130,6 +130,9 @@ async fn pages_cost_a_constant_number_of_queries() {
     // are correlated subselects of it.
     assert_eq!(cost(&w, "/api/v1/couples?limit=25").await, read, "GET /couples: one statement");
     assert!(cached(&["string_agg", "couple_partners", "LIMIT"]), "the couple page is not a prepared statement");
+    // One couple is read by the page's statement, in the same scope: one statement as well.
+    let couple = &w.couple.id;
+    assert_eq!(cost(&w, &format!("/api/v1/couples/{couple}")).await, read, "GET /couples/{{id}}: one statement");
     // Like a session page: the page, then its counselors' names for the whole page.
     assert_eq!(cost_as(&w, "/api/v1/portal/sessions", &w.partner_a).await, read + 1, "GET /portal/sessions");
     eprintln!("queries: sessions {sessions_2}/{sessions_20}, notes {notes_2}/{notes_20}");

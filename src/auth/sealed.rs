@@ -78,12 +78,12 @@ mod tests {
 
     #[test]
     fn seals_and_opens_for_the_same_user_and_key_only() {
-        let key = SealKey::derive(&Secret::new(b"0123456789abcdef0123456789abcdef".to_vec()));
+        let key = SealKey::derive(&Secret::new(b"0123456789abcdef0123456789abcdef".to_vec())).expect("key");
         let sealed = key.seal("user-a", b"twenty bytes secret!").unwrap();
         assert!(!sealed.contains("twenty"));
         assert_eq!(key.open("user-a", &sealed).as_deref(), Some(&b"twenty bytes secret!"[..]));
         assert_eq!(key.open("user-b", &sealed), None);
-        let other = SealKey::derive(&Secret::new(b"another-secret-of-at-least-32-bytes!".to_vec()));
+        let other = SealKey::derive(&Secret::new(b"another-secret-of-at-least-32-bytes!".to_vec())).expect("key");
         assert_eq!(other.open("user-a", &sealed), None);
         assert_eq!(key.open("user-a", "v1.garbage"), None);
         assert_ne!(key.seal("user-a", b"x"), key.seal("user-a", b"x"), "a fresh nonce each time");

@@ -36,9 +36,9 @@ d AS (SELECT CASE \
   ELSE {day_utc} END AS today FROM practices WHERE id = {practice}) \
 SELECT w.kind, w.since, w.due_on, w.couple_id, w.client_id, w.resource_type, w.resource_id, w.item, w.detail, \
  (SELECT COALESCE(NULLIF(c.preferred_name, ''), c.first_name) FROM couple_partners p JOIN clients c ON c.id = p.client_id \
-   WHERE p.couple_id = w.couple_id ORDER BY p.position LIMIT 1) AS partner_a, \
+   WHERE p.couple_id = w.couple_id AND p.position = 0) AS partner_a, \
  (SELECT COALESCE(NULLIF(c.preferred_name, ''), c.first_name) FROM couple_partners p JOIN clients c ON c.id = p.client_id \
-   WHERE p.couple_id = w.couple_id ORDER BY p.position LIMIT 1 OFFSET 1) AS partner_b, \
+   WHERE p.couple_id = w.couple_id AND p.position = 1) AS partner_b, \
  (SELECT COALESCE(NULLIF(c.preferred_name, ''), c.first_name) || ' ' || c.last_name FROM clients c \
    WHERE c.id = w.client_id) AS client_name, \
  (SELECT COALESCE(NULLIF(c.preferred_name, ''), c.first_name) FROM clients c WHERE c.id = w.person_id) AS person_name \

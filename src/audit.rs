@@ -146,25 +146,3 @@ pub fn audited_under<T>(
     }
     result
 }
-
-/// Records a denied attempt on its own (nothing else was written) and answers 403: for a
-/// caller who may see a resource but not do this to it, such as a counselor changing
-/// assignments.
-pub async fn forbidden<T>(
-    db: &crate::db::Db,
-    actor: Actor,
-    action: Action,
-    resource_type: ResourceKind,
-    resource_id: String,
-    why: &'static str,
-) -> AppResult<T> {
-    let (ctx, live) = (actor.audit_context(), actor.live());
-    let event =
-        Event { ctx, live, action, kind: resource_type, resource_id: Some(resource_id), outcome: Outcome::Denied };
-    let written = crate::audit_batch::record(db, event).await?;
-    if written {
-        Err(AppError::Forbidden(why))
-    } else {
-        Err(no_longer_live())
-    }
-}

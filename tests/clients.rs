@@ -382,6 +382,9 @@ async fn only_admins_change_counselors_and_it_is_audited() {
     let v = app.get(&url, Some(&c.counselor)).await.expect(200).json();
     assert_eq!((v["version"].as_i64(), v["pronouns"].clone()), (Some(1), Value::Null));
     app.get(&url, Some(&c.other)).await.problem(404);
+    // A counselor who cannot see the client: 404, decided before the role rule, and logged.
+    app.patch(&url, Some(&c.other), json!({"counselor_ids": [c.other.id]})).await.problem(404);
+    assert_denied(last_audit(&app, &c.solo).await, "assign", &c.other);
 
     // Counselors must be active staff of the practice.
     for bad in

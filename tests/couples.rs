@@ -293,7 +293,9 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     // A counselor may not change assignments, even the assigned one: 403, denial logged, no change.
     app.patch(&url, Some(&c.counselor), json!({"counselor_ids": [c.counselor.id, c.other.id]})).await.problem(403);
     assert_denied(last_audit(&app, &c.couple.id).await, "assign", &c.counselor);
-    app.patch(&url, Some(&c.other), json!({"counselor_ids": [c.other.id]})).await.problem(403);
+    // A counselor who cannot see the couple: 404, decided before the role rule, and logged.
+    app.patch(&url, Some(&c.other), json!({"counselor_ids": [c.other.id]})).await.problem(404);
+    assert_denied(last_audit(&app, &c.couple.id).await, "assign", &c.other);
     assert_eq!(app.get(&url, Some(&c.counselor)).await.json()["version"], 2);
 
     // The unassigned admin with anything besides counselor_ids: 404 + denial.

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use crate::audit::{self, audited, record, Action, Outcome, Target};
+use crate::audit::{audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::db::now;
 use crate::domain::ids::{ClientId, UserId};
@@ -57,7 +57,7 @@ pub struct UpdateClientRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = ClientStatus)]
     pub status: Option<Option<ClientStatus>>,
-    /// Admins only (a counselor sending it gets 403): replaces the staff assigned to the
+    /// Admins only (a counselor sending it gets 403, or 404 for a client they cannot see): replaces the staff assigned to the
     /// client. Each must be an active admin or counselor of the practice.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(custom(function = "counselor_ids_rule"))]
@@ -188,7 +188,8 @@ impl Patch {
 /// Change a client's record, status (discharge) or, for admins, counselors.
 ///
 /// A change of `counselor_ids` is audited as `assign` (besides `update` when other fields
-/// change too). A counselor sending `counselor_ids` gets 403 and nothing changes.
+/// change too). A counselor sending `counselor_ids` gets 403 (404 for a client they cannot see)
+/// and nothing changes.
 #[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = ClientId, Path)),
     request_body = UpdateClientRequest, responses((status = 200, body = ClientView, headers(("ETag" = String)))))]
 pub async fn update(
@@ -201,15 +202,18 @@ pub async fn update(
     let id = path.into_inner();
     let wants_assign = body.counselor_ids.is_some();
     if wants_assign && !staff.is_admin() {
-        return audit::forbidden(
-            &state.db,
-            staff.0,
-            Action::Assign,
-            ResourceKind::Client,
-            id.to_string(),
-            ONLY_ADMINS_ASSIGN,
-        )
-        .await;
+        // The scoped query first: a client the counselor cannot see is a 404 like any other; one
+        // they can see, a 403. Either is audited as a denied `assign`.
+        return state
+            .db
+            .run(move |conn| {
+                audited::<()>(conn, &staff, Target::new(Action::Assign, ResourceKind::Client, Some(&id)), |conn| {
+                    clients::find_visible(conn, &staff, &id)?;
+                    Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN))
+                })
+            })
+            .await
+            .and(Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN)));
     }
     let patch = Patch::try_from(body.into_inner())?;
     let changes_record = patch.changes_record();

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use crate::audit::{self, audited, record, Action, Outcome, Target};
+use crate::audit::{audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::db::now;
 use crate::domain::client::COUNSELORS_MAX;
@@ -153,7 +153,8 @@ impl Patch {
 /// any other request by an unassigned admin is 404. That admin is answered 200 with the
 /// couple whose `presenting_concern` is null, because clinical content is shown only to staff
 /// assigned to the couple both before and after the change. A change of `counselor_ids` is
-/// audited as `assign`; a counselor sending it gets 403 and nothing changes.
+/// audited as `assign`; a counselor sending it gets 403 (404 for a couple they cannot see) and
+/// nothing changes.
 #[utoipa::path(patch, path = "/api/v1/couples/{id}", tag = "couples", params(("id" = CoupleId, Path)),
     request_body = UpdateCoupleRequest, responses((status = 200, body = CoupleView, headers(("ETag" = String)))))]
 pub async fn update(
@@ -165,15 +166,18 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     if body.counselor_ids.is_some() && !staff.is_admin() {
-        return audit::forbidden(
-            &state.db,
-            staff.0,
-            Action::Assign,
-            ResourceKind::Couple,
-            id.to_string(),
-            ONLY_ADMINS_ASSIGN,
-        )
-        .await;
+        // The scoped query first: a couple the counselor cannot see is a 404 like any other; one
+        // they can see, a 403. Either is audited as a denied `assign`.
+        return state
+            .db
+            .run(move |conn| {
+                audited::<()>(conn, &staff, Target::new(Action::Assign, ResourceKind::Couple, Some(&id)), |conn| {
+                    couples::find_visible(conn, &staff, &id)?;
+                    Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN))
+                })
+            })
+            .await
+            .and(Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN)));
     }
     let patch = Patch::try_from(body.into_inner())?;
     let only_assign = patch.only_assign();

@@ -10,7 +10,7 @@ use crate::auth::{Actor, Liveness};
 use crate::db::group::write_rows;
 use crate::db::{write_tx, AnyConnection};
 use crate::domain::ResourceKind;
-use crate::problem::{AppError, AppResult};
+use crate::problem::{AppError, AppResult, ONLY_ADMINS_ASSIGN};
 
 pub use crate::domain::audit::{Action, AuditContext, Outcome};
 
@@ -145,4 +145,24 @@ pub fn audited_under<T>(
         Ok(_) => {}
     }
     result
+}
+
+/// A counselor asking to change who is assigned to a record (admins only). The scoped query
+/// `find` decides first, so a record they cannot see is a 404 like any other; one they can see
+/// is a 403. Either is audited as a denied `assign`, and nothing changes.
+pub async fn assign_refused<T>(
+    db: &crate::db::Db,
+    actor: Actor,
+    kind: ResourceKind,
+    id: String,
+    find: impl FnOnce(&mut AnyConnection, &Actor) -> diesel::QueryResult<()> + Send + 'static,
+) -> AppResult<T> {
+    db.run(move |conn| {
+        audited::<()>(conn, &actor, Target::new(Action::Assign, kind, Some(&id)), |conn| {
+            find(conn, &actor)?;
+            Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN))
+        })
+    })
+    .await
+    .and(Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN)))
 }

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use crate::audit::{audited, record, Action, Outcome, Target};
+use crate::audit::{self, audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::db::now;
 use crate::domain::ids::{ClientId, UserId};
@@ -12,7 +12,7 @@ use crate::domain::value::{parsed, Email, Name, PastDate, Phone};
 use crate::domain::{ClientStatus, ResourceKind};
 use crate::extract::{field_rule, ValidJson};
 use crate::http::{ok_versioned, IfMatch};
-use crate::problem::{AppError, AppResult, ONLY_ADMINS_ASSIGN};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::clients::{self, ClientChanges, ClientRow};
 use crate::views::clients::{client_view, ClientView};
@@ -202,18 +202,10 @@ pub async fn update(
     let id = path.into_inner();
     let wants_assign = body.counselor_ids.is_some();
     if wants_assign && !staff.is_admin() {
-        // The scoped query first: a client the counselor cannot see is a 404 like any other; one
-        // they can see, a 403. Either is audited as a denied `assign`.
-        return state
-            .db
-            .run(move |conn| {
-                audited::<()>(conn, &staff, Target::new(Action::Assign, ResourceKind::Client, Some(&id)), |conn| {
-                    clients::find_visible(conn, &staff, &id)?;
-                    Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN))
-                })
-            })
-            .await
-            .and(Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN)));
+        // 404 for a client they cannot see, else 403; audited either way.
+        let find_id = id.clone();
+        let find = move |conn: &mut _, actor: &_| clients::find_visible(conn, actor, &find_id).map(drop);
+        return audit::assign_refused(&state.db, staff.0, ResourceKind::Client, id.to_string(), find).await;
     }
     let patch = Patch::try_from(body.into_inner())?;
     let changes_record = patch.changes_record();

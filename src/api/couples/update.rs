@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use crate::audit::{audited, record, Action, Outcome, Target};
+use crate::audit::{self, audited, record, Action, Outcome, Target};
 use crate::auth::Staff;
 use crate::db::now;
 use crate::domain::client::COUNSELORS_MAX;
@@ -14,7 +14,7 @@ use crate::domain::value::{parsed, Concern, PastDate};
 use crate::domain::{CoupleStatus, ResourceKind};
 use crate::extract::{field_rule, rule, ValidJson};
 use crate::http::{ok_versioned, IfMatch};
-use crate::problem::{AppError, AppResult, ONLY_ADMINS_ASSIGN};
+use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::clients::all_staff_of_practice;
 use crate::store::couples::{self, CoupleChanges, CoupleRow};
@@ -166,18 +166,10 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     if body.counselor_ids.is_some() && !staff.is_admin() {
-        // The scoped query first: a couple the counselor cannot see is a 404 like any other; one
-        // they can see, a 403. Either is audited as a denied `assign`.
-        return state
-            .db
-            .run(move |conn| {
-                audited::<()>(conn, &staff, Target::new(Action::Assign, ResourceKind::Couple, Some(&id)), |conn| {
-                    couples::find_visible(conn, &staff, &id)?;
-                    Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN))
-                })
-            })
-            .await
-            .and(Err(AppError::Forbidden(ONLY_ADMINS_ASSIGN)));
+        // 404 for a couple they cannot see, else 403; audited either way.
+        let find_id = id.clone();
+        let find = move |conn: &mut _, actor: &_| couples::find_visible(conn, actor, &find_id).map(drop);
+        return audit::assign_refused(&state.db, staff.0, ResourceKind::Couple, id.to_string(), find).await;
     }
     let patch = Patch::try_from(body.into_inner())?;
     let only_assign = patch.only_assign();

@@ -44,6 +44,29 @@ async fn create_assigns_the_creator_and_keeps_partner_order() {
     let v2 = app.post(COUPLES, Some(&c.counselor), again).await.expect(201).json();
     assert_eq!(v2["presenting_concern"], Value::Null);
     assert_ne!(v2["id"], v["id"]);
+    assert_eq!(v2["partner_ids"], json!([a, c.solo]));
+    // The couple's row names its partners (what a page of couples reads) in the order that
+    // couple_partners keeps, for each couple.
+    for (couple, expected) in
+        [(&id, [c.solo.clone(), a.clone()]), (&v2["id"].as_str().unwrap().to_string(), [a.clone(), c.solo.clone()])]
+    {
+        let couple_id = couple.clone();
+        let (row, kept) = app
+            .sql(move |conn| {
+                use diesel::prelude::*;
+                use mend::db::schema::couples::dsl as k;
+                let row: (Option<String>, Option<String>) = k::couples
+                    .filter(k::id.eq(&couple_id))
+                    .select((k::partner_a_id, k::partner_b_id))
+                    .first(conn)
+                    .expect("couple row");
+                let kept = mend::store::couples::partners_of(conn, &couple_id).expect("partners");
+                (row, kept)
+            })
+            .await;
+        assert_eq!(row, (Some(expected[0].clone()), Some(expected[1].clone())));
+        assert_eq!(kept, expected.to_vec());
+    }
 
     // An admin sees every client's record, so may pair any two; the admin is then assigned.
     let x = app.client(&c.p, None).await;

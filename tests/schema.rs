@@ -236,3 +236,47 @@ async fn pooled_connections_carry_their_store_settings() {
         assert_eq!(got, expected, "{query}");
     }
 }
+
+/// On PostgreSQL every id (a text column `id` or `*_id`) compares byte by byte (collation "C",
+/// the order SQLite's BINARY gives): a new id column added by a common migration needs a
+/// PostgreSQL migration like `ids_collate_c`.
+#[test]
+fn postgres_ids_compare_byte_by_byte() {
+    let base = pg_base().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_string());
+    let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) else {
+        assert!(!is_postgres(), "MEND_TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+        eprintln!("note: no PostgreSQL reachable; CI runs this against PostgreSQL");
+        return;
+    };
+    let name = format!("mend_collate_{}", uuid::Uuid::new_v4().simple());
+    use diesel::connection::SimpleConnection;
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let url = format!("{base}/{name}");
+    drop(mend::cli::open_db(&config(&url, &[])).unwrap());
+    let mut c = PgConnection::establish(&url).unwrap();
+    let not_c: Vec<Name> = diesel::sql_query(
+        "SELECT (c.table_name || '.' || c.column_name || ' ' || COALESCE(c.collation_name, 'default'))::text AS name
+         FROM information_schema.columns c
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+          AND t.table_type = 'BASE TABLE'
+         WHERE c.table_schema = 'public' AND c.data_type = 'text'
+           AND (c.column_name = 'id' OR c.column_name LIKE '%\\_id')
+           AND COALESCE(c.collation_name, '') <> 'C'
+         ORDER BY 1",
+    )
+    .load(&mut c)
+    .unwrap();
+    let ids: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND collation_name = 'C')",
+    ))
+    .get_result(&mut c)
+    .unwrap();
+    drop(c);
+    let _ = admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    assert!(ids > 50, "expected the ids of every table, found {ids}");
+    assert!(
+        not_c.is_empty(),
+        "id columns not in collation \"C\": {:?}",
+        not_c.iter().map(|n| &n.name).collect::<Vec<_>>()
+    );
+}

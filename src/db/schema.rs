@@ -131,6 +131,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        partner_a_id -> Nullable<Text>,
+        partner_b_id -> Nullable<Text>,
     }
 }
 

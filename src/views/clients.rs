@@ -183,60 +183,40 @@ impl CoupleItem {
     }
 }
 
-/// What a page of couples needs besides the rows, read with them in one statement.
-pub struct CoupleExtras {
-    partners: HashMap<CoupleId, Vec<couples::PartnerName>>,
-    counselors: HashMap<CoupleId, Vec<UserId>>,
-    times: HashMap<CoupleId, session_times::Times>,
+/// One couple of a page as `store::couples::list` or `find_with_extras` reads it (one
+/// statement), taken apart into what its views show; each value moves into the view once.
+pub struct CoupleParts {
+    row: CoupleRow,
+    partners: Vec<PartnerView>,
+    counselor_ids: Vec<UserId>,
+    last: Option<chrono::NaiveDateTime>,
+    next: Option<chrono::NaiveDateTime>,
 }
 
-impl CoupleExtras {
-    /// Couples as `store::couples::list` or `find_with_extras` read them (one statement): the
-    /// rows, and what their views show besides.
-    pub fn from_page(page: Vec<couples::CoupleListRow>) -> (Vec<CoupleRow>, CoupleExtras) {
-        let mut extras = CoupleExtras { partners: HashMap::new(), counselors: HashMap::new(), times: HashMap::new() };
-        let mut rows = Vec::with_capacity(page.len());
-        for (row, counselors, a, b, last, next) in page {
-            let partners = [a, b]
-                .into_iter()
-                .filter_map(|(id, first, last, preferred)| {
-                    Some(couples::PartnerName {
-                        client_id: id?,
-                        first_name: first?,
-                        last_name: last?,
-                        preferred_name: preferred,
-                    })
-                })
-                .collect();
-            extras.partners.insert(row.id.clone(), partners);
-            extras.counselors.insert(row.id.clone(), UserId::split_db(counselors));
-            extras.times.insert(row.id.clone(), (last, next));
-            rows.push(row);
-        }
-        (rows, extras)
-    }
-
-    fn partners(&self, id: &CoupleId) -> (Vec<PartnerView>, Vec<ClientId>) {
-        let names = self.partners.get(id).map(Vec::as_slice).unwrap_or_default();
-        let views = names
-            .iter()
-            .map(|p| PartnerView {
-                id: p.client_id.clone(),
-                first_name: p.first_name.clone(),
-                last_name: p.last_name.clone(),
-                preferred_name: p.preferred_name.clone(),
+impl From<couples::CoupleListRow> for CoupleParts {
+    fn from((row, counselors, a, b, last, next): couples::CoupleListRow) -> CoupleParts {
+        let partners = [a, b]
+            .into_iter()
+            .filter_map(|(id, first, last, preferred)| {
+                Some(PartnerView { id: id?, first_name: first?, last_name: last?, preferred_name: preferred })
             })
             .collect();
-        (views, names.iter().map(|p| p.client_id.clone()).collect())
+        CoupleParts { row, partners, counselor_ids: UserId::split_db(counselors), last, next }
+    }
+}
+
+impl CoupleParts {
+    /// The couple's id (a page's sort key).
+    pub fn id(&self) -> &CoupleId {
+        &self.row.id
     }
 
-    pub fn view(&self, r: CoupleRow) -> CoupleView {
-        let (partners, partner_ids) = self.partners(&r.id);
-        let (last, next) = self.times.get(&r.id).cloned().unwrap_or_default();
+    pub fn view(self) -> CoupleView {
+        let CoupleParts { row: r, partners, counselor_ids, last, next } = self;
         CoupleView {
+            partner_ids: partners.iter().map(|p| p.id.clone()).collect(),
             partners,
-            partner_ids,
-            counselor_ids: self.counselors.get(&r.id).cloned().unwrap_or_default(),
+            counselor_ids,
             status: r.status,
             id: r.id,
             presenting_concern: r.presenting_concern,
@@ -250,15 +230,14 @@ impl CoupleExtras {
     }
 
     /// The view `viewer` may have of the couple: whole when assigned, else the directory view.
-    pub fn item(&self, viewer: &UserId, r: CoupleRow) -> CoupleItem {
-        let counselor_ids = self.counselors.get(&r.id).cloned().unwrap_or_default();
-        if counselor_ids.contains(viewer) {
-            return CoupleItem::Assigned(self.view(r));
+    pub fn item(self, viewer: &UserId) -> CoupleItem {
+        if self.counselor_ids.contains(viewer) {
+            return CoupleItem::Assigned(self.view());
         }
-        let (partners, partner_ids) = self.partners(&r.id);
+        let CoupleParts { row: r, partners, counselor_ids, .. } = self;
         CoupleItem::Directory(CoupleDirectoryView {
+            partner_ids: partners.iter().map(|p| p.id.clone()).collect(),
             partners,
-            partner_ids,
             counselor_ids,
             status: r.status,
             id: r.id,
@@ -271,17 +250,13 @@ impl CoupleExtras {
 /// One couple's whole view, read in one statement; `NotFound` outside the actor's scope (that of
 /// `store::couples::find_with_extras`).
 pub fn couple_view(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleView> {
-    let (mut rows, extras) =
-        CoupleExtras::from_page(vec![couples::find_with_extras(conn, actor, id, crate::db::now())?]);
-    rows.pop().map(|r| extras.view(r)).ok_or(diesel::result::Error::NotFound)
+    Ok(CoupleParts::from(couples::find_with_extras(conn, actor, id, crate::db::now())?).view())
 }
 
 /// One couple as the actor may see it (whole, or the directory view for an admin who is not
 /// assigned), read in one statement; `NotFound` outside the actor's scope.
 pub fn couple_item(conn: &mut AnyConnection, actor: &Actor, id: &CoupleId) -> QueryResult<CoupleItem> {
-    let (mut rows, extras) =
-        CoupleExtras::from_page(vec![couples::find_with_extras(conn, actor, id, crate::db::now())?]);
-    rows.pop().map(|r| extras.item(&actor.user_id, r)).ok_or(diesel::result::Error::NotFound)
+    Ok(CoupleParts::from(couples::find_with_extras(conn, actor, id, crate::db::now())?).item(&actor.user_id))
 }
 
 #[derive(Serialize, ToSchema)]

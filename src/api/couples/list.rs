@@ -12,7 +12,7 @@ use crate::pagination::PageRequest;
 use crate::problem::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::couples::{self, ListFilter};
-use crate::views::clients::{CoupleExtras, CoupleList};
+use crate::views::clients::{CoupleList, CoupleParts};
 
 /// A `client_id` that is not a UUID is a 400; a `q` over 100 characters a 422.
 #[derive(Deserialize, Validate, IntoParams)]
@@ -55,8 +55,9 @@ pub async fn list(
             }
         }
         // One statement: the page with its partners' names, counselors and session times.
-        let (rows, extras) = CoupleExtras::from_page(couples::list(conn, staff, &filter, &page, crate::db::now())?);
-        Ok(page.finish(rows, |r| vec![r.id.to_string()], |r| extras.item(&staff.user_id, r)))
+        let rows: Vec<CoupleParts> =
+            couples::list(conn, staff, &filter, &page, crate::db::now())?.into_iter().map(CoupleParts::from).collect();
+        Ok(page.finish(rows, |r| vec![r.id().to_string()], |r| r.item(&staff.user_id)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(CoupleList { items: page.items, next_cursor: page.next_cursor }))

@@ -189,22 +189,10 @@ fn both_stores_get_the_same_logical_schema() {
     let (sqlite, _) = sqlite_schema(&path);
     assert!(sqlite.0.len() >= 20, "expected all tables");
     let _ = std::fs::remove_dir_all(dir);
-    // PostgreSQL: the one the suite runs on, or the local server that CI starts.
-    let base = pg_base().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_string());
-    let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) else {
-        assert!(!is_postgres(), "MEND_TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+    let Some(pg) = with_migrated_postgres("schema", pg_schema) else {
         eprintln!("note: no PostgreSQL reachable; compared the SQLite schema only (CI runs this against both)");
         return;
     };
-    let name = format!("mend_schema_{}", uuid::Uuid::new_v4().simple());
-    use diesel::connection::SimpleConnection;
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let url = format!("{base}/{name}");
-    let cfg = config(&url, &[]);
-    let db = mend::cli::open_db(&cfg).unwrap();
-    drop(db);
-    let pg = pg_schema(&url);
-    let _ = admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
     assert_eq!(sqlite.0.keys().collect::<Vec<_>>(), pg.0.keys().collect::<Vec<_>>(), "tables differ");
     for (table, cols) in &sqlite.0 {
         assert_eq!(Some(cols), pg.0.get(table), "columns of {table} differ");
@@ -242,18 +230,22 @@ async fn pooled_connections_carry_their_store_settings() {
 /// PostgreSQL migration like `ids_collate_c`.
 #[test]
 fn postgres_ids_compare_byte_by_byte() {
-    let base = pg_base().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_string());
-    let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) else {
-        assert!(!is_postgres(), "MEND_TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+    let Some((not_c, ids)) = with_migrated_postgres("collate", id_collations) else {
         eprintln!("note: no PostgreSQL reachable; CI runs this against PostgreSQL");
         return;
     };
-    let name = format!("mend_collate_{}", uuid::Uuid::new_v4().simple());
-    use diesel::connection::SimpleConnection;
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let url = format!("{base}/{name}");
-    drop(mend::cli::open_db(&config(&url, &[])).unwrap());
-    let mut c = PgConnection::establish(&url).unwrap();
+    assert!(ids > 50, "expected the ids of every table, found {ids}");
+    assert!(
+        not_c.is_empty(),
+        "id columns not in collation \"C\": {:?}",
+        not_c.iter().map(|n| &n.name).collect::<Vec<_>>()
+    );
+}
+
+/// The id columns of a migrated PostgreSQL database not in collation "C", and how many columns
+/// are.
+fn id_collations(url: &str) -> (Vec<Name>, i64) {
+    let mut c = PgConnection::establish(url).unwrap();
     let not_c: Vec<Name> = diesel::sql_query(
         "SELECT (c.table_name || '.' || c.column_name || ' ' || COALESCE(c.collation_name, 'default'))::text AS name
          FROM information_schema.columns c
@@ -271,12 +263,24 @@ fn postgres_ids_compare_byte_by_byte() {
     ))
     .get_result(&mut c)
     .unwrap();
-    drop(c);
+    (not_c, ids)
+}
+
+/// Runs `f` on a freshly migrated PostgreSQL database (the one the suite runs on, or the local
+/// server that CI starts), then drops it; `None` when no PostgreSQL is reachable (the suite then
+/// runs on SQLite).
+fn with_migrated_postgres<T>(label: &str, f: impl FnOnce(&str) -> T) -> Option<T> {
+    use diesel::connection::SimpleConnection;
+    let base = pg_base().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_string());
+    let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) else {
+        assert!(!is_postgres(), "MEND_TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+        return None;
+    };
+    let name = format!("mend_{label}_{}", uuid::Uuid::new_v4().simple());
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let url = format!("{base}/{name}");
+    drop(mend::cli::open_db(&config(&url, &[])).unwrap());
+    let out = f(&url);
     let _ = admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
-    assert!(ids > 50, "expected the ids of every table, found {ids}");
-    assert!(
-        not_c.is_empty(),
-        "id columns not in collation \"C\": {:?}",
-        not_c.iter().map(|n| &n.name).collect::<Vec<_>>()
-    );
+    Some(out)
 }

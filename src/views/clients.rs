@@ -205,6 +205,11 @@ impl From<couples::CoupleListRow> for CoupleParts {
     }
 }
 
+/// The partners' ids, in partner order (a view's `partner_ids`).
+fn ids_of(partners: &[PartnerView]) -> Vec<ClientId> {
+    partners.iter().map(|p| p.id.clone()).collect()
+}
+
 impl CoupleParts {
     /// The couple's id (a page's sort key).
     pub fn id(&self) -> &CoupleId {
@@ -214,7 +219,7 @@ impl CoupleParts {
     pub fn view(self) -> CoupleView {
         let CoupleParts { row: r, partners, counselor_ids, last, next } = self;
         CoupleView {
-            partner_ids: partners.iter().map(|p| p.id.clone()).collect(),
+            partner_ids: ids_of(&partners),
             partners,
             counselor_ids,
             status: r.status,
@@ -236,7 +241,7 @@ impl CoupleParts {
         }
         let CoupleParts { row: r, partners, counselor_ids, .. } = self;
         CoupleItem::Directory(CoupleDirectoryView {
-            partner_ids: partners.iter().map(|p| p.id.clone()).collect(),
+            partner_ids: ids_of(&partners),
             partners,
             counselor_ids,
             status: r.status,

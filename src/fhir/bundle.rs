@@ -1,9 +1,6 @@
 //! `Bundle`s of `type: searchset`: the answers of searches and of `$everything`.
 
-use fhir_sdk::r4b::codes::{BundleType, SearchEntryMode};
-use fhir_sdk::r4b::resources::{BaseResource, Bundle, BundleEntry, BundleEntrySearch, BundleLink, Resource};
-
-use super::{built, each};
+use super::model::{Bundle, BundleEntry, BundleEntrySearch, BundleLink, Resource};
 use crate::problem::{AppError, AppResult};
 
 /// One entry: the resource and its absolute URL.
@@ -14,42 +11,34 @@ pub struct Entry {
 
 impl Entry {
     /// `base` is the FHIR base URL as the caller reached it (`https://host/fhir/R4`).
-    pub fn new<T: BaseResource + Into<Resource>>(base: &str, resource: T) -> AppResult<Entry> {
-        let id = resource.id().clone().ok_or_else(|| AppError::internal("a FHIR resource without an id"))?;
-        let resource: Resource = resource.into();
-        Ok(Entry { full_url: format!("{base}/{}/{id}", resource.resource_type()), resource })
+    pub fn new(base: &str, resource: impl Into<Resource>) -> AppResult<Entry> {
+        let resource = resource.into();
+        let id = resource.id().ok_or_else(|| AppError::internal("a FHIR resource without an id"))?;
+        Ok(Entry { full_url: format!("{base}/{}/{id}", resource.kind()), resource })
     }
-}
-
-fn link(relation: &str, url: String) -> AppResult<BundleLink> {
-    built(BundleLink::builder().relation(relation.to_string()).url(url).build())
 }
 
 /// A searchset of `entries` (every one a match), with its `self` link and, when another page
 /// follows, its `next` link. `total` is given when the bundle holds every match.
-pub fn searchset(
-    entries: Vec<Entry>,
-    self_url: String,
-    next_url: Option<String>,
-    total: Option<u32>,
-) -> AppResult<Bundle> {
-    let mut links = vec![link("self", self_url)?];
-    if let Some(next) = next_url {
-        links.push(link("next", next)?);
+pub fn searchset(entries: Vec<Entry>, self_url: String, next_url: Option<String>, total: Option<u32>) -> Bundle {
+    let mut link = vec![BundleLink { relation: "self", url: self_url }];
+    if let Some(url) = next_url {
+        link.push(BundleLink { relation: "next", url });
     }
-    let mut items = Vec::with_capacity(entries.len());
-    for e in entries {
-        let search = built(BundleEntrySearch::builder().mode(SearchEntryMode::Match).build())?;
-        items.push(built(BundleEntry::builder().full_url(e.full_url).resource(e.resource).search(search).build())?);
+    let entry = entries
+        .into_iter()
+        .map(|e| BundleEntry {
+            full_url: e.full_url,
+            resource: e.resource,
+            search: BundleEntrySearch { mode: "match" },
+        })
+        .collect();
+    Bundle {
+        id: crate::db::new_id(),
+        kind: "searchset",
+        timestamp: super::instant(crate::db::now()),
+        total,
+        link,
+        entry,
     }
-    let mut b = Bundle::builder()
-        .id(crate::db::new_id())
-        .r#type(BundleType::Searchset)
-        .timestamp(super::instant(crate::db::now())?)
-        .link(each(links))
-        .entry(each(items));
-    if let Some(t) = total {
-        b = b.total(t);
-    }
-    built(b.build())
 }

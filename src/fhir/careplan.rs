@@ -2,13 +2,8 @@
 //! as its goals (`Goal` resources) and the shared activities as its activities, each with its
 //! schedule (cadence and window) and who does it.
 
-use fhir_sdk::r4b::codes::{CarePlanActivityStatus, RequestStatus};
-use fhir_sdk::r4b::resources::CarePlan;
-use fhir_sdk::r4b::resources::{CarePlanActivity, CarePlanActivityDetail, CarePlanActivityDetailScheduled};
-use fhir_sdk::r4b::types::{Period, Timing, TimingRepeat, TimingRepeatBounds};
-use std::num::NonZeroU32;
-
-use super::{built, date, date_time, each, meta, period, reference, text_concept};
+use super::model::{CarePlan, CarePlanActivity, CarePlanActivityDetail, Period, Timing, TimingRepeat};
+use super::{date, instant, meta, period, reference, text_concept};
 use crate::domain::activities::{ActivityStatus, Cadence};
 use crate::domain::ids::ClientId;
 use crate::domain::CoupleStatus;
@@ -17,57 +12,62 @@ use crate::store::activities::ActivityRow;
 use crate::store::couples::CoupleRow;
 use crate::store::milestones::MilestoneRow;
 
-fn plan_status(s: CoupleStatus) -> RequestStatus {
+fn plan_status(s: CoupleStatus) -> &'static str {
     match s {
-        CoupleStatus::Active => RequestStatus::Active,
-        CoupleStatus::Paused => RequestStatus::OnHold,
-        CoupleStatus::Closed => RequestStatus::Completed,
+        CoupleStatus::Active => "active",
+        CoupleStatus::Paused => "on-hold",
+        CoupleStatus::Closed => "completed",
     }
 }
 
-fn activity_status(s: ActivityStatus) -> CarePlanActivityStatus {
+fn activity_status(s: ActivityStatus) -> &'static str {
     match s {
-        ActivityStatus::Active => CarePlanActivityStatus::InProgress,
-        ActivityStatus::Paused => CarePlanActivityStatus::OnHold,
-        ActivityStatus::Completed => CarePlanActivityStatus::Completed,
-        ActivityStatus::Retired => CarePlanActivityStatus::Stopped,
+        ActivityStatus::Active => "in-progress",
+        ActivityStatus::Paused => "on-hold",
+        ActivityStatus::Completed => "completed",
+        ActivityStatus::Retired => "stopped",
     }
 }
 
 /// The activity's window, as a FHIR period of days.
 fn window(a: &ActivityRow) -> AppResult<Period> {
-    let start = Some(fhir_sdk::DateTime::Date(date(&a.starts_on)?));
-    let end = a.ends_on.as_deref().map(date).transpose()?.map(fhir_sdk::DateTime::Date);
-    period(start, end)
+    Ok(period(Some(date(&a.starts_on)?), a.ends_on.as_deref().map(date).transpose()?))
 }
 
 /// `times_per_period` times a day or a week within the window; `once`: one time.
 fn schedule(a: &ActivityRow) -> AppResult<Timing> {
-    let times = NonZeroU32::new(u32::try_from(a.times_per_period).unwrap_or(1)).unwrap_or(NonZeroU32::MIN);
-    let mut r = TimingRepeat::builder().bounds(TimingRepeatBounds::Period(window(a)?));
-    r = match a.cadence {
-        Cadence::Once => r.count(NonZeroU32::MIN),
-        Cadence::Daily => r.frequency(times).period(1.0).period_unit("d".to_string()),
-        Cadence::Weekly => r.frequency(times).period(1.0).period_unit("wk".to_string()),
+    let times = u32::try_from(a.times_per_period).ok().filter(|n| *n > 0).unwrap_or(1);
+    let (count, frequency, unit) = match a.cadence {
+        Cadence::Once => (Some(1), None, None),
+        Cadence::Daily => (None, Some(times), Some("d")),
+        Cadence::Weekly => (None, Some(times), Some("wk")),
     };
-    built(Timing::builder().repeat(built(r.build())?).build())
+    Ok(Timing {
+        repeat: TimingRepeat {
+            bounds_period: window(a)?,
+            count,
+            frequency,
+            period: unit.map(|_| 1.0),
+            period_unit: unit,
+        },
+    })
 }
 
 fn activity(a: &ActivityRow, partners: &[ClientId]) -> AppResult<CarePlanActivity> {
-    let performers = match &a.assignee_id {
-        Some(one) => vec![reference("Patient", one)?],
-        None => partners.iter().map(|p| reference("Patient", p)).collect::<AppResult<_>>()?,
+    let performer = match &a.assignee_id {
+        Some(one) => vec![reference("Patient", one)],
+        None => partners.iter().map(|p| reference("Patient", p)).collect(),
     };
-    let mut detail = CarePlanActivityDetail::builder()
-        .kind("Task".to_string())
-        .code(text_concept(&a.title)?)
-        .status(activity_status(a.status))
-        .scheduled(CarePlanActivityDetailScheduled::Timing(schedule(a)?))
-        .performer(each(performers));
-    if let Some(text) = &a.instructions {
-        detail = detail.description(text.clone());
-    }
-    built(CarePlanActivity::builder().detail(built(detail.build())?).build())
+    Ok(CarePlanActivity {
+        detail: CarePlanActivityDetail {
+            kind: "Task",
+            code: text_concept(&a.title),
+            status: activity_status(a.status),
+            scheduled_timing: schedule(a)?,
+            performer,
+            description: a.instructions.clone(),
+        },
+    })
 }
 
 pub fn care_plan(
@@ -76,20 +76,16 @@ pub fn care_plan(
     milestones: &[MilestoneRow],
     activities: &[ActivityRow],
 ) -> AppResult<CarePlan> {
-    let goals = milestones.iter().map(|m| reference("Goal", &m.id)).collect::<AppResult<Vec<_>>>()?;
-    let acts = activities.iter().map(|a| activity(a, partners)).collect::<AppResult<Vec<_>>>()?;
-    built(
-        CarePlan::builder()
-            .id(couple.id.to_string())
-            .meta(meta(couple.version, couple.updated_at)?)
-            .status(plan_status(couple.status))
-            .intent("plan".to_string())
-            .title("Trust-repair plan".to_string())
-            .subject(reference("Group", &couple.id)?)
-            .period(period(Some(date_time(couple.created_at)?), None)?)
-            .created(date_time(couple.created_at)?)
-            .goal(each(goals))
-            .activity(each(acts))
-            .build(),
-    )
+    Ok(CarePlan {
+        id: couple.id.to_string(),
+        meta: meta(couple.version, couple.updated_at),
+        status: plan_status(couple.status),
+        intent: "plan",
+        title: "Trust-repair plan",
+        subject: reference("Group", &couple.id),
+        period: period(Some(instant(couple.created_at)), None),
+        created: instant(couple.created_at),
+        goal: milestones.iter().map(|m| reference("Goal", &m.id)).collect(),
+        activity: activities.iter().map(|a| activity(a, partners)).collect::<AppResult<_>>()?,
+    })
 }

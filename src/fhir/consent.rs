@@ -3,12 +3,8 @@
 //! included kinds of records, within the window, to the recipient, until it expires. Its status
 //! is the one the JSON API shows (expiry computed when read).
 
-use fhir_sdk::r4b::codes::{ConsentProvisionType, ConsentState, NarrativeStatus};
-use fhir_sdk::r4b::resources::{Consent, ConsentProvision, ConsentProvisionActor, ConsentVerification};
-use fhir_sdk::r4b::types::{Narrative, Reference};
-use fhir_sdk::DateTime;
-
-use super::{built, coding, concept, date, each, instant, period, reference, systems};
+use super::model::{Consent, ConsentProvision, ConsentProvisionActor, ConsentVerification, Narrative, Reference};
+use super::{coding, concept, date, instant, meta, period, reference, systems};
 use crate::domain::consent::ReleaseStatus;
 use crate::problem::AppResult;
 use crate::views::releases::ReleaseView;
@@ -17,21 +13,21 @@ const SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const ACTION: &str = "http://terminology.hl7.org/CodeSystem/consentaction";
 const LOINC: &str = "http://loinc.org";
 
-fn state(s: ReleaseStatus) -> ConsentState {
+fn state(s: ReleaseStatus) -> &'static str {
     match s {
-        ReleaseStatus::Pending => ConsentState::Proposed,
-        ReleaseStatus::Authorized | ReleaseStatus::Disclosed => ConsentState::Active,
-        ReleaseStatus::Revoked => ConsentState::Rejected,
-        ReleaseStatus::Expired => ConsentState::Inactive,
+        ReleaseStatus::Pending => "proposed",
+        ReleaseStatus::Authorized | ReleaseStatus::Disclosed => "active",
+        ReleaseStatus::Revoked => "rejected",
+        ReleaseStatus::Expired => "inactive",
     }
 }
 
-fn utc(at: chrono::DateTime<chrono::Utc>) -> AppResult<DateTime> {
-    instant(at.naive_utc()).map(DateTime::DateTime)
+fn utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    instant(at.naive_utc())
 }
 
-fn day(d: Option<&str>) -> AppResult<Option<DateTime>> {
-    d.map(date).transpose().map(|d| d.map(DateTime::Date))
+fn day(d: Option<&str>) -> AppResult<Option<String>> {
+    d.map(date).transpose()
 }
 
 /// Text for XHTML: the five characters that could end an element or an attribute, escaped.
@@ -59,72 +55,61 @@ fn recipient_name(r: &ReleaseView) -> String {
 
 /// The narrative a person reads: recipient and purpose (FHIR has no element for a free-text
 /// purpose of disclosure).
-fn narrative(r: &ReleaseView) -> AppResult<Narrative> {
+fn narrative(r: &ReleaseView) -> Narrative {
     let div = format!(
         "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Release of records to {}, for: {}</p></div>",
         escape(&recipient_name(r)),
         escape(&r.purpose)
     );
-    built(Narrative::builder().status(NarrativeStatus::Generated).div(div).build())
+    Narrative { status: "generated", div }
 }
 
 fn provision(r: &ReleaseView) -> AppResult<ConsentProvision> {
-    let recipient = built(Reference::builder().display(recipient_name(r)).build())?;
-    let actor = built(
-        ConsentProvisionActor::builder()
-            .role(concept(vec![coding(systems::PARTICIPATION, "IRCP", Some("information recipient"))?], None)?)
-            .reference(recipient)
-            .build(),
-    )?;
-    let mut classes: Vec<_> =
-        r.include.iter().map(|k| coding(systems::RECORD_KIND, k.as_str(), None)).collect::<AppResult<_>>()?;
+    let actor = ConsentProvisionActor {
+        role: concept(vec![coding(systems::PARTICIPATION, "IRCP", Some("information recipient"))], None),
+        reference: Reference { display: Some(recipient_name(r)), ..Reference::default() },
+    };
+    let mut class: Vec<_> = r.include.iter().map(|k| coding(systems::RECORD_KIND, k.as_str(), None)).collect();
     if r.include_mediation_notes {
-        classes.push(coding(systems::RECORD_KIND, "mediation_notes", None)?);
+        class.push(coding(systems::RECORD_KIND, "mediation_notes", None));
     }
-    let mut b = ConsentProvision::builder()
-        .r#type(ConsentProvisionType::Permit)
-        .period(period(Some(utc(r.created_at)?), day(Some(&r.expires_on))?)?)
-        .actor(each([actor]))
-        .action(each([concept(vec![coding(ACTION, "disclose", Some("Disclose"))?], None)?]))
-        .class(each(classes));
-    if r.from.is_some() || r.to.is_some() {
-        b = b.data_period(period(day(r.from.as_deref())?, day(r.to.as_deref())?)?);
-    }
-    built(b.build())
+    let data_period = if r.from.is_some() || r.to.is_some() {
+        Some(period(day(r.from.as_deref())?, day(r.to.as_deref())?))
+    } else {
+        None
+    };
+    Ok(ConsentProvision {
+        kind: "permit",
+        period: period(Some(utc(r.created_at)), day(Some(&r.expires_on))?),
+        actor: vec![actor],
+        action: vec![concept(vec![coding(ACTION, "disclose", Some("Disclose"))], None)],
+        class,
+        data_period,
+    })
 }
 
 pub fn consent(r: &ReleaseView) -> AppResult<Consent> {
-    let performers = r.required_ids.iter().map(|id| reference("Patient", id)).collect::<AppResult<Vec<_>>>()?;
-    let mut verifications = Vec::with_capacity(r.authorizations.len());
-    for a in &r.authorizations {
-        verifications.push(built(
-            ConsentVerification::builder()
-                .verified(true)
-                .verified_with(reference("Patient", &a.client_id)?)
-                .verification_date(utc(a.authorized_at)?)
-                .build(),
-        )?);
-    }
-    let meta = built(
-        fhir_sdk::r4b::types::Meta::builder()
-            .version_id(r.version.to_string())
-            .last_updated(instant(r.updated_at.naive_utc())?)
-            .build(),
-    )?;
-    let mut b = Consent::builder()
-        .id(r.id.clone())
-        .meta(meta)
-        .text(narrative(r)?)
-        .status(state(r.status))
-        .scope(concept(vec![coding(SCOPE, "patient-privacy", Some("Privacy Consent"))?], None)?)
-        .category(each([concept(vec![coding(LOINC, "59284-0", Some("Patient Consent"))?], None)?]))
-        .date_time(utc(r.created_at)?)
-        .performer(each(performers))
-        .policy_rule(concept(vec![coding(systems::ACT_CODE, "OPTIN", Some("opt-in"))?], None)?)
-        .verification(each(verifications))
-        .provision(provision(r)?);
-    if let Some(client) = &r.client_id {
-        b = b.patient(reference("Patient", client)?);
-    }
-    built(b.build())
+    let verification = r
+        .authorizations
+        .iter()
+        .map(|a| ConsentVerification {
+            verified: true,
+            verified_with: reference("Patient", &a.client_id),
+            verification_date: utc(a.authorized_at),
+        })
+        .collect();
+    Ok(Consent {
+        id: r.id.clone(),
+        meta: meta(r.version, r.updated_at.naive_utc()),
+        text: narrative(r),
+        status: state(r.status),
+        scope: concept(vec![coding(SCOPE, "patient-privacy", Some("Privacy Consent"))], None),
+        category: vec![concept(vec![coding(LOINC, "59284-0", Some("Patient Consent"))], None)],
+        patient: r.client_id.as_deref().map(|client| reference("Patient", client)),
+        date_time: utc(r.created_at),
+        performer: r.required_ids.iter().map(|id| reference("Patient", id)).collect(),
+        policy_rule: concept(vec![coding(systems::ACT_CODE, "OPTIN", Some("opt-in"))], None),
+        verification,
+        provision: provision(r)?,
+    })
 }

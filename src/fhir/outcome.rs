@@ -11,12 +11,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
-use fhir_sdk::r4b::codes::{IssueSeverity, IssueType};
-use fhir_sdk::r4b::resources::{OperationOutcome, OperationOutcomeIssue};
 use serde::Deserialize;
 
-use super::{built, each, FHIR_JSON};
-use crate::problem::{AppResult, PROBLEM_JSON};
+use super::model::{OperationOutcome, OperationOutcomeIssue, Resource};
+use super::FHIR_JSON;
+use crate::problem::PROBLEM_JSON;
 
 /// The parts of a problem+json body an outcome carries.
 #[derive(Deserialize)]
@@ -33,46 +32,45 @@ struct FieldProblem {
     message: String,
 }
 
-fn issue_type(status: StatusCode) -> IssueType {
+/// The issue type (`http://hl7.org/fhir/issue-type`) of an HTTP status.
+fn issue_type(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 | 422 => IssueType::Invalid,
-        401 => IssueType::Login,
-        403 => IssueType::Forbidden,
-        404 => IssueType::NotFound,
-        405 | 406 | 415 => IssueType::NotSupported,
-        409 | 412 => IssueType::Conflict,
-        413 => IssueType::TooLong,
-        429 => IssueType::Throttled,
-        503 => IssueType::Transient,
-        _ => IssueType::Exception,
+        400 | 422 => "invalid",
+        401 => "login",
+        403 => "forbidden",
+        404 => "not-found",
+        405 | 406 | 415 => "not-supported",
+        409 | 412 => "conflict",
+        413 => "too-long",
+        429 => "throttled",
+        503 => "transient",
+        _ => "exception",
     }
 }
 
 /// The outcome of one error: one issue per bad field (its name in `expression`), else one.
-fn outcome(status: StatusCode, problem: &ProblemBody) -> AppResult<OperationOutcome> {
+fn outcome(status: StatusCode, problem: &ProblemBody) -> OperationOutcome {
     let code = issue_type(status);
     let suffix = problem.request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default();
-    let mut issues = Vec::new();
-    for e in &problem.errors {
-        issues.push(built(
-            OperationOutcomeIssue::builder()
-                .severity(IssueSeverity::Error)
-                .code(code)
-                .diagnostics(format!("{}: {}{suffix}", e.field, e.message))
-                .expression(vec![Some(e.field.clone())])
-                .build(),
-        )?);
+    let mut issue: Vec<_> = problem
+        .errors
+        .iter()
+        .map(|e| OperationOutcomeIssue {
+            severity: "error",
+            code,
+            diagnostics: format!("{}: {}{suffix}", e.field, e.message),
+            expression: vec![e.field.clone()],
+        })
+        .collect();
+    if issue.is_empty() {
+        issue.push(OperationOutcomeIssue {
+            severity: "error",
+            code,
+            diagnostics: format!("{}{suffix}", problem.detail),
+            expression: Vec::new(),
+        });
     }
-    if issues.is_empty() {
-        issues.push(built(
-            OperationOutcomeIssue::builder()
-                .severity(IssueSeverity::Error)
-                .code(code)
-                .diagnostics(format!("{}{suffix}", problem.detail))
-                .build(),
-        )?);
-    }
-    built(OperationOutcome::builder().issue(each(issues)).build())
+    OperationOutcome { issue }
 }
 
 /// A search parameter that breaks a rule is 400 in FHIR (a search that "could not be
@@ -112,8 +110,7 @@ pub async fn operation_outcomes(
         errors: Vec::new(),
     });
     let status = fhir_status(status);
-    let body =
-        outcome(status, &problem).and_then(|o| serde_json::to_string(&o).map_err(crate::problem::AppError::internal));
+    let body = serde_json::to_string(&Resource::from(outcome(status, &problem)));
     let mut resp = HttpResponse::build(status);
     resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON)));
     for (name, value) in kept {

@@ -4,13 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
-use fhir_sdk::r4b::codes::QuestionnaireResponseStatus;
-use fhir_sdk::r4b::resources::{
-    QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer,
-    QuestionnaireResponseItemAnswerValue,
-};
 
-use super::{built, coding, date_time, each, meta, reference, systems};
+use super::model::{QuestionnaireResponse, QuestionnaireResponseAnswer, QuestionnaireResponseItem};
+use super::{coding, instant, meta, reference, systems};
 use crate::domain::instruments::{self, Instrument};
 use crate::problem::{AppError, AppResult};
 use crate::store::assessments::AssessmentRow;
@@ -47,35 +43,26 @@ pub fn questionnaire_url(instrument: &Instrument) -> String {
     format!("{}/{}", systems::QUESTIONNAIRE, instrument.key)
 }
 
-pub fn questionnaire_response(c: &Completed<'_>) -> AppResult<QuestionnaireResponse> {
-    let mut items = Vec::with_capacity(c.instrument.items.len());
-    for item in c.instrument.items {
-        let Some(value) = c.answers.get(item.id) else { continue };
-        let label = item.options.iter().find(|o| o.value == *value).map(|o| o.label);
-        let code = coding(&format!("{}/{}", questionnaire_url(c.instrument), item.id), &value.to_string(), label)?;
-        let answer = built(
-            QuestionnaireResponseItemAnswer::builder()
-                .value(QuestionnaireResponseItemAnswerValue::Coding(code))
-                .build(),
-        )?;
-        items.push(built(
-            QuestionnaireResponseItem::builder()
-                .link_id(item.id.to_string())
-                .text(item.text.to_string())
-                .answer(each([answer]))
-                .build(),
-        )?);
+pub fn questionnaire_response(c: &Completed<'_>) -> QuestionnaireResponse {
+    let mut item = Vec::with_capacity(c.instrument.items.len());
+    for question in c.instrument.items {
+        let Some(value) = c.answers.get(question.id) else { continue };
+        let label = question.options.iter().find(|o| o.value == *value).map(|o| o.label);
+        let system = format!("{}/{}", questionnaire_url(c.instrument), question.id);
+        item.push(QuestionnaireResponseItem {
+            link_id: question.id.to_string(),
+            text: question.text.to_string(),
+            answer: vec![QuestionnaireResponseAnswer { value_coding: coding(&system, &value.to_string(), label) }],
+        });
     }
-    built(
-        QuestionnaireResponse::builder()
-            .id(c.row.id.to_string())
-            .meta(meta(c.row.version, c.row.updated_at)?)
-            .questionnaire(questionnaire_url(c.instrument))
-            .status(QuestionnaireResponseStatus::Completed)
-            .subject(reference("Patient", &c.row.client_id)?)
-            .source(reference("Patient", &c.row.client_id)?)
-            .authored(date_time(c.completed_at)?)
-            .item(each(items))
-            .build(),
-    )
+    QuestionnaireResponse {
+        id: c.row.id.to_string(),
+        meta: meta(c.row.version, c.row.updated_at),
+        questionnaire: questionnaire_url(c.instrument),
+        status: "completed",
+        subject: reference("Patient", &c.row.client_id),
+        authored: instant(c.completed_at),
+        source: reference("Patient", &c.row.client_id),
+        item,
+    }
 }

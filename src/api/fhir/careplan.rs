@@ -61,5 +61,5 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Coup
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }

@@ -22,5 +22,5 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Rele
             Ok((consent::consent(&view)?, view.version))
         })
         .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }

@@ -30,7 +30,7 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Sess
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }
 
 /// A couple's sessions (`subject=Group/{id}`) or a client's individual ones

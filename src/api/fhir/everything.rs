@@ -44,7 +44,7 @@ pub async fn everything(
         Some(id.to_string()),
         move |conn, staff| {
             let plan = super::careplan::plan(conn, staff, &id)?;
-            let mut out = vec![Entry::new(&base, group::group(&plan.couple, &plan.partners)?)?];
+            let mut out = vec![Entry::new(&base, group::group(&plan.couple, &plan.partners))?];
             for partner in &plan.partners {
                 out.push(Entry::new(&base, patient::patient(&clients::find_visible(conn, staff, partner)?)?)?);
             }
@@ -68,8 +68,8 @@ pub async fn everything(
             )?;
             for a in assessed.iter().filter(|a| a.status == "completed") {
                 let completed = Completed::of(a)?;
-                out.push(Entry::new(&base, questionnaire_response::questionnaire_response(&completed)?)?);
-                out.push(Entry::new(&base, observation::observation(&completed)?)?);
+                out.push(Entry::new(&base, questionnaire_response::questionnaire_response(&completed))?);
+                out.push(Entry::new(&base, observation::observation(&completed))?);
             }
             let released: Vec<ReleaseRow> = every(
                 "fhir-everything-releases",
@@ -88,5 +88,5 @@ pub async fn everything(
     )
     .await?;
     let total = entries.len() as u32;
-    respond(&searchset(entries, super::self_url(&req), None, Some(total))?, None)
+    respond(searchset(entries, super::self_url(&req), None, Some(total)), None)
 }

@@ -32,7 +32,7 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Mile
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }
 
 /// A couple's milestones (`subject=Group/{id}`), ordered by position, as

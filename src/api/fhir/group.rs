@@ -24,9 +24,9 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Coup
         move |conn, staff| {
             let row = couples::find_visible(conn, staff, &id)?;
             let partners = couples::partners(conn, &id)?;
-            Ok((group::group(&row, &partners)?, row.version))
+            Ok((group::group(&row, &partners), row.version))
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }

@@ -8,5 +8,5 @@ use crate::problem::AppResult;
     responses((status = 200, description = "The CapabilityStatement", body = docs::FhirCapabilityStatement,
         content_type = "application/fhir+json")))]
 pub async fn metadata() -> AppResult<HttpResponse> {
-    respond(&capability::capability_statement()?, None)
+    respond(capability::capability_statement(), None)
 }

@@ -101,7 +101,7 @@ impl SubjectSearch {
     ) -> AppResult<HttpResponse> {
         let total = (self.cursor.is_none() && cursor.is_none()).then_some(entries.len() as u32);
         let next = self.next_url(req, resource, cursor);
-        respond(&searchset(entries, self_url(req), next, total)?, None)
+        respond(searchset(entries, self_url(req), next, total), None)
     }
 
     /// The `next` link: this search again from `cursor`.

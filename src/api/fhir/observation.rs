@@ -26,9 +26,9 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Asse
         Some(id.to_string()),
         move |conn, staff| {
             let row = assessments::find_visible(conn, staff, &id)?;
-            Ok((observation(&Completed::of(&row)?)?, row.version))
+            Ok((observation(&Completed::of(&row)?), row.version))
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }

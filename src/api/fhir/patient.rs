@@ -28,5 +28,5 @@ pub async fn read(staff: Staff, state: web::Data<AppState>, path: web::Path<Clie
         },
     )
     .await?;
-    respond(&resource, Some(version))
+    respond(resource, Some(version))
 }

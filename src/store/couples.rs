@@ -6,7 +6,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Nullable, Text};
 
 use crate::db::schema::{clients, couple_counselors as kc, couple_partners as cp, couples as k, sessions as s};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, MultiBackend as Backend};
 use crate::domain::ids::{ClientId, CoupleId, PracticeId, UserId};
 use crate::domain::value::{Concern, PastDate};
 use crate::domain::Actor;
@@ -294,10 +294,13 @@ fn select(
 }
 
 /// A boxed statement whose text is the same every time it is built with the same `SHAPE`, so
-/// that it can be cached by type: diesel finds a statement with a static query id in the
-/// connection's cache without writing out its SQL first, where a boxed statement's SQL is
-/// rebuilt on every run to serve as its key (a seventh of Mend's CPU for a page of couples,
-/// profiled on the benchmark's database). Two different texts must never share a `SHAPE`.
+/// that it can be cached by type, and its text written out once per process. Diesel finds a
+/// statement with a static query id in the connection's statement cache without writing out its
+/// SQL; and the statement's text, which a connection to either store writes out twice for every
+/// run (to collect the binds and to learn whether it may be cached), is written out once per shape
+/// and store, then copied. Writing it out was a seventh of Mend's CPU for a page of couples, then a
+/// tenth (profiled on the benchmark's database). Two different texts must never share a `SHAPE`:
+/// debug builds (every test) compare the kept text with a fresh one on each run.
 struct Fixed<const SHAPE: u8, Q>(Q);
 
 impl<const SHAPE: u8, Q> QueryId for Fixed<SHAPE, Q> {
@@ -305,9 +308,43 @@ impl<const SHAPE: u8, Q> QueryId for Fixed<SHAPE, Q> {
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<const SHAPE: u8, Q: QueryFragment<DB>, DB: diesel::backend::Backend> QueryFragment<DB> for Fixed<SHAPE, Q> {
-    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+/// The query builder of a connection to either store.
+type AnyQueryBuilder = <Backend as diesel::backend::Backend>::QueryBuilder;
+
+/// The kept texts of [`Fixed`]: one per shape and store.
+static FIXED_TEXTS: [std::sync::OnceLock<String>; 8] = [const { std::sync::OnceLock::new() }; 8];
+
+impl<const SHAPE: u8, Q: QueryFragment<Backend>> Fixed<SHAPE, Q> {
+    /// The statement's text, written out afresh.
+    fn text(&self, backend: &Backend) -> QueryResult<String> {
+        let mut own = match backend {
+            Backend::Postgresql(_) => AnyQueryBuilder::Postgresql(Default::default()),
+            Backend::Sqlite(_) => AnyQueryBuilder::Sqlite(Default::default()),
+        };
+        self.0.to_sql(&mut own, backend)?;
+        Ok(diesel::query_builder::QueryBuilder::finish(own))
+    }
+}
+
+impl<const SHAPE: u8, Q: QueryFragment<Backend>> QueryFragment<Backend> for Fixed<SHAPE, Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         self.0.walk_ast(pass)
+    }
+
+    fn to_sql(&self, out: &mut AnyQueryBuilder, backend: &Backend) -> QueryResult<()> {
+        const { assert!(SHAPE < 4, "a Fixed shape has two slots (one per store) of FIXED_TEXTS") };
+        let sqlite = matches!(backend, Backend::Sqlite(_));
+        let slot = &FIXED_TEXTS[usize::from(SHAPE) * 2 + usize::from(sqlite)];
+        let kept = match slot.get() {
+            Some(text) => text,
+            None => {
+                let text = self.text(backend)?;
+                slot.get_or_init(|| text)
+            }
+        };
+        debug_assert_eq!(*kept, self.text(backend)?, "two texts share the Fixed shape {SHAPE}");
+        diesel::query_builder::QueryBuilder::push_sql(out, kept);
+        Ok(())
     }
 }
 

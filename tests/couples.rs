@@ -73,6 +73,7 @@ async fn create_assigns_the_creator_and_keeps_partner_order() {
     let y = app.client(&c.p, Some(&c.other)).await;
     let v = app.post(COUPLES, Some(&c.p.admin), json!({"partner_ids": [x, y]})).await.expect(201).json();
     assert_eq!(v["counselor_ids"], json!([c.p.admin.id]));
+    assert_eq!(copied_counselors(&app, v["id"].as_str().unwrap()).await, vec![c.p.admin.id.clone()]);
     app.get(&path(v["id"].as_str().unwrap()), Some(&c.p.admin)).await.expect(200);
 
     // Clients may never; no token 401.
@@ -345,6 +346,7 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
 
     // ONLY counselor_ids: allowed, audited `assign`, and the concern is not shown.
     let r = app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.other.id]})).await.expect(200);
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, vec![c.other.id.clone()]);
     assert_eq!(r.header("etag").as_deref(), Some("\"3\""));
     let v = r.json();
     assert_eq!(v["counselor_ids"], json!([c.other.id]));
@@ -362,6 +364,7 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     // An admin who assigns themselves is then assigned like anyone; an assigned admin may
     // change counselors along with other fields (update + assign in the trail).
     app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.other.id, c.p.admin.id]})).await.expect(200);
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted([&c.other.id, &c.p.admin.id]));
     assert_eq!(app.get(&url, Some(&c.p.admin)).await.expect(200).json()["presenting_concern"], "Secret clinical text");
     let v = app
         .patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.p.admin.id, c.counselor.id], "status": "paused"}))
@@ -371,8 +374,10 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     assert_eq!(v["presenting_concern"], "Secret clinical text");
     let events: Vec<String> = app.audit_rows(&c.couple.id).await.into_iter().rev().take(2).map(|e| e.0).collect();
     assert!(events.contains(&"update".to_string()) && events.contains(&"assign".to_string()), "{events:?}");
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted([&c.p.admin.id, &c.counselor.id]));
     // Assigned admin removing themselves: the answer no longer shows the concern.
     let v = app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.counselor.id]})).await.expect(200).json();
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, vec![c.counselor.id.clone()]);
     assert_eq!(v["presenting_concern"], Value::Null);
     let v = app.get(&url, Some(&c.p.admin)).await.expect(200).json();
     assert!(v.get("presenting_concern").is_none() && !r_text_contains(&v, "Secret"));
@@ -405,4 +410,73 @@ async fn concurrent_patches_with_one_if_match_make_one_change() {
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 5, "{statuses:?}");
     assert_eq!(app.get(&url, Some(&c.counselor)).await.json()["version"], 2);
+}
+
+fn sorted<const N: usize>(ids: [&String; N]) -> Vec<String> {
+    let mut v: Vec<String> = ids.into_iter().cloned().collect();
+    v.sort();
+    v
+}
+
+/// The couple's counselors as its row's copy names them (what a page of couples reads), after
+/// checking that the copy is exactly what couple_counselors holds.
+async fn copied_counselors(app: &TestApp, couple_id: &str) -> Vec<String> {
+    let couple_id = couple_id.to_string();
+    let (copy, kept) = app
+        .sql(move |conn| {
+            use diesel::prelude::*;
+            use mend::db::schema::couple_counselors::dsl as kc;
+            use mend::db::schema::couples::dsl as k;
+            let copy: Option<String> =
+                k::couples.filter(k::id.eq(&couple_id)).select(k::counselor_ids).first(conn).expect("couple row");
+            let kept: Vec<String> = kc::couple_counselors
+                .filter(kc::couple_id.eq(&couple_id))
+                .select(kc::counselor_id)
+                .load(conn)
+                .expect("rows");
+            (copy, kept)
+        })
+        .await;
+    let mut copy: Vec<String> =
+        copy.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+    let mut kept = kept;
+    copy.sort();
+    kept.sort();
+    assert_eq!(copy, kept, "the couple's row and couple_counselors disagree");
+    copy
+}
+
+#[tokio::test]
+async fn concurrent_assignments_leave_the_row_and_couple_counselors_agreeing() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app).await;
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, vec![c.counselor.id.clone()]);
+    let url = path(&c.couple.id);
+    let sets = [
+        vec![c.other.id.clone()],
+        vec![c.counselor.id.clone(), c.other.id.clone()],
+        vec![c.p.admin.id.clone()],
+        vec![c.counselor.id.clone(), c.p.admin.id.clone()],
+        vec![c.other.id.clone(), c.p.admin.id.clone()],
+        vec![c.counselor.id.clone()],
+    ];
+    // Without If-Match, all at once: each lands, or finds the couple changed under it (412).
+    let sends = sets.iter().map(|ids| app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": ids})));
+    let statuses: Vec<u16> = futures_util::future::join_all(sends).await.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 412), "{statuses:?}");
+    assert!(statuses.contains(&200), "{statuses:?}");
+    let last = copied_counselors(&app, &c.couple.id).await;
+    let landed: Vec<Vec<String>> =
+        sets.iter().zip(&statuses).filter(|(_, s)| **s == 200).map(|(ids, _)| sorted_vec(ids)).collect();
+    assert!(landed.contains(&last), "{last:?} is none of the sets that landed: {landed:?}");
+    let shown: Vec<String> =
+        serde_json::from_value(app.get(&url, Some(&c.p.admin)).await.json()["counselor_ids"].clone())
+            .expect("counselor_ids");
+    assert_eq!(sorted_vec(&shown), last);
+}
+
+fn sorted_vec(ids: &[String]) -> Vec<String> {
+    let mut v = ids.to_vec();
+    v.sort();
+    v
 }

@@ -133,6 +133,7 @@ diesel::table! {
         updated_at -> Timestamp,
         partner_a_id -> Nullable<Text>,
         partner_b_id -> Nullable<Text>,
+        counselor_ids -> Nullable<Text>,
     }
 }
 

@@ -91,6 +91,41 @@ pub fn assign(
     couple_id: &CoupleId,
     counselor_id: &UserId,
 ) -> QueryResult<()> {
+    hold(conn, couple_id)?;
+    add_counselor(conn, practice_id, couple_id, counselor_id)?;
+    copy_counselor_ids(conn, couple_id)
+}
+
+/// Replaces a couple's counselors.
+#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
+pub fn set_counselors(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    couple_id: &CoupleId,
+    counselor_ids: &[UserId],
+) -> QueryResult<()> {
+    hold(conn, couple_id)?;
+    diesel::delete(kc::table.filter(kc::couple_id.eq(couple_id))).execute(conn)?;
+    for id in counselor_ids {
+        add_counselor(conn, practice_id, couple_id, id)?;
+    }
+    copy_counselor_ids(conn, couple_id)
+}
+
+/// Holds the couple's row until the transaction ends (an update that changes nothing), so that
+/// two changes of its counselors take turns: on PostgreSQL the second waits for the first to
+/// commit, and its next statements see what the first wrote (SQLite has one writer at a time).
+fn hold(conn: &mut AnyConnection, couple_id: &CoupleId) -> QueryResult<()> {
+    diesel::update(k::table.filter(k::id.eq(couple_id))).set(k::counselor_ids.eq(k::counselor_ids)).execute(conn)?;
+    Ok(())
+}
+
+fn add_counselor(
+    conn: &mut AnyConnection,
+    practice_id: &PracticeId,
+    couple_id: &CoupleId,
+    counselor_id: &UserId,
+) -> QueryResult<()> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         kc::table.filter(kc::couple_id.eq(couple_id)).filter(kc::counselor_id.eq(counselor_id)),
     ))
@@ -103,18 +138,14 @@ pub fn assign(
     Ok(())
 }
 
-/// Replaces a couple's counselors.
-#[tracing::instrument(skip_all, fields(couple.id = %couple_id))]
-pub fn set_counselors(
-    conn: &mut AnyConnection,
-    practice_id: &PracticeId,
-    couple_id: &CoupleId,
-    counselor_ids: &[UserId],
-) -> QueryResult<()> {
-    diesel::delete(kc::table.filter(kc::couple_id.eq(couple_id))).execute(conn)?;
-    for id in counselor_ids {
-        assign(conn, practice_id, couple_id, id)?;
-    }
+/// Rewrites the copy of the couple's counselors' ids on its row from couple_counselors (see the
+/// migration `couple_counselor_ids`), in the transaction that changed them.
+fn copy_counselor_ids(conn: &mut AnyConnection, couple_id: &CoupleId) -> QueryResult<()> {
+    let ids = kc::table
+        .filter(kc::couple_id.eq(couple_id))
+        .select(crate::db::string_agg(kc::counselor_id, ","))
+        .single_value();
+    diesel::update(k::table.filter(k::id.eq(couple_id))).set(k::counselor_ids.eq(ids)).execute(conn)?;
     Ok(())
 }
 
@@ -183,13 +214,12 @@ fn select(
     // The caller's own assignment by one join (the index on (counselor_id, practice_id,
     // couple_id) gives a counselor's couples in id order, so the page stops at its size); each
     // partner by one join of clients on the couple's own partner ids (a lookup in
-    // couple_partners per partner cost a fifth of the statement); counselors and session times
-    // as correlated subselects. All from the query DSL, so the whole page stays one
+    // couple_partners per partner cost a fifth of the statement); the counselors' ids from the
+    // couple's own copy of them (aggregating couple_counselors per couple cost an eighth); session
+    // times as correlated subselects. All from the query DSL, so the whole page stays one
     // prepared statement.
     let mine = diesel::alias!(kc as mine);
     let (c0, c1) = diesel::alias!(clients as c0, clients as c1);
-    let counselors =
-        kc::table.filter(kc::couple_id.eq(k::id)).select(crate::db::string_agg(kc::counselor_id, ",")).single_value();
     // Session times only of couples the caller is assigned to (an admin who finds a couple to
     // assign learns nothing of its sessions), by the rule of `store::session_times`.
     let assigned = || mine.field(kc::couple_id).nullable().is_not_null();
@@ -227,7 +257,7 @@ fn select(
         .filter(k::practice_id.eq(actor.practice_id.clone()))
         .select((
             CoupleRow::as_select(),
-            counselors,
+            k::counselor_ids,
             (
                 c0.field(clients::id).nullable(),
                 c0.field(clients::first_name).nullable(),

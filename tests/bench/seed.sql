@@ -57,11 +57,12 @@ FROM seed_ctx x, generate_series(1, :portal_users) i;
 
 -- Couples, their partners and counselors; every client is also assigned to that counselor directly.
 INSERT INTO couples (id, practice_id, status, presenting_concern, relationship_started_on, version, created_at, updated_at,
-                     partner_a_id, partner_b_id)
+                     partner_a_id, partner_b_id, counselor_ids)
 SELECT pg_temp.bid('c0000000', j), x.practice_id, CASE WHEN j % 20 = 0 THEN 'closed' ELSE 'active' END,
        'Affair disclosed; rebuilding trust (' || j || ')', to_char(date '1995-01-01' + (j % 9000), 'YYYY-MM-DD'), 1,
        x.now_at - interval '2 years', x.now_at - interval '2 years',
-       pg_temp.bid('b0000000', 2 * j - 1), pg_temp.bid('b0000000', 2 * j)
+       pg_temp.bid('b0000000', 2 * j - 1), pg_temp.bid('b0000000', 2 * j),
+       pg_temp.bid('a0000000', (j - 1) % :counselors + 1)
 FROM seed_ctx x, generate_series(1, :couples) j;
 
 INSERT INTO couple_partners (couple_id, client_id, practice_id, position)

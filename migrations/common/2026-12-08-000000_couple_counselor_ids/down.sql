@@ -1,0 +1,1 @@
+ALTER TABLE couples DROP COLUMN counselor_ids;

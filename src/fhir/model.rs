@@ -7,28 +7,29 @@
 
 use serde::Serialize;
 
-/// Every resource type served, serialized with its `resourceType` first.
+/// Every resource type served, serialized with its `resourceType` first (each boxed: a bundle
+/// holds many, of very different sizes).
 #[derive(Serialize)]
 #[serde(tag = "resourceType")]
 pub enum Resource {
-    Bundle(Bundle),
-    CapabilityStatement(CapabilityStatement),
-    CarePlan(CarePlan),
-    Consent(Consent),
-    Encounter(Encounter),
-    Goal(Goal),
-    Group(Group),
-    Observation(Observation),
-    OperationOutcome(OperationOutcome),
-    Patient(Patient),
-    QuestionnaireResponse(QuestionnaireResponse),
+    Bundle(Box<Bundle>),
+    CapabilityStatement(Box<CapabilityStatement>),
+    CarePlan(Box<CarePlan>),
+    Consent(Box<Consent>),
+    Encounter(Box<Encounter>),
+    Goal(Box<Goal>),
+    Group(Box<Group>),
+    Observation(Box<Observation>),
+    OperationOutcome(Box<OperationOutcome>),
+    Patient(Box<Patient>),
+    QuestionnaireResponse(Box<QuestionnaireResponse>),
 }
 
 macro_rules! resource_from {
     ($($kind:ident),*) => {
         $(impl From<$kind> for Resource {
             fn from(r: $kind) -> Self {
-                Resource::$kind(r)
+                Resource::$kind(Box::new(r))
             }
         })*
 
@@ -61,7 +62,7 @@ impl Resource {
     pub fn id(&self) -> Option<&str> {
         match self {
             Resource::Bundle(r) => Some(&r.id),
-            Resource::CapabilityStatement(r) => Some(&r.id),
+            Resource::CapabilityStatement(r) => Some(r.id),
             Resource::CarePlan(r) => Some(&r.id),
             Resource::Consent(r) => Some(&r.id),
             Resource::Encounter(r) => Some(&r.id),

@@ -295,9 +295,12 @@ BACKGROUND = ("UPDATE webhook_deliveries SET claimed_by",)
 
 
 # The audit sealer's pass (every second, a transaction on a pooled connection) is not part of any
-# request either: a transaction that touches the seal's tables is left out whole, from its BEGIN
-# (or the window's start) to its COMMIT (or the window's end).
-SEALER_TABLES = ("audit_chain", "audit_subjects", "audit_checkpoints", "audit_seal_lease")
+# request either: a transaction that touches the seal's tables, or runs the sealer's lookup of the
+# events' subjects (`store::audit_subjects::resolve_subjects`, which names none of them), is left
+# out whole, from its BEGIN (or the window's start) to its COMMIT (or the window's end). So is a
+# transaction the window's end cuts off: a request's own has ended before the end marker is sent.
+SEALER_TABLES = ("audit_chain", "audit_subjects", "audit_checkpoints", "audit_seal_lease",
+                 "JOIN disclosure_subjects j ON j.disclosure_id")
 
 
 def statements_between(entries, start_mark, end_mark):
@@ -327,9 +330,11 @@ def statements_between(entries, start_mark, end_mark):
     # Segments per connection: BEGIN .. COMMIT/ROLLBACK, and the statements between them.
     drop, segment = set(), {}
 
-    def close(pid):
+    def close(pid, cut=False):
         seg = segment.pop(pid, [])
         if any(any(t in out[k][1] for t in SEALER_TABLES) for k in seg):
+            drop.update(seg)
+        elif cut and seg and out[seg[0]][1].lstrip().upper().startswith("BEGIN"):
             drop.update(seg)
 
     for k, (pid, sql, _) in enumerate(out):
@@ -340,7 +345,7 @@ def statements_between(entries, start_mark, end_mark):
         if head.startswith("COMMIT") or head.startswith("ROLLBACK"):
             close(pid)
     for pid in list(segment):
-        close(pid)
+        close(pid, cut=True)
     kept = [o for k, o in enumerate(out) if k not in drop]
     return [(sql, params) for _, sql, params in kept if not any(sql.lstrip().startswith(b) for b in BACKGROUND)]
 

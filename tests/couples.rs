@@ -364,7 +364,7 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     // An admin who assigns themselves is then assigned like anyone; an assigned admin may
     // change counselors along with other fields (update + assign in the trail).
     app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.other.id, c.p.admin.id]})).await.expect(200);
-    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted([&c.other.id, &c.p.admin.id]));
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted(&[c.other.id.clone(), c.p.admin.id.clone()]));
     assert_eq!(app.get(&url, Some(&c.p.admin)).await.expect(200).json()["presenting_concern"], "Secret clinical text");
     let v = app
         .patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.p.admin.id, c.counselor.id], "status": "paused"}))
@@ -374,7 +374,7 @@ async fn assignments_admins_only_and_unassigned_admin_sees_no_clinical_content()
     assert_eq!(v["presenting_concern"], "Secret clinical text");
     let events: Vec<String> = app.audit_rows(&c.couple.id).await.into_iter().rev().take(2).map(|e| e.0).collect();
     assert!(events.contains(&"update".to_string()) && events.contains(&"assign".to_string()), "{events:?}");
-    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted([&c.p.admin.id, &c.counselor.id]));
+    assert_eq!(copied_counselors(&app, &c.couple.id).await, sorted(&[c.p.admin.id.clone(), c.counselor.id.clone()]));
     // Assigned admin removing themselves: the answer no longer shows the concern.
     let v = app.patch(&url, Some(&c.p.admin), json!({"counselor_ids": [c.counselor.id]})).await.expect(200).json();
     assert_eq!(copied_counselors(&app, &c.couple.id).await, vec![c.counselor.id.clone()]);
@@ -412,12 +412,6 @@ async fn concurrent_patches_with_one_if_match_make_one_change() {
     assert_eq!(app.get(&url, Some(&c.counselor)).await.json()["version"], 2);
 }
 
-fn sorted<const N: usize>(ids: [&String; N]) -> Vec<String> {
-    let mut v: Vec<String> = ids.into_iter().cloned().collect();
-    v.sort();
-    v
-}
-
 /// The couple's counselors as its row's copy names them (what a page of couples reads), after
 /// checking that the copy is exactly what couple_counselors holds.
 async fn copied_counselors(app: &TestApp, couple_id: &str) -> Vec<String> {
@@ -437,12 +431,9 @@ async fn copied_counselors(app: &TestApp, couple_id: &str) -> Vec<String> {
             (copy, kept)
         })
         .await;
-    let mut copy: Vec<String> =
-        copy.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect();
-    let mut kept = kept;
-    copy.sort();
-    kept.sort();
-    assert_eq!(copy, kept, "the couple's row and couple_counselors disagree");
+    // Split as the views split it.
+    let copy: Vec<String> = mend::domain::ids::UserId::split_db(copy).into_iter().map(|id| id.to_string()).collect();
+    assert_eq!(copy, sorted(&kept), "the couple's row and couple_counselors disagree");
     copy
 }
 
@@ -467,15 +458,15 @@ async fn concurrent_assignments_leave_the_row_and_couple_counselors_agreeing() {
     assert!(statuses.contains(&200), "{statuses:?}");
     let last = copied_counselors(&app, &c.couple.id).await;
     let landed: Vec<Vec<String>> =
-        sets.iter().zip(&statuses).filter(|(_, s)| **s == 200).map(|(ids, _)| sorted_vec(ids)).collect();
+        sets.iter().zip(&statuses).filter(|(_, s)| **s == 200).map(|(ids, _)| sorted(ids)).collect();
     assert!(landed.contains(&last), "{last:?} is none of the sets that landed: {landed:?}");
     let shown: Vec<String> =
         serde_json::from_value(app.get(&url, Some(&c.p.admin)).await.json()["counselor_ids"].clone())
             .expect("counselor_ids");
-    assert_eq!(sorted_vec(&shown), last);
+    assert_eq!(sorted(&shown), last);
 }
 
-fn sorted_vec(ids: &[String]) -> Vec<String> {
+fn sorted(ids: &[String]) -> Vec<String> {
     let mut v = ids.to_vec();
     v.sort();
     v
